@@ -1,0 +1,52 @@
+# The two commands of this repository (see README.md):
+#   make reproduce   install, then run every notebook on the default synthetic dataset
+#   make test        install, then unit tests, reference tests, nbval over notebooks/, end-to-end run
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KERNEL := wassup-evaluation
+DATASET := data/synthetic/wassup
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: install reproduce test unit nbval notebooks lab synthetic benchmark clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make reproduce: every notebook on the default dataset -> reports/default/, figures -> figures/
+reproduce: install
+	$(PY) -m evaluation run $(DATASET) --out reports/default --strict --publish-figures
+
+## make test: the whole suite (unit and reference tests, nbval, end-to-end run)
+test: install
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+
+## make notebooks: refresh the committed notebooks' outputs from the default dataset
+notebooks: install
+	$(PY) -m evaluation refresh-notebooks
+
+## make lab: JupyterLab on notebooks/ with the project's kernel
+lab: install
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+## make synthetic: rewrite the committed synthetic dataset (byte-identical for the same seed)
+synthetic: install
+	$(PY) -m evaluation synthesize --seed 2019 --clients 150 --out $(DATASET)
+
+benchmark: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf reports $(VENV) .pytest_cache

@@ -1,0 +1,135 @@
+"""Command line: ``python -m evaluation {run,synthesize,parameters} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .dataset import DatasetError
+
+
+def _parse_value(text: str) -> Any:
+    """A ``-p NAME VALUE`` value, read as YAML so lists, numbers and null keep their types."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def _parameters(args: argparse.Namespace) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for file in args.parameters_file or []:
+        with open(file, encoding="utf-8") as handle:
+            loaded = yaml.safe_load(handle) or {}
+        if not isinstance(loaded, dict):
+            raise SystemExit(f"error: {file} must be a YAML mapping of parameter names to values")
+        params.update(loaded)
+    for name, value in args.parameter or []:
+        params[name] = _parse_value(value)
+    return params
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .paths import FIGURES
+    from .runs import RunError, publish_figures, run
+
+    try:
+        result = run(args.dataset, args.out, only=args.only, parameters=_parameters(args),
+                     strict=args.strict)
+    except (DatasetError, RunError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for nb in result.notebooks:
+        line = f"{nb.notebook:<36} {nb.status:<7} {nb.seconds:7.1f} s"
+        print(line + (f"  {nb.error}" if nb.error else ""))
+    if not result.ok:
+        print(f"failed: the executed notebooks are in {result.out}; earlier results in {args.out} "
+              "are untouched", file=sys.stderr)
+        return 1
+    if args.publish_figures:
+        from .dataset import load_dataset
+
+        if not load_dataset(args.dataset).synthetic:
+            print("error: --publish-figures only copies figures of a synthetic dataset", file=sys.stderr)
+            return 2
+        publish_figures(result.out, FIGURES)
+    print(f"ok: {result.out}")
+    return 0
+
+
+def cmd_synthesize(args: argparse.Namespace) -> int:
+    from .synthetic import synthesize, write_dataset
+
+    write_dataset(synthesize(seed=args.seed, n_clients=args.clients), args.out)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_parameters(args: argparse.Namespace) -> int:
+    from .runs import RunError, notebook_parameters, notebooks
+
+    try:
+        paths = notebooks(args.notebook)
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in paths:
+        print(path.stem)
+        for name, p in notebook_parameters(path).items():
+            print(f"  {name:<14} {p['type']:<8} default {p['default']:<28} {p['help']}")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from .runs import RunError, refresh_notebooks
+
+    try:
+        for path in refresh_notebooks(args.notebook):
+            print(f"refreshed {path.name}")
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run every notebook on one dataset with papermill")
+    p.add_argument("dataset", type=Path, help="dataset folder (dataset.yaml, clients, placements, monthly)")
+    p.add_argument("--out", type=Path, required=True, help="run folder to create or replace")
+    p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="notebook parameter; VALUE is read as YAML ([180, 365], null, 0.05)")
+    p.add_argument("-f", "--parameters-file", action="append", type=Path, metavar="PARAMS_YAML",
+                   help="YAML file of notebook parameters")
+    p.add_argument("--strict", action="store_true", help="a missed published target fails the run")
+    p.add_argument("--publish-figures", action="store_true",
+                   help="also copy the figures into figures/ (synthetic datasets only)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("synthesize", help="write the calibrated synthetic dataset")
+    p.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")
+    p.add_argument("--clients", type=int, default=150, help="number of clients (default 150)")
+    p.add_argument("--out", type=Path, required=True, help="dataset folder to write")
+    p.set_defaults(func=cmd_synthesize)
+
+    p = sub.add_parser("parameters", help="list each notebook's parameters")
+    p.add_argument("notebook", nargs="*", help="notebook names (default: all)")
+    p.set_defaults(func=cmd_parameters)
+
+    p = sub.add_parser("refresh-notebooks",
+                       help="re-execute the committed notebooks in place on the default dataset")
+    p.add_argument("notebook", nargs="*", help="notebook names (default: all)")
+    p.set_defaults(func=cmd_refresh)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)

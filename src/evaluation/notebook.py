@@ -1,0 +1,41 @@
+"""Small helpers that keep the notebooks thin: open a dataset and a run folder, show figures.
+
+Nothing here computes: analyses live in their own modules.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+
+from .dataset import Dataset, load_dataset
+from .runs import default_output_dir, resolve_dataset
+
+
+def start(dataset: str | Path | None, output_dir: str | Path | None) -> tuple[Dataset, Path]:
+    """Load and validate the dataset, create the output folder, set display options and style.
+
+    ``dataset=None`` is the default synthetic dataset; ``output_dir=None`` is
+    ``reports/interactive`` (both git-ignored outputs).
+    """
+    from .figures import use_style
+
+    warnings.simplefilter("default")
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.max_columns", 30)
+    pd.set_option("display.width", 120)
+    use_style()
+    ds = load_dataset(resolve_dataset(dataset))
+    out = default_output_dir(output_dir)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    return ds, out
+
+
+def show(paths: dict[str, Path] | Path):
+    """Display a saved figure's PNG (the saved file is what a reader of the run folder sees)."""
+    from IPython.display import Image
+
+    png = paths["png"] if isinstance(paths, dict) else paths
+    return Image(filename=str(png))

@@ -1,0 +1,14 @@
+"""Path constants anchored at the repository root (one place, as in cookiecutter-data-science)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = ROOT / "notebooks"
+DATA = ROOT / "data"
+RAW = DATA / "raw"
+DEFAULT_DATASET = DATA / "synthetic" / "wassup"
+PUBLISHED_TARGETS = DATA / "published" / "wassup_report.yaml"
+FIGURES = ROOT / "figures"
+REPORTS = ROOT / "reports"

@@ -1,0 +1,349 @@
+"""Running the evaluation's notebooks headlessly with papermill, and recording each run.
+
+A run executes every notebook of ``notebooks/`` in order (or those named) on one dataset.  It
+writes into a temporary folder beside the target and moves it into place only when every
+notebook succeeded, so a failed or interrupted run never replaces an earlier good one; a failed
+run is kept whole at ``<out>.failed`` for inspection.  A run folder holds:
+
+* ``<notebook>.ipynb`` executed (with the error, when it failed) and ``<notebook>.html``;
+* ``figures/`` (PNG and SVG) and ``metrics.json`` (every notebook's recorded results);
+* ``run.json``: dataset path, SHA-256 of each input file, parameters, package versions, git
+  commit and whether the tree was dirty, start and end times, status and seconds per notebook.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .dataset import DatasetError, load_dataset
+from .files import make_staging_folder, replace_folder, write_atomic
+from .paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
+
+KERNEL_NAME = "wassup-evaluation"
+RUN_FILE = "run.json"
+PACKAGES = ("numpy", "pandas", "scipy", "pandera", "matplotlib", "seaborn", "lifelines",
+            "scikit-survival", "statsmodels", "papermill", "nbformat", "nbconvert", "ipykernel")
+#: Parameters the runner sets itself for every notebook.
+RUNNER_PARAMETERS = ("dataset", "output_dir")
+
+
+class RunError(RuntimeError):
+    """A run cannot start: the message says why and what to do."""
+
+
+def notebooks(only: list[str] | None = None) -> list[Path]:
+    """The evaluation's notebooks in run order, or those named in ``only`` (stem or file name)."""
+    found = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if not only:
+        return found
+    by_name = {p.stem: p for p in found} | {p.name: p for p in found}
+    unknown = [n for n in only if n not in by_name]
+    if unknown:
+        raise RunError(f"unknown notebook(s) {', '.join(unknown)}; known: {', '.join(p.stem for p in found)}")
+    return [by_name[n] for n in only]
+
+
+def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
+    """A notebook's parameters as papermill infers them: name -> {type, default, help}."""
+    import papermill
+
+    with _quiet():
+        inferred = papermill.inspect_notebook(str(path))
+    return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
+            for name, p in inferred.items()}
+
+
+def default_output_dir(output_dir: str | Path | None) -> Path:
+    """Where a notebook writes when run interactively (``output_dir = None``)."""
+    return Path(output_dir) if output_dir else REPORTS / "interactive"
+
+
+def resolve_dataset(dataset: str | Path | None) -> Path:
+    """The dataset folder a notebook reads (``dataset = None`` means the default synthetic one)."""
+    return Path(dataset) if dataset else DEFAULT_DATASET
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _git_state() -> dict[str, Any]:
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=20)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
+
+    commit = git("rev-parse", "HEAD")
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
+
+
+def _versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def _kernel_name() -> str:
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    return KERNEL_NAME if KERNEL_NAME in KernelSpecManager().find_kernel_specs() else "python3"
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence papermill's and nbconvert's chatter on the console; errors are still raised."""
+    loggers = [logging.getLogger(n) for n in ("papermill", "traitlets", "nbconvert")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def _first_error_line(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = str(getattr(exc, "evalue", exc)).strip().splitlines()
+    return f"{ename}: {evalue[0] if evalue else ''}".strip()
+
+
+def _to_html(notebook: Path, target: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    with _quiet():
+        body, _ = HTMLExporter(template_name="lab").from_notebook_node(nbformat.read(notebook, as_version=4))
+    write_atomic(target, body)
+
+
+@dataclass
+class NotebookResult:
+    notebook: str
+    status: str  # ok, failed
+    seconds: float
+    error: str | None = None
+
+
+@dataclass
+class RunResult:
+    dataset: Path
+    out: Path
+    status: str  # ok, failed
+    notebooks: list[NotebookResult] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+def known_parameters(paths: list[Path]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Notebook stem -> its parameters."""
+    return {p.stem: notebook_parameters(p) for p in paths}
+
+
+def check_parameters(parameters: dict[str, Any], paths: list[Path]) -> None:
+    """Refuse a parameter no notebook declares, listing those that exist."""
+    known = known_parameters(paths)
+    names = {name for params in known.values() for name in params}
+    fixed = [n for n in parameters if n in RUNNER_PARAMETERS]
+    if fixed:
+        raise RunError(f"parameter(s) {', '.join(fixed)} are set by the runner (DATASET_DIR and --out)")
+    unknown = sorted(set(parameters) - names)
+    if unknown:
+        listing = "; ".join(f"{stem}: {', '.join(p for p in params if p not in RUNNER_PARAMETERS)}"
+                            for stem, params in known.items())
+        raise RunError(f"unknown parameter(s) {', '.join(unknown)}. Known parameters by notebook: {listing}")
+
+
+def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = None,
+        parameters: dict[str, Any] | None = None, strict: bool = False) -> RunResult:
+    """Execute the notebooks on one dataset into the run folder ``out``.
+
+    Parameters
+    ----------
+    dataset_dir : path
+        The dataset folder; it is validated before any notebook starts.
+    out : path
+        The run folder; replaced whole on success, untouched on failure.
+    only : list of str, optional
+        Notebook names (stems) to run, in the order of ``notebooks/``.
+    parameters : dict, optional
+        Extra notebook parameters, each passed to the notebooks that declare it.
+    strict : bool
+        Passed as ``strict=True`` to notebooks that declare it (a missed published target fails).
+
+    Raises
+    ------
+    DatasetError
+        When the dataset breaks the contract (no folder is written).
+    RunError
+        When the request cannot run (unknown notebook or parameter, privacy rule).
+    """
+    dataset_dir = Path(dataset_dir).resolve()
+    out = Path(out).resolve()
+    paths = notebooks(only)
+    parameters = dict(parameters or {})
+    if strict:
+        parameters["strict"] = True
+    if parameters:
+        check_parameters(parameters, paths)
+    dataset = load_dataset(dataset_dir)
+    if not dataset.synthetic and (out == NOTEBOOKS or NOTEBOOKS in out.parents):
+        raise RunError(
+            f"{dataset_dir} is not marked synthetic: executed notebooks of real data must never be "
+            f"written into notebooks/ (it is committed). Write them under reports/ instead.")
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = make_staging_folder(out)
+    started = dt.datetime.now(dt.timezone.utc)
+    result = RunResult(dataset=dataset_dir, out=out, status="ok")
+    record: dict[str, Any] = {
+        "dataset": {"path": str(dataset_dir), "name": dataset.name, "synthetic": dataset.synthetic,
+                    "files": {p.name: sha256(p) for p in
+                              [dataset_dir / "dataset.yaml", *dataset.files.values()]}},
+        "parameters": parameters,
+        "notebooks": [],
+        "versions": _versions(),
+        "git": _git_state(),
+        "started": started.isoformat(timespec="seconds"),
+    }
+    try:
+        declared = known_parameters(paths)
+        kernel = _kernel_name()
+        for path in paths:
+            names = declared[path.stem]
+            params = {k: v for k, v in parameters.items() if k in names}
+            params.update(dataset=str(dataset_dir), output_dir=str(tmp))
+            nb_out = tmp / path.name
+            t0 = time.perf_counter()
+            error = None
+            try:
+                _execute(path, nb_out, params, kernel)
+            except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
+                error = _first_error_line(exc)
+            seconds = round(time.perf_counter() - t0, 2)
+            if nb_out.exists():
+                _to_html(nb_out, tmp / f"{path.stem}.html")
+            result.notebooks.append(NotebookResult(path.stem, "failed" if error else "ok", seconds, error))
+            record["notebooks"].append({"notebook": path.stem, "status": "failed" if error else "ok",
+                                        "seconds": seconds, "error": error, "parameters": params})
+        if any(nb.status != "ok" for nb in result.notebooks):
+            result.status = "failed"
+            result.error = next(nb.error for nb in result.notebooks if nb.error)
+        record["status"] = result.status
+        record["ended"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        write_atomic(tmp / RUN_FILE, json.dumps(record, indent=1, default=str) + "\n")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if result.ok:
+        replace_folder(tmp, out)
+    else:
+        failed = out.with_name(out.name + ".failed")
+        replace_folder(tmp, failed)
+        result.out = failed
+    return result
+
+
+def _ipc_kernel_manager():
+    """A kernel manager that talks to its kernel over IPC sockets in a private temp folder.
+
+    TCP kernels pick free ports by probing, and kernels started in parallel can collide on
+    them (papermill's "Address already in use" reports); IPC socket files cannot collide.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class IPCKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            kwargs.setdefault("transport", "ipc")
+            folder = tempfile.mkdtemp(prefix="wassup-kernel-")
+            atexit.register(shutil.rmtree, folder, True)
+            kwargs.setdefault("ip", str(Path(folder) / "kernel"))
+            super().__init__(**kwargs)
+
+    return IPCKernelManager
+
+
+def _execute(path: Path, target: Path, parameters: dict[str, Any], kernel: str) -> None:
+    import papermill
+
+    with _quiet(), contextlib.redirect_stderr(io.StringIO()):
+        papermill.execute_notebook(
+            str(path), str(target), parameters=parameters, kernel_name=kernel,
+            cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
+            kernel_manager_class=_ipc_kernel_manager(),
+        )
+
+
+def publish_figures(run_folder: Path, target: Path) -> list[Path]:
+    """Copy a run's figures into ``target`` (the committed ``figures/``), each file atomically."""
+    copied = []
+    for figure in sorted((run_folder / "figures").glob("*")):
+        if figure.suffix in (".png", ".svg"):
+            copied.append(write_atomic(target / figure.name, figure.read_bytes()))
+    return copied
+
+
+__all__ = ["run", "RunResult", "RunError", "notebooks", "notebook_parameters", "publish_figures",
+           "DatasetError", "DEFAULT_DATASET", "default_output_dir", "resolve_dataset"]
+
+# papermill reads this variable for its kernel's working directory; keep the environment tidy
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+
+def refresh_notebooks(only: list[str] | None = None) -> list[Path]:
+    """Re-execute the committed notebooks in place with their default parameters.
+
+    Their stored outputs are what nbval compares against, so they must come from the default
+    dataset, which must be synthetic: real data never reach a committed notebook.
+    """
+    import nbformat
+    from nbclient import NotebookClient
+
+    if not load_dataset(DEFAULT_DATASET).synthetic:
+        raise RunError(f"{DEFAULT_DATASET} is not marked synthetic: committed notebooks carry "
+                       "outputs of synthetic data only")
+    done = []
+    for path in notebooks(only):
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(nb, kernel_name=_kernel_name(), timeout=1800,
+                                resources={"metadata": {"path": str(NOTEBOOKS)}},
+                                kernel_manager_class=_ipc_kernel_manager())
+        with _quiet():
+            client.execute()
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nb.metadata.pop("widgets", None)
+        write_atomic(path, nbformat.writes(nb) + "\n")
+        done.append(path)
+    return done

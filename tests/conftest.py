@@ -1,0 +1,33 @@
+"""Shared fixtures: a fresh copy of the default synthetic dataset to damage in each test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from evaluation.paths import DEFAULT_DATASET
+
+
+@pytest.fixture
+def dataset_copy(tmp_path: Path) -> Path:
+    """A writable copy of the default dataset folder."""
+    target = tmp_path / "wassup"
+    shutil.copytree(DEFAULT_DATASET, target)
+    return target
+
+
+def edit_csv(path: Path, line: int, column: str, value: str) -> None:
+    """Set one cell of a comma-separated file (line numbers as in an editor; header is 1)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[line - 1].split(",")
+    cells[header.index(column)] = value
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def cell(path: Path, line: int, column: str) -> str:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return lines[line - 1].split(",")[lines[0].split(",").index(column)]

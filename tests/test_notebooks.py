@@ -1,0 +1,53 @@
+"""Static checks of the committed notebooks (nbval, run by `make test`, checks their outputs)."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pytest
+
+from evaluation.paths import NOTEBOOKS
+from evaluation.runs import KERNEL_NAME, notebooks
+
+PATHS = notebooks()
+
+
+def test_there_are_notebooks():
+    assert [p.stem for p in PATHS][:1] == ["00_dataset_overview"]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_exactly_one_parameters_cell_with_a_comment_on_each_parameter(path):
+    nb = nbformat.read(path, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    lines = [ln for ln in tagged[0].source.splitlines() if ln.strip() and not ln.startswith("#")]
+    for line in lines:
+        assert re.match(r"^\w+(: [\w\[\], |]+)? = .+  # \S", line), f"parameter without a comment: {line!r}"
+    names = [ln.split("=")[0].split(":")[0].strip() for ln in lines]
+    assert names[:2] == ["dataset", "output_dir"]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_kernel_and_no_absolute_paths_or_errors(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == KERNEL_NAME
+    text = path.read_text(encoding="utf-8")
+    for marker in ("/work/", "/home/", "/tmp/", "/root/", "C:\\\\"):
+        assert marker not in text, f"absolute path {marker} in {path.name}"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs or not cell.source.strip().splitlines()[-1:] == [""], cell.source
+            for output in cell.outputs:
+                assert output.output_type != "error", cell.source
+                assert output.get("name") != "stderr", f"stderr in {path.name}: {output.get('text')}"
+                assert "<Figure size" not in str(output.get("data", {}).get("text/plain", ""))
+
+
+def test_notebooks_hold_no_function_definitions():
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not re.search(r"^\s*(def|class) ", cell.source, re.M), f"{path.name}: logic belongs in src/"

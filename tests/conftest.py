@@ -31,3 +31,22 @@ def edit_csv(path: Path, line: int, column: str, value: str) -> None:
 def cell(path: Path, line: int, column: str) -> str:
     lines = path.read_text(encoding="utf-8").splitlines()
     return lines[line - 1].split(",")[lines[0].split(",").index(column)]
+
+
+def another_municipality(folder: Path, *, seed: int = 5, clients: int = 400) -> Path:
+    """A valid dataset of another town and period, without published targets."""
+    import yaml
+
+    from evaluation.synthetic import synthesize, write_dataset
+
+    tables = synthesize(seed=seed, n_clients=clients)
+    monthly = tables["monthly"].iloc[:20].copy()
+    monthly["month"] = [str(p) for p in __import__("pandas").period_range("2020-03", periods=20, freq="M")]
+    monthly["source"] = "official"
+    tables["monthly"] = monthly
+    tables["meta"].update(name="oulainen-test", municipality="Oulainen", municipality_code="563",
+                          language="en", description="Test dataset of another town and period.")
+    tables["meta"].pop("targets")
+    write_dataset(tables, folder)
+    assert "targets" not in yaml.safe_load((folder / "dataset.yaml").read_text())
+    return folder

@@ -71,3 +71,48 @@ def test_unknown_parameter_is_refused_with_the_known_ones(tmp_path):
     with pytest.raises(RunError, match="unknown parameter.*horizonz"):
         run(DEFAULT_DATASET, tmp_path / "x", parameters={"horizonz": [1]})
     assert not (tmp_path / "x").exists()
+
+
+def test_reproduction_metrics_and_figures(default_run):
+    metrics = read_metrics(default_run)
+    assert metrics["monthly.period.start"] == "2016-06" and metrics["monthly.period.end"] == "2019-05"
+    # by hand from monthly.csv: 2016-06 427 unemployed, 2019-05 224
+    assert metrics["monthly.unemployed.start"] == 427 and metrics["monthly.unemployed.end"] == 224
+    assert metrics["monthly.unemployed.change_pct"] == pytest.approx(100 * (224 - 427) / 427)
+    assert metrics["placements.company.n"] == 20
+    assert all(metrics[k] is True for k in metrics if k.startswith("targets.") and k.endswith(".pass"))
+    figures = {p.name for p in (default_run / "figures").iterdir()}
+    for name in ("kaavio1_unemployed_by_month", "kaavio2_placements_by_sector",
+                 "activation_rate_by_month", "clients_by_outcome"):
+        assert {f"{name}.png", f"{name}.svg"} <= figures
+
+
+def test_another_municipality_and_period_runs_without_targets(tmp_path):
+    from conftest import another_municipality
+
+    folder = another_municipality(tmp_path / "oulainen")
+    result = run(folder, tmp_path / "out", parameters={"lang": "en"})
+    assert result.ok, result.notebooks
+    metrics = read_metrics(tmp_path / "out")
+    assert metrics["monthly.period.start"] == "2020-03"
+    assert not [k for k in metrics if k.startswith("targets.")]
+    html = (tmp_path / "out" / "01_reproduce_report_figures.html").read_text()
+    assert "no published targets" in html
+
+
+def test_strict_run_fails_on_a_missed_target_and_keeps_the_partial_notebook(tmp_path):
+    bad = tmp_path / "missed"
+    shutil.copytree(DEFAULT_DATASET, bad)
+    edit_csv(bad / "monthly.csv", 3, "unemployed", "399")  # 2016-07: the report says 408
+    good = tmp_path / "out"
+    good.mkdir()
+    (good / "marker").write_text("earlier good run")
+    assert main(["run", str(bad), "--out", str(good), "--only", "01_reproduce_report_figures",
+                 "--strict"]) == 1
+    assert (good / "marker").read_text() == "earlier good run"
+    failed = tmp_path / "out.failed"
+    record = json.loads((failed / "run.json").read_text())
+    assert record["status"] == "failed"
+    (nb,) = record["notebooks"]
+    assert nb["error"].startswith("TargetsMissed: 1 published target(s) missed: unemployed_start")
+    assert (failed / "01_reproduce_report_figures.ipynb").exists()

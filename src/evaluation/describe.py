@@ -108,3 +108,29 @@ def column_summary(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.
         rows.append({"column": column, "present": int(present.size),
                      "missing": int(s.size - present.size), "values": text})
     return pd.DataFrame(rows).set_index("column")
+
+
+MONTHLY_SERIES = ("unemployed", "long_term_unemployed", "under_25_unemployed")
+
+
+def monthly_change(monthly: pd.DataFrame) -> pd.DataFrame:
+    """First and last value of each monthly series present, and the change in percent.
+
+    One row per series (``unemployed``, ``long_term_unemployed``, ``under_25_unemployed``,
+    ``activation_rate``): ``start_month``, ``start``, ``end_month``, ``end`` (the first and last
+    month that has a value) and ``change_pct`` = 100 * (end - start) / start (None when start is 0).
+    """
+    rows = []
+    for column in (*MONTHLY_SERIES, "activation_rate"):
+        if column not in monthly.columns:
+            continue
+        present = monthly.loc[monthly[column].notna(), ["month", column]]
+        if present.empty:
+            continue
+        first, last = present.iloc[0], present.iloc[-1]
+        start, end = float(first[column]), float(last[column])
+        rows.append({"series": column, "start_month": str(first["month"]), "start": start,
+                     "end_month": str(last["month"]), "end": end,
+                     "change_pct": 100 * (end - start) / start if start else None})
+    return pd.DataFrame(rows, columns=["series", "start_month", "start", "end_month", "end",
+                                       "change_pct"]).set_index("series")

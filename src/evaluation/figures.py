@@ -122,8 +122,8 @@ def month_label(period, lang: str) -> str:
 def mark_synthetic(fig, synthetic: bool, lang: str) -> None:
     """Put a visible 'synthetic data' mark on a figure made from a synthetic dataset."""
     if synthetic:
-        fig.text(0.995, 0.005, label("synthetic", lang).upper(), ha="right", va="bottom",
-                 fontsize=8, color="#B00000", alpha=0.8, fontweight="bold")
+        fig.text(0.995, 0.995, label("synthetic", lang).upper(), ha="right", va="top",
+                 fontsize=8, color="#B00000", alpha=0.85, fontweight="bold")
 
 
 def save_figure(fig, folder: str | Path, name: str) -> dict[str, Path]:
@@ -142,3 +142,137 @@ def save_figure(fig, folder: str | Path, name: str) -> dict[str, Path]:
         paths[fmt] = write_atomic(folder / f"{name}.{fmt}", buffer.getvalue())
     plt.close(fig)
     return paths
+
+
+def _period_axis(ax, months, lang: str) -> None:
+    """Month ticks every quarter (or every month for short series), labelled in ``lang``."""
+    step = 1 if len(months) <= 12 else 3
+    ticks = list(range(0, len(months), step))
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([month_label(months[i], lang) for i in ticks], rotation=45, ha="right")
+    ax.set_xlim(-0.5, len(months) - 0.5)
+
+
+def _anchor_months(targets: list[dict] | None, column: str) -> dict[str, float]:
+    """Published values of ``column`` by month, from the targets of kind monthly_value."""
+    found = {}
+    for target in targets or []:
+        spec = target["compute"]
+        if spec["kind"] == "monthly_value" and spec.get("column") == column:
+            found[str(spec["month"])] = float(target["value"])
+    return found
+
+
+def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False,
+                        targets: list[dict] | None = None, title: str | None = None):
+    """Kaavio 1: unemployed job seekers by month, total, long-term and under 25.
+
+    The period is the data's. The report's anchor values (published targets on ``unemployed``)
+    are annotated where the data hold their months.
+    """
+    months = list(monthly["month"])
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    x = range(len(months))
+    for column in ("unemployed", "long_term_unemployed", "under_25_unemployed"):
+        if column in monthly.columns and monthly[column].notna().any():
+            ax.plot(x, monthly[column].astype("float64"), marker="o", markersize=3,
+                    color=COLOURS[column], label=label(column, lang))
+    index = {str(m): i for i, m in enumerate(months)}
+    for month, value in _anchor_months(targets, "unemployed").items():
+        if month in index:
+            i = index[month]
+            ax.plot([i], [value], marker="o", markersize=9, markerfacecolor="none",
+                    markeredgecolor="black", linestyle="none")
+            ax.annotate(f"{number(value, lang, 0)} ({month_label(months[i], lang)})", xy=(i, value),
+                        xytext=(6, 10), textcoords="offset points", ha="left", fontweight="bold")
+    first, last = months[0].strftime("%m/%Y"), months[-1].strftime("%m/%Y")
+    default = (f"Työttömien määrän muutos {first}–{last}" if lang == "fi"
+               else f"Change in the number of unemployed, {first}–{last}")
+    ax.set_title(title or default)
+    ax.set_ylabel(label("persons", lang))
+    ax.set_ylim(bottom=0)
+    _period_axis(ax, months, lang)
+    ax.legend(loc="upper right")
+    mark_synthetic(fig, synthetic, lang)
+    return fig
+
+
+def activation_rate_by_month(monthly, *, lang: str = "fi", synthetic: bool = False,
+                             targets: list[dict] | None = None):
+    """The activation rate (percent) by month, its first and last values labelled.
+
+    Published values (targets on ``activation_rate``) are labelled too where the data hold them.
+    """
+    months = list(monthly["month"])
+    values = monthly["activation_rate"].astype("float64") if "activation_rate" in monthly else None
+    fig, ax = plt.subplots(figsize=(8, 4.0))
+    ax.set_title("Aktivointiaste kuukausittain" if lang == "fi" else "Activation rate by month")
+    if values is None or values.isna().all():
+        ax.text(0.5, 0.5, "ei aktivointiasteen tietoja" if lang == "fi" else "no activation rate in the data",
+                ha="center", va="center", transform=ax.transAxes)
+        mark_synthetic(fig, synthetic, lang)
+        return fig
+    ax.plot(range(len(months)), values, marker="o", markersize=3, color=COLOURS["activation_rate"],
+            label=label("activation_rate", lang))
+    present = values.dropna()
+    marks = {present.index[0]: present.iloc[0], present.index[-1]: present.iloc[-1]}
+    index = {str(m): i for i, m in enumerate(months)}
+    for month, value in _anchor_months(targets, "activation_rate").items():
+        if month in index:
+            marks[index[month]] = value
+    for i, value in sorted(marks.items()):
+        align = "left" if i < len(months) / 3 else ("right" if i > 2 * len(months) / 3 else "center")
+        ax.plot([i], [value], marker="o", markersize=8, markerfacecolor="none",
+                markeredgecolor="black", linestyle="none")
+        ax.annotate(f"{percent(value, lang)}\n{month_label(months[i], lang)}", xy=(i, value),
+                    xytext=(0, 12), textcoords="offset points", ha=align, fontsize=9,
+                    fontweight="bold")
+    ax.set_ylabel(label("percent", lang))
+    ax.set_ylim(0, max(60.0, float(present.max()) * 1.25))
+    _period_axis(ax, months, lang)
+    mark_synthetic(fig, synthetic, lang)
+    return fig
+
+
+def placements_by_sector(table, *, lang: str = "fi", synthetic: bool = False):
+    """Kaavio 2: pay-subsidised employments by type of employing organisation.
+
+    ``table`` is :func:`evaluation.describe.subsidy_by_sector` (counts and euro shares).
+    """
+    names = [label("other_sector" if s == "other" else s, lang) for s in table.index]
+    fig, ax = plt.subplots(figsize=(7, 4.0))
+    colours = [COLOURS.get(s, "#999999") for s in table.index]
+    bars = ax.bar(names, table["placements"], color=colours)
+    for bar, (_, row) in zip(bars, table.iterrows()):
+        share = "" if row["subsidy_share"] != row["subsidy_share"] else (
+            f"\n{percent(100 * row['subsidy_share'], lang, 0)} " + ("euroista" if lang == "fi" else "of euros"))
+        ax.annotate(f"{int(row['placements'])}{share}", xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9)
+    ax.set_title("Palkkatuella työllistämiset organisaatioittain" if lang == "fi"
+                 else "Pay-subsidised employments by type of organisation")
+    ax.set_ylabel(label("placements", lang))
+    ax.set_ylim(0, max(1, table["placements"].max()) * 1.3)
+    ax.grid(axis="x", visible=False)
+    mark_synthetic(fig, synthetic, lang)
+    return fig
+
+
+def clients_by_outcome(table, *, lang: str = "fi", synthetic: bool = False):
+    """Where the clients went: clients by outcome group, counts and shares.
+
+    ``table`` is :func:`evaluation.describe.outcomes_by_group`.
+    """
+    table = table.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    bars = ax.barh([label(g, lang) for g in table.index], table["n"],
+                   color=[COLOURS.get(g, "#999999") for g in table.index])
+    for bar, (_, row) in zip(bars, table.iterrows()):
+        ax.annotate(f"{int(row['n'])} ({percent(100 * row['share'], lang, 0)})",
+                    xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
+                    textcoords="offset points", va="center", fontsize=9)
+    ax.set_title("Mihin asiakkaat siirtyivät" if lang == "fi" else "Where the clients went")
+    ax.set_xlabel(label("clients", lang))
+    ax.set_xlim(0, max(1, table["n"].max()) * 1.25)
+    ax.grid(axis="y", visible=False)
+    mark_synthetic(fig, synthetic, lang)
+    return fig

@@ -143,3 +143,37 @@ def check_targets(dataset, targets: list[dict] | None = None) -> pd.DataFrame:
         })
     columns = ["id", "fact", "unit", "published", "computed", "comparison", "tolerance", "pass", "finnish"]
     return pd.DataFrame(rows, columns=columns)
+
+
+class TargetsMissed(AssertionError):
+    """Raised by :func:`require_all_pass` (``strict=True``): the data miss published numbers."""
+
+
+def require_all_pass(table: pd.DataFrame) -> None:
+    """Fail loudly when any target misses, listing each miss with published and computed values."""
+    missed = table.loc[~table["pass"]]
+    if len(missed):
+        lines = [f"{row.id}: published {row.published:g}, computed "
+                 f"{'not available' if pd.isna(row.computed) else format(row.computed, '.4g')}"
+                 for row in missed.itertuples()]
+        raise TargetsMissed(f"{len(missed)} published target(s) missed: " + "; ".join(lines))
+
+
+def reproduction_metrics(dataset, table: pd.DataFrame) -> dict[str, Any]:
+    """The metrics of the reproduction notebook: monthly series, placements, targets."""
+    from .describe import monthly_change
+
+    months = dataset.monthly["month"]
+    metrics: dict[str, Any] = {"monthly.period.start": str(months.min()),
+                               "monthly.period.end": str(months.max())}
+    for series, row in monthly_change(dataset.monthly).iterrows():
+        metrics[f"monthly.{series}.start"] = row["start"]
+        metrics[f"monthly.{series}.end"] = row["end"]
+        if series != "activation_rate":
+            metrics[f"monthly.{series}.change_pct"] = row["change_pct"]
+    for sector, n in subsidy_by_sector(dataset.placements)["placements"].items():
+        metrics[f"placements.{sector}.n"] = n
+    for row in table.to_dict("records"):
+        metrics[f"targets.{row['id']}.value"] = None if pd.isna(row["computed"]) else row["computed"]
+        metrics[f"targets.{row['id']}.pass"] = bool(row["pass"])
+    return metrics

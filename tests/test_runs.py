@@ -116,3 +116,40 @@ def test_strict_run_fails_on_a_missed_target_and_keeps_the_partial_notebook(tmp_
     (nb,) = record["notebooks"]
     assert nb["error"].startswith("TargetsMissed: 1 published target(s) missed: unemployed_start")
     assert (failed / "01_reproduce_report_figures.ipynb").exists()
+
+
+def test_sector_metrics(default_run):
+    metrics = read_metrics(default_run)
+    import csv
+    with open(DEFAULT_DATASET / "placements.csv", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle)]
+    company = [r for r in rows if r["sector"] == "company"]
+    continued = sum(r["continued"] == "true" for r in company)
+    assert metrics["sectors.company.placements"] == len(company)
+    assert metrics["sectors.company.continuation_rate"] == pytest.approx(continued / len(company))
+    assert metrics["sectors.company.continuation_rate.lower"] < continued / len(company)
+    euros = sum(float(r["subsidy_eur"]) for r in company) / sum(float(r["subsidy_eur"]) for r in rows)
+    assert metrics["sectors.company.subsidy_share"] == pytest.approx(euros)
+    for key in ("risk_difference", "risk_difference.lower", "risk_difference.upper", "odds_ratio",
+                "odds_ratio.lower", "odds_ratio.upper", "fisher_p", "barnard_p"):
+        assert isinstance(metrics[f"sectors.company_vs_association.{key}"], float), key
+
+
+def test_sector_notebook_with_a_missing_sector_and_all_continued(tmp_path):
+    import pandas as pd
+
+    folder = tmp_path / "nosector"
+    shutil.copytree(DEFAULT_DATASET, folder)
+    frame = pd.read_csv(folder / "placements.csv", dtype=str, keep_default_na=False)
+    frame = frame.loc[frame["sector"] != "association"]
+    frame.loc[frame["sector"] == "company", "continued"] = "true"
+    frame.to_csv(folder / "placements.csv", index=False)
+    result = run(folder, tmp_path / "out", only=["03_sector_outcomes"])
+    assert result.ok, result.notebooks
+    metrics = read_metrics(tmp_path / "out")
+    assert "sectors.association.placements" not in metrics
+    assert metrics["sectors.company.continuation_rate"] == 1.0
+    assert metrics["sectors.company.continuation_rate.upper"] == 1.0
+    assert metrics["sectors.company_vs_association.odds_ratio"] is None
+    html = (tmp_path / "out" / "03_sector_outcomes.html").read_text()
+    assert "not estimable" in html and "NaN" not in html

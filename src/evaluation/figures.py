@@ -276,3 +276,62 @@ def clients_by_outcome(table, *, lang: str = "fi", synthetic: bool = False):
     ax.grid(axis="y", visible=False)
     mark_synthetic(fig, synthetic, lang)
     return fig
+
+
+def _sector_names(index, lang: str) -> list[str]:
+    return [label("other_sector" if s == "other" else s, lang) for s in index]
+
+
+def continuation_rate_by_sector(table, *, lang: str = "fi", synthetic: bool = False, alpha: float = 0.05):
+    """Share of placements followed by continued employment, by sector, with Wilson intervals.
+
+    ``table`` is :func:`evaluation.sectors.continuation_by_sector`; sectors without placements
+    are named on the axis with "no placements" instead of a point.
+    """
+    fig, ax = plt.subplots(figsize=(7, 4.0))
+    names = _sector_names(table.index, lang)
+    for i, (sector, row) in enumerate(table.iterrows()):
+        if row["rate"] is None:
+            ax.annotate("ei palkkatukijaksoja" if lang == "fi" else "no placements", xy=(i, 50),
+                        ha="center", fontsize=9, color="#666666")
+            continue
+        colour = COLOURS.get(sector, "#666666")
+        ax.errorbar([i], [100 * row["rate"]], yerr=[[100 * (row["rate"] - row["lower"])],
+                                                     [100 * (row["upper"] - row["rate"])]],
+                    fmt="o", color=colour, capsize=6, markersize=8, linewidth=2)
+        ax.annotate(f"{row['continued']}/{row['placements']}", xy=(i, 100 * row["upper"]), xytext=(0, 4),
+                    textcoords="offset points", ha="center", fontsize=9)
+    ax.axhline(50, color="#666666", linestyle=":", linewidth=1)
+    ax.set_xticks(range(len(names)))
+    ax.set_xticklabels(names)
+    ax.set_xlim(-0.5, len(names) - 0.5)
+    ax.set_ylim(0, 105)
+    level = round(100 * (1 - alpha))
+    ax.set_ylabel(f"jatkoa tarjottiin, % ({level} %:n luottamusväli)" if lang == "fi"
+                  else f"continued employment offered, % ({level}% interval)")
+    ax.set_title("Jatkotyösuhde palkkatukijakson jälkeen" if lang == "fi"
+                 else "Continued employment after the pay-subsidy period")
+    ax.grid(axis="x", visible=False)
+    mark_synthetic(fig, synthetic, lang)
+    return fig
+
+
+def subsidy_euros_by_sector(table, *, lang: str = "fi", synthetic: bool = False):
+    """Pay-subsidy euros by sector with each sector's share of all euros.
+
+    ``table`` is :func:`evaluation.sectors.placements_by_sector`.
+    """
+    fig, ax = plt.subplots(figsize=(7, 4.0))
+    names = _sector_names(table.index, lang)
+    bars = ax.bar(names, table["subsidy_eur"] / 1000, color=[COLOURS.get(s, "#999999") for s in table.index])
+    for bar, (_, row) in zip(bars, table.iterrows()):
+        share = row["subsidy_share"]
+        text = "" if share != share else percent(100 * share, lang, 0)
+        ax.annotate(text, xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel("palkkatukea, tuhatta euroa" if lang == "fi" else "pay subsidy, thousand euros")
+    ax.set_title("Palkkatukieurot organisaatioittain" if lang == "fi" else "Pay-subsidy euros by sector")
+    ax.set_ylim(0, max(1.0, float(table["subsidy_eur"].max()) / 1000) * 1.2)
+    ax.grid(axis="x", visible=False)
+    mark_synthetic(fig, synthetic, lang)
+    return fig

@@ -1,0 +1,181 @@
+"""Sector statistics against R (tests/reference/sectors.R -> sectors.json), Newcombe (1998)
+worked examples, and hand calculations.  Tolerances: 1e-9 for closed forms, 1e-6 otherwise."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize, stats
+
+from evaluation.sectors import (adjusted_comparison, barnard_exact, compare_sectors, conditional_odds_ratio,
+                                continuation_by_sector, cost_per_continued_job, detectable_difference,
+                                newcombe_difference, risk_ratio, wilson_interval)
+
+REF = json.loads((Path(__file__).parent / "reference" / "sectors.json").read_text())
+LINKED = Path(__file__).parent / "reference" / "linked_placements.csv"
+
+
+def _num(x):
+    return math.inf if x == "Infinity" else x
+
+
+@pytest.mark.parametrize("case", REF["two_by_two"], ids=lambda c: f"{c['k1']}/{c['n1']}-{c['k2']}/{c['n2']}")
+def test_wilson_odds_ratio_and_fisher_against_r(case):
+    k1, n1, k2, n2 = case["k1"], case["n1"], case["k2"], case["n2"]
+    w1, w2 = wilson_interval(k1, n1), wilson_interval(k2, n2)
+    assert (w1.lower, w1.upper) == pytest.approx((case["wilson1_lower"], case["wilson1_upper"]), abs=1e-9)
+    assert (w2.lower, w2.upper) == pytest.approx((case["wilson2_lower"], case["wilson2_upper"]), abs=1e-9)
+    odds = conditional_odds_ratio(k1, n1, k2, n2)
+    for ours, theirs in ((odds.estimate, case["or"]), (odds.lower, case["or_lower"]), (odds.upper, case["or_upper"])):
+        theirs = _num(theirs)
+        assert ours == theirs if math.isinf(theirs) or theirs == 0 else ours == pytest.approx(theirs, rel=1e-6)
+    table = compare_sectors(_placements(k1, n1, k2, n2))
+    assert table.at["Fisher's exact test", "p"] == pytest.approx(case["fisher_p"], abs=1e-9)
+
+
+# Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 10 (4 decimals printed)
+NEWCOMBE = [((56, 70, 48, 80), (0.0524, 0.3339)), ((9, 10, 3, 10), (0.1705, 0.8090)),
+            ((5, 56, 0, 29), (-0.0381, 0.1926)), ((0, 10, 0, 20), (-0.1611, 0.2775)),
+            ((0, 10, 0, 10), (-0.2775, 0.2775)), ((10, 10, 0, 20), (0.6791, 1.0000)),
+            ((10, 10, 0, 10), (0.6075, 1.0000))]
+
+
+@pytest.mark.parametrize("counts,interval", NEWCOMBE)
+def test_newcombe_hybrid_score_interval_matches_the_published_examples(counts, interval):
+    est = newcombe_difference(*counts)
+    assert est.estimate == pytest.approx(counts[0] / counts[1] - counts[2] / counts[3], abs=1e-12)
+    assert (est.lower, est.upper) == pytest.approx(interval, abs=0.5e-4)
+
+
+def test_risk_ratio_by_hand():
+    # 13/20 vs 6/18: RR = 0.65 / (1/3) = 1.95; se = sqrt(1/13 - 1/20 + 1/6 - 1/18)
+    est = risk_ratio(13, 20, 6, 18)
+    se = math.sqrt(1 / 13 - 1 / 20 + 1 / 6 - 1 / 18)
+    z = 1.959963984540054
+    assert est.estimate == pytest.approx(1.95, abs=1e-12)
+    assert (est.lower, est.upper) == pytest.approx((1.95 * math.exp(-z * se), 1.95 * math.exp(z * se)), abs=1e-9)
+    assert risk_ratio(3, 10, 0, 10).estimate is None
+
+
+def _barnard_by_definition(k1, n1, k2, n2):
+    """Barnard's test from its definition: the largest p-value over the nuisance parameter."""
+    x1, x2 = np.meshgrid(np.arange(n1 + 1), np.arange(n2 + 1), indexing="ij")
+    p = (x1 + x2) / (n1 + n2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t = (x1 / n1 - x2 / n2) / np.sqrt(p * (1 - p) * (1 / n1 + 1 / n2))
+    t = np.nan_to_num(t)
+    extreme = np.abs(t) >= abs(t[k1, k2]) - 1e-12
+
+    def pvalue(pi):
+        return float((stats.binom.pmf(x1, n1, pi) * stats.binom.pmf(x2, n2, pi))[extreme].sum())
+
+    grid = np.linspace(1e-6, 1 - 1e-6, 20001)
+    xs1, xs2 = x1[extreme], x2[extreme]
+    values = (stats.binom.pmf(xs1[None, :], n1, grid[:, None])
+              * stats.binom.pmf(xs2[None, :], n2, grid[:, None])).sum(axis=1)
+    best = int(np.argmax(values))
+    lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
+    res = optimize.minimize_scalar(lambda g: -pvalue(g), bounds=(lo, hi), method="bounded",
+                                   options={"xatol": 1e-12})
+    return max(values[best], -res.fun)
+
+
+@pytest.mark.parametrize("counts", [(13, 20, 6, 18), (9, 10, 3, 10), (0, 7, 5, 16), (1, 3, 9, 12)])
+def test_barnard_against_its_definition(counts):
+    table = compare_sectors(_placements(*counts))
+    assert table.at["Barnard's exact test", "p"] == pytest.approx(_barnard_by_definition(*counts), abs=1e-6)
+
+
+@pytest.mark.parametrize("counts", [(0, 7, 5, 16), (3, 11, 10, 13)])
+def test_barnard_equals_scipy_where_floats_do_not_split_ties(counts):
+    k1, n1, k2, n2 = counts
+    scipy_p = stats.barnard_exact([[k1, k2], [n1 - k1, n2 - k2]], n=256).pvalue
+    assert barnard_exact(*counts) == pytest.approx(scipy_p, abs=1e-6)
+
+
+def test_scipy_barnard_drops_tied_tables():
+    # 13/20 vs 6/18: its mirror image 7/20 vs 12/18 has exactly the observed |T|
+    # (the same fraction in exact arithmetic), but scipy's float comparison leaves it out
+    scipy_p = stats.barnard_exact([[13, 6], [7, 12]], n=256).pvalue
+    assert scipy_p < barnard_exact(13, 20, 6, 18) - 0.004
+
+
+def _placements(k1, n1, k2, n2):
+    sector = ["company"] * n1 + ["association"] * n2
+    continued = [True] * k1 + [False] * (n1 - k1) + [True] * k2 + [False] * (n2 - k2)
+    return pd.DataFrame({"sector": sector, "continued": pd.array(continued, dtype="boolean"),
+                         "subsidy_eur": 1000.0, "client_id": None})
+
+
+def _linked():
+    d = pd.read_csv(LINKED)
+    clients = pd.DataFrame({"client_id": d["placement_id"], "age_at_entry": d["age_at_entry"].astype("Int64"),
+                            "long_term_unemployed": d["long_term_unemployed"].astype("boolean"),
+                            "health_limitations": d["health_limitations"].astype("boolean")})
+    placements = pd.DataFrame({"placement_id": d["placement_id"], "client_id": d["placement_id"],
+                               "sector": d["sector"], "continued": d["continued"].astype("boolean"),
+                               "subsidy_eur": 1000.0})
+    return placements, clients
+
+
+def test_mantel_haenszel_and_logistic_regression_against_r():
+    placements, clients = _linked()
+    table = adjusted_comparison(placements, clients)
+    mh, ref = table.loc["Mantel–Haenszel over strata"], REF["mantel_haenszel"]
+    assert mh["odds_ratio"] == pytest.approx(ref["or"], rel=1e-9)
+    assert (mh["lower"], mh["upper"]) == pytest.approx((ref["lower"], ref["upper"]), rel=1e-6)
+    assert mh["p"] == pytest.approx(ref["p"], abs=1e-6)
+    assert f"{ref['strata']} informative strata" in mh["note"]
+    lr, ref = table.loc["logistic regression"], REF["logistic"]
+    assert math.log(lr["odds_ratio"]) == pytest.approx(ref["beta"], abs=1e-6)
+    assert (lr["lower"], lr["upper"]) == pytest.approx((ref["lower"], ref["upper"]), rel=1e-6)
+    assert lr["p"] == pytest.approx(ref["p"], abs=1e-6)
+
+
+@pytest.mark.parametrize("case", REF["power"], ids=lambda c: f"{c['n1']}-{c['n2']}")
+def test_detectable_difference_against_pwr(case):
+    p2 = 0.3
+    est = detectable_difference(case["n1"], case["n2"], p2, alpha=case["alpha"], power=case["power"])
+    assert est.lower == pytest.approx(case["h"], abs=1e-6)
+    # back from Cohen's h to a difference of proportions, by hand
+    p1 = math.sin(math.asin(math.sqrt(p2)) + case["h"] / 2) ** 2
+    assert est.estimate == pytest.approx(p1 - p2, abs=1e-6)
+
+
+def test_edge_cases_give_stated_not_estimable_never_nan():
+    all_continued = compare_sectors(_placements(20, 20, 18, 18))
+    assert all_continued.at["risk difference", "estimate"] == 0
+    assert all_continued.at["risk difference", "lower"] < 0 < all_continued.at["risk difference", "upper"]
+    assert all_continued.at["odds ratio", "estimate"] is None
+    assert "not estimable" in all_continued.at["odds ratio", "note"]
+    assert all_continued.at["Fisher's exact test", "p"] == 1.0
+    missing = compare_sectors(_placements(5, 10, 0, 0))
+    assert missing.at["risk difference", "estimate"] is None
+    assert all("not estimable" in note for note in missing["note"])
+    none = wilson_interval(0, 12)
+    assert none.estimate == 0 and none.lower == 0 and none.upper > 0
+    assert wilson_interval(0, 0).estimate is None
+    rates = continuation_by_sector(_placements(5, 10, 0, 0))
+    assert rates.at["municipality", "rate"] is None and "no placements" in rates.at["municipality", "note"]
+    costs = cost_per_continued_job(_placements(0, 4, 2, 3))
+    assert costs.at["company", "eur_per_continued"] is None
+    assert costs.at["association", "eur_per_continued"] == pytest.approx(3000 / 2)
+
+
+def test_cost_per_continued_job_is_seeded_and_brackets_the_estimate():
+    from evaluation import load_dataset
+    from evaluation.paths import DEFAULT_DATASET
+
+    placements = load_dataset(DEFAULT_DATASET).placements
+    a = cost_per_continued_job(placements, seed=1)
+    b = cost_per_continued_job(placements, seed=1)
+    pd.testing.assert_frame_equal(a, b)
+    company = placements.loc[placements["sector"] == "company"]
+    by_hand = company["subsidy_eur"].sum() / company["continued"].astype(bool).sum()
+    assert a.at["company", "eur_per_continued"] == pytest.approx(by_hand, rel=1e-12)
+    assert a.at["company", "lower"] < by_hand < a.at["company", "upper"]

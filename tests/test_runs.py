@@ -153,3 +153,39 @@ def test_sector_notebook_with_a_missing_sector_and_all_continued(tmp_path):
     assert metrics["sectors.company_vs_association.odds_ratio"] is None
     html = (tmp_path / "out" / "03_sector_outcomes.html").read_text()
     assert "not estimable" in html and "NaN" not in html
+
+
+def test_survival_metrics(default_run):
+    metrics = read_metrics(default_run)
+    for g in ("employment", "activation", "retirement", "other"):
+        for h in (180, 365, 730):
+            key = f"cif.{g}.{h}d"
+            assert metrics[f"{key}.lower"] <= metrics[key] <= metrics[f"{key}.upper"]
+    # at 730 days the four cumulative incidences and the share without exit sum to one
+    total = sum(metrics[f"cif.{g}.730d"] for g in ("employment", "activation", "retirement", "other"))
+    assert 0 < total < 1
+    assert metrics["km.employment.median_days"] > 0
+    for c in ("long_term_unemployed", "age_group", "sex", "health_limitations"):
+        assert 0 <= metrics[f"logrank.employment.{c}.p"] <= 1
+        assert 0 <= metrics[f"gray.employment.{c}.p"] <= 1
+    assert metrics["cox.employment.hr.long_term_unemployed.lower"] < metrics["cox.employment.hr.long_term_unemployed"]
+    assert "cox.employment.hr.education_level=tertiary.p" in metrics
+    assert "finegray.employment.shr.age_at_entry.upper" in metrics
+    assert 0 < metrics["rmst.180d"] <= 180 and metrics["rmst.365d"] < metrics["rmst.730d"] <= 730
+
+
+def test_survival_notebook_without_optional_columns(tmp_path):
+    import pandas as pd
+
+    folder = tmp_path / "lean"
+    shutil.copytree(DEFAULT_DATASET, folder)
+    frame = pd.read_csv(folder / "clients.csv", dtype=str, keep_default_na=False)
+    frame = frame.drop(columns=["age_at_entry", "sex", "education_level"])
+    frame.to_csv(folder / "clients.csv", index=False)
+    result = run(folder, tmp_path / "out", only=["02_time_to_employment"], parameters={"horizons": [90, 365, 5000]})
+    assert result.ok, result.notebooks
+    metrics = read_metrics(tmp_path / "out")
+    assert metrics["cif.employment.5000d"] is None  # beyond follow-up: not estimable
+    assert metrics["logrank.employment.sex.p"] is None
+    assert "cox.employment.hr.long_term_unemployed" in metrics
+    assert not [k for k in metrics if "age_at_entry" in k]

@@ -39,3 +39,24 @@ def show(paths: dict[str, Path] | Path):
 
     png = paths["png"] if isinstance(paths, dict) else paths
     return Image(filename=str(png))
+
+
+def readable(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """A copy for display: numbers to ``digits`` significant digits (whole numbers and large
+    amounts in full), p-values below 0.001 as "< 0.001", and missing values as "–" (the table's
+    note column says why)."""
+
+    def cell(column: str, value):
+        if value is None or (isinstance(value, float) and value != value):
+            return "–"
+        if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
+            return value
+        if column == "p" or column.endswith("_p") or column.startswith("p_"):
+            return "< 0.001" if value < 0.001 else f"{value:.3f}"
+        if isinstance(value, int) or float(value).is_integer():
+            return int(value)
+        if abs(value) >= 10 ** digits:
+            return f"{value:.0f}"
+        return f"{value:.{digits}g}"
+
+    return pd.DataFrame({c: [cell(c, v) for v in table[c]] for c in table.columns}, index=table.index)

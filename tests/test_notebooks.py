@@ -24,7 +24,7 @@ def test_exactly_one_parameters_cell_with_a_comment_on_each_parameter(path):
     assert len(tagged) == 1
     lines = [ln for ln in tagged[0].source.splitlines() if ln.strip() and not ln.startswith("#")]
     for line in lines:
-        assert re.match(r"^\w+(: [\w\[\], |]+)? = .+  # \S", line), f"parameter without a comment: {line!r}"
+        assert re.match(r"^\w+: \"?[\w\[\], ]+\"? = .+  # \S", line), f"parameter without a type or comment: {line!r}"
     names = [ln.split("=")[0].split(":")[0].strip() for ln in lines]
     assert names[:2] == ["dataset", "output_dir"]
 
@@ -51,3 +51,15 @@ def test_notebooks_hold_no_function_definitions():
         for cell in nb.cells:
             if cell.cell_type == "code":
                 assert not re.search(r"^\s*(def|class) ", cell.source, re.M), f"{path.name}: logic belongs in src/"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_papermill_reads_every_parameter_with_its_type_and_help(path):
+    from evaluation.runs import notebook_parameters
+
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    names = [ln.split(":")[0] for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("#")]
+    inspected = notebook_parameters(path)
+    assert list(inspected) == names
+    assert all(p["type"] != "None" and p["help"] for p in inspected.values())

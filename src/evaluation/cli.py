@@ -1,4 +1,4 @@
-"""Command line: ``python -m evaluation {run,synthesize,parameters} ...``."""
+"""Command line: ``python -m evaluation {run,batch,parameters,synthesize,refresh-notebooks} ...``."""
 
 from __future__ import annotations
 
@@ -61,6 +61,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .runs import RunError, batch, summary_lines
+
+    try:
+        items = batch(args.datasets, args.out, workers=args.workers, resume=args.resume,
+                      parameters=_parameters(args), only=args.only, strict=args.strict,
+                      scheduler=args.scheduler)
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print("\n".join(summary_lines(items)))
+    bad = [i for i in items if i.status not in ("ok", "skipped")]
+    print(f"{len(items) - len(bad)} of {len(items)} runs succeeded; summary in {args.out}/summary.csv")
+    return 1 if bad else 0
+
+
 def cmd_synthesize(args: argparse.Namespace) -> int:
     from .synthetic import synthesize, write_dataset
 
@@ -80,7 +96,7 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     for path in paths:
         print(path.stem)
         for name, p in notebook_parameters(path).items():
-            print(f"  {name:<14} {p['type']:<8} default {p['default']:<28} {p['help']}")
+            print(f"  {name:<12} {p['type']:<15} default {p['default']:<16} {p['help']}")
     return 0
 
 
@@ -112,6 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--publish-figures", action="store_true",
                    help="also copy the figures into figures/ (synthetic datasets only)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("batch", help="run every notebook on many datasets, in parallel")
+    p.add_argument("datasets", nargs="+", type=Path, help="dataset folders")
+    p.add_argument("--out", type=Path, required=True, help="folder for one run folder per dataset")
+    p.add_argument("--workers", type=int, default=1, help="parallel local processes (default 1)")
+    p.add_argument("--resume", action="store_true",
+                   help="skip runs that succeeded on byte-identical inputs and parameters")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the runs to a Dask distributed scheduler (pip install '.[dask]')")
+    p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="notebook parameter; VALUE is read as YAML")
+    p.add_argument("-f", "--parameters-file", action="append", type=Path, metavar="PARAMS_YAML",
+                   help="YAML file of notebook parameters")
+    p.add_argument("--strict", action="store_true", help="a missed published target fails the run")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("synthesize", help="write the calibrated synthetic dataset")
     p.add_argument("--seed", type=int, default=2019, help="random seed (default 2019)")

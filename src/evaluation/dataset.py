@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .privacy import PSEUDONYMISE, identifying_columns
+
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     import pandera.pandas as pa
@@ -613,6 +615,13 @@ def load_dataset(path: str | Path) -> Dataset:
         else:
             raw = _read_parquet(file_path, name, out)
         if raw is None:
+            continue
+        typed_columns = {c for c, col in spec.items() if col.kind not in ("string", "code")}
+        identifying = identifying_columns(raw, typed_columns)
+        for column, line, what in identifying:
+            # the value itself is personal data: never echo it
+            out.add(name, line, column, None, f"holds direct identifiers ({what}); {PSEUDONYMISE}")
+        if identifying:
             continue
         typed = _convert_table(table, name, raw, spec, out)
         if typed is None:

@@ -1,0 +1,165 @@
+"""Privacy by default: refuse identifying columns, and disclosure control for real data.
+
+Client registers are personal data about unemployed people (health, pensions).  The loader calls
+:func:`identifying_columns` on every table and refuses a dataset that carries direct
+identifiers; the notebooks pass every table, figure label and metric made from a non-synthetic
+dataset through :class:`DisclosureControl`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Header words that name a direct identifier (Finnish and English).
+IDENTIFYING_NAMES = re.compile(
+    r"^(nimi|etunimi|etunimet|sukunimi|kutsumanimi|name|first_?name|last_?name|surname|full_?name|"
+    r"hetu|henkilotunnus|henkilötunnus|ssn|personal_?id(entity)?_?code|sotu|"
+    r"email|e_?mail|sahkoposti|sähköposti|phone|puhelin|puh|puhelinnumero|mobile|gsm|"
+    r"osoite|lahiosoite|lähiosoite|address|street_?address)$", re.IGNORECASE)
+# a pre-filter only: whether a value is an identity code is decided by stdnum.fi.hetu
+_HETU_SHAPE = r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Z]"
+_EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
+_PHONE = r"(\+358|00358|0)[\s-]?\d{1,3}[\s-]?\d{3,4}[\s-]?\d{3,4}"
+PSEUDONYMISE = ("pseudonymise before loading: replace the identity code by a salted hash as client_id "
+                "(e.g. sha256(salt + henkilötunnus), the salt kept outside this repository) and drop "
+                "names, e-mail addresses, phone numbers and street addresses")
+
+
+def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tuple[str, int | None, str]]:
+    """Columns that hold direct identifiers: (column, first line, what was found).
+
+    ``frame`` holds the table's cells as text indexed by line number.  A column is refused when
+    its header names an identifier, or when any value is a valid Finnish personal identity code
+    (``stdnum.fi.hetu``: a look-alike with a wrong check character is not one), an e-mail
+    address, or (outside the contract's typed columns) a Finnish phone number.
+    """
+    from stdnum.fi import hetu
+
+    found = []
+    for column in frame.columns:
+        name = str(column).strip()
+        if IDENTIFYING_NAMES.match(name.replace(" ", "_")):
+            found.append((name, 1, "the column name says it holds a direct identifier"))
+            continue
+        values = frame[column].astype("string[pyarrow]")
+        shaped = values.str.fullmatch(_HETU_SHAPE).fillna(False).to_numpy(dtype=bool)
+        if shaped.any():
+            lines = values.index[shaped]
+            valid = [line for line, v in zip(lines, values[shaped]) if hetu.is_valid(v)]
+            if valid:
+                found.append((name, int(valid[0]), f"{len(valid)} valid Finnish personal identity code(s)"))
+                continue
+        emails = values.str.fullmatch(_EMAIL).fillna(False).to_numpy(dtype=bool)
+        if emails.any():
+            found.append((name, int(values.index[emails][0]), f"{int(emails.sum())} e-mail address(es)"))
+            continue
+        if name not in typed_columns:
+            phones = values.str.fullmatch(_PHONE).fillna(False).to_numpy(dtype=bool)
+            if phones.any():
+                found.append((name, int(values.index[phones][0]), f"{int(phones.sum())} phone number(s)"))
+    return found
+
+
+@dataclass
+class DisclosureControl:
+    """Small-cell suppression for tables, labels and metrics made from real data.
+
+    Counts from 1 to ``min_cell - 1`` are suppressed (primary suppression); where a suppressed
+    cell could be recovered from a total (it is the only suppressed cell of its row or column),
+    the next smallest cell there is suppressed too (complementary suppression).  With
+    ``active=False`` (a synthetic dataset) everything passes unchanged.
+    """
+
+    active: bool
+    min_cell: int = 5
+
+    @classmethod
+    def for_dataset(cls, dataset, min_cell: int = 5) -> "DisclosureControl":
+        return cls(active=not dataset.synthetic, min_cell=min_cell)
+
+    def small(self, n) -> bool:
+        """Whether a count must not be shown."""
+        return self.active and n is not None and n == n and 0 < n < self.min_cell
+
+    def suppress_mask(self, counts: np.ndarray) -> np.ndarray:
+        """Cells to suppress in a 1-D or 2-D array of counts whose row and column totals are known."""
+        counts = np.atleast_2d(np.asarray(counts, dtype=float))
+        mask = np.zeros(counts.shape, dtype=bool)
+        if not self.active:
+            return mask
+        mask |= (counts > 0) & (counts < self.min_cell)
+        changed = True
+        while changed:  # complementary suppression until no line has exactly one suppressed cell
+            changed = False
+            for axis in (0, 1):
+                lines = mask if axis == 1 else mask.T
+                values = counts if axis == 1 else counts.T
+                for i in range(lines.shape[0]):
+                    if lines[i].sum() == 1 and lines.shape[1] > 1:
+                        candidates = np.where(~lines[i] & (values[i] > 0), values[i], np.inf)
+                        if np.isfinite(candidates).any():
+                            lines[i, int(np.argmin(candidates))] = True
+                            changed = True
+        return mask
+
+    def table(self, table: pd.DataFrame, counts: list[str], derived: dict[str, list[str]] | None = None,
+              by_row: bool = False) -> pd.DataFrame:
+        """Suppress small counts in the ``counts`` columns of ``table`` (None where suppressed).
+
+        ``derived`` maps a count column to the columns computed from it (shares, rates, intervals)
+        that are suppressed with it.  The columns are suppressed as a 2-D table whose row totals
+        (``by_row``) and column totals are treated as known.
+        """
+        if not self.active or table.empty:
+            return table
+        present = [c for c in counts if c in table.columns]
+        values = table[present].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy()
+        mask = self.suppress_mask(values if by_row or len(present) > 1 else values.T)
+        if not (by_row or len(present) > 1):
+            mask = mask.T
+        out = table.astype(object).copy()
+        for j, column in enumerate(present):
+            rows = mask[:, j]
+            out.loc[rows, column] = None
+            for extra in (derived or {}).get(column, []):
+                if extra in out.columns:
+                    out.loc[rows, extra] = None
+        if mask.any() and "note" in out.columns:
+            out.loc[mask.any(axis=1), "note"] = (out.loc[mask.any(axis=1), "note"].fillna("").astype(str)
+                                                 + f" [counts under {self.min_cell} suppressed]").str.strip()
+        return out
+
+    def text_counts(self, text: str) -> str:
+        """Suppress the small counts in a "label count, label count" summary string."""
+        if not self.active or not isinstance(text, str):
+            return text
+        return re.sub(r"(?<![\w.])(\d+)(?![\w.])",
+                      lambda m: f"<{self.min_cell}" if self.small(int(m.group(1))) else m.group(1), text)
+
+    def metrics(self, metrics: dict, count_names=("n", "placements", "continued")) -> dict:
+        """Suppress small counts in a metrics mapping, with complementary suppression among
+        siblings (``outcomes.<group>.n`` for all groups is one family, whose total is known),
+        and every key derived from a suppressed item (its shares, rates and intervals)."""
+        if not self.active:
+            return metrics
+        families: dict[tuple[str, str], dict[str, float]] = {}
+        for key, value in metrics.items():
+            parts = key.split(".")
+            if len(parts) >= 3 and parts[-1] in count_names and isinstance(value, (int, float)) \
+                    and not isinstance(value, bool):
+                families.setdefault((".".join(parts[:-2]), parts[-1]), {})[parts[-2]] = value
+        out = dict(metrics)
+        for (prefix, _), items in families.items():
+            names = list(items)
+            mask = self.suppress_mask(np.array([[items[n]] for n in names])).ravel()
+            for name, hidden in zip(names, mask):
+                if hidden:
+                    stem = f"{prefix}.{name}."
+                    for key in metrics:
+                        if key.startswith(stem):
+                            out[key] = None
+        return out

@@ -1,0 +1,93 @@
+"""Property-based: damaged datasets yield a validated Dataset or one DatasetError, nothing else."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaluation import Dataset, DatasetError, load_dataset
+from evaluation.synthetic import _csv, synthesize
+
+TABLES = synthesize(seed=1, n_clients=40)
+BASE = {f"{name}.csv": _csv(TABLES[name]).decode() for name in ("clients", "placements", "monthly")}
+import yaml  # noqa: E402
+
+BASE["dataset.yaml"] = yaml.safe_dump(TABLES["meta"], sort_keys=False, allow_unicode=True)
+FILES = ["clients.csv", "placements.csv", "monthly.csv"]
+JUNK = ["", " ", "abc", "2016/01/01", "31.12.2017", "43010", "43010.0", "NaN", "nan", "NA", "-1", "1e400",
+        "ä", "kyllä", "EI", " true ", "2017-02-30", "2017-13-01", "0001-01-01", "9999-12-31", "1,5", "1.5.6",
+        "\u00a0", "None", "null", "=SUM(A1)", "\"", "a;b", "x,y", "2016-06", "99999999999999999999"]
+
+
+def lines(text):
+    return text.split("\n")
+
+
+@st.composite
+def damage(draw):
+    files = dict(BASE)
+    for _ in range(draw(st.integers(1, 3))):
+        name = draw(st.sampled_from(FILES))
+        rows = [r for r in lines(files[name]) if r]
+        if not rows:
+            continue
+        header = rows[0].split(",")
+        op = draw(st.sampled_from(["cell", "drop_column", "extra_column", "reverse_dates", "duplicate",
+                                   "empty", "header_only", "whitespace", "semicolons", "truncate_line",
+                                   "blank_lines"]))
+        if op == "cell" and len(rows) > 1:
+            i = draw(st.integers(1, len(rows) - 1))
+            cells = rows[i].split(",")
+            j = draw(st.integers(0, len(cells) - 1))
+            cells[j] = draw(st.sampled_from(JUNK) | st.text(max_size=8))
+            rows[i] = ",".join(cells)
+        elif op == "drop_column":
+            j = draw(st.integers(0, len(header) - 1))
+            rows = [",".join(c for k, c in enumerate(r.split(",")) if k != j) for r in rows]
+        elif op == "extra_column":
+            rows = [rows[0] + ",extra"] + [r + "," + draw(st.sampled_from(JUNK)) for r in rows[1:]]
+        elif op == "reverse_dates" and name == "clients.csv" and len(rows) > 1:
+            i = draw(st.integers(1, len(rows) - 1))
+            cells = rows[i].split(",")
+            cells[1], cells[2] = cells[2], cells[1]
+            rows[i] = ",".join(cells)
+        elif op == "duplicate" and len(rows) > 1:
+            rows.append(rows[draw(st.integers(1, len(rows) - 1))])
+        elif op == "empty":
+            rows = []
+        elif op == "header_only":
+            rows = rows[:1]
+        elif op == "whitespace":
+            rows = [",".join(f"  {c} " for c in r.split(",")) for r in rows]
+        elif op == "semicolons":
+            rows = [r.replace(",", ";").replace(".", ",") for r in rows]
+        elif op == "truncate_line" and len(rows) > 1:
+            i = draw(st.integers(1, len(rows) - 1))
+            rows[i] = rows[i][: draw(st.integers(0, len(rows[i])))]
+        elif op == "blank_lines":
+            rows = rows[:2] + ["", "  "] + rows[2:]
+        files[name] = "\n".join(rows) + ("\n" if rows else "")
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]))
+    return files, encoding
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(damage())
+def test_damaged_datasets_raise_only_dataset_error(case):
+    files, encoding = case
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for name, text in files.items():
+            (folder / name).write_bytes(text.encode(encoding, errors="replace"))
+        try:
+            result = load_dataset(folder)
+        except DatasetError as exc:
+            assert exc.violations
+            for v in exc.violations:
+                assert v.file and v.rule
+        else:
+            assert isinstance(result, Dataset)
+            assert (result.clients["duration_days"] >= 0).all()

@@ -79,4 +79,112 @@ def test_metrics_suppression_with_complement():
     assert out["outcomes.b.n"] is None and out["outcomes.b.share"] is None
     assert out["outcomes.c.n"] is None  # otherwise b = 150 - 100 - c
     assert out["clients.n"] == 150 and out["outcomes.a.n"] == 100
-    assert dc.text_counts("F 58, M 90, X 2") == "F 58, M 90, X <5"
+
+
+def test_column_suppression_hides_derived_values_and_says_so():
+    dc = DisclosureControl(active=True)
+    table = pd.DataFrame({"n": [60, 40, 3, 14, 33], "share": [0.4, 0.27, 0.02, 0.09, 0.22]},
+                         index=list("abcde"))
+    out = dc.column(table, "n", ["share"])
+    assert out.loc["c", "n"] is None and out.loc["c", "share"] is None
+    assert out.loc["d", "n"] is None  # the complement: the smallest other cell
+    assert out.loc["a", "n"] == 60 and "suppressed" in out.loc["c", "note"]
+    assert DisclosureControl(active=False).column(table, "n", ["share"]) is table
+    assert dc.text_counts("2016-06-01 .. 2019-05-31") == "2016-06-01 .. 2019-05-31"
+    assert dc.text_counts("true 3, false 147") == "true <5, false <5"  # 147 = total - 3
+    assert dc.text_counts("F 58, M 90, X 2") == "F <5, M 90, X <5"  # the next smallest goes too
+
+
+COUNT_COLUMNS = {"n", "placements", "continued", "present", "missing"}
+TEXT_COLUMNS = {"values", "groups", "value"}
+
+
+def _small_counts_in_html(path) -> list[str]:
+    import io
+    import re
+
+    found = []
+    for table in pd.read_html(io.StringIO(path.read_text(encoding="utf-8"))):
+        # pandas writes the index name as a second header row: take the level that has a name
+        table.columns = [next((str(x) for x in (c if isinstance(c, tuple) else (c,))
+                               if not str(x).startswith("Unnamed")), "") for c in table.columns]
+        for column in table.columns:
+            if column in COUNT_COLUMNS:
+                numbers = pd.to_numeric(table[column], errors="coerce")
+                found += [f"{path.name}:{column}={v:g}" for v in numbers if 1 <= v <= 4]
+            if column in TEXT_COLUMNS:
+                for text in table[column].astype(str):
+                    found += [f"{path.name}:{column}:{text}" for m in re.finditer(r"(?:(?<=\s)|^)(\d+)(?=,|$)", text)
+                              if 1 <= int(m.group(1)) <= 4]
+    return found
+
+
+def _columns_in_html(path) -> set[str]:
+    import io
+
+    seen = set()
+    for table in pd.read_html(io.StringIO(path.read_text(encoding="utf-8"))):
+        for c in table.columns:
+            seen |= {str(x) for x in (c if isinstance(c, tuple) else (c,))}
+    return seen
+
+
+@pytest.fixture(scope="module")
+def real_and_synthetic_runs(tmp_path_factory):
+    import shutil
+
+    from evaluation.paths import DEFAULT_DATASET
+    from evaluation.runs import run
+
+    root = tmp_path_factory.mktemp("privacy")
+    real = root / "real-copy"
+    shutil.copytree(DEFAULT_DATASET, real)
+    meta = (real / "dataset.yaml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
+    (real / "dataset.yaml").write_text(meta, encoding="utf-8")
+    a = run(real, root / "real")
+    b = run(DEFAULT_DATASET, root / "synthetic")
+    assert a.ok and b.ok, (a.notebooks, b.notebooks)
+    return root / "real", root / "synthetic"
+
+
+@pytest.mark.slow
+def test_disclosure_control_on_a_non_synthetic_copy(real_and_synthetic_runs):
+    import json
+
+    real, synthetic = real_and_synthetic_runs
+    metrics = json.loads((real / "metrics.json").read_text())
+    counts = {k: v for k, v in metrics.items() if k.rsplit(".", 1)[-1] in ("n", "placements", "continued")}
+    assert counts and not [k for k, v in counts.items() if v is not None and 1 <= v <= 4]
+    assert metrics["placements.other.n"] is None  # 4 placements in the default dataset
+    assert metrics["sectors.other.continuation_rate"] is None  # derived from a hidden count
+    leaks = [leak for html in sorted(real.glob("*.html")) for leak in _small_counts_in_html(html)]
+    assert not leaks, leaks
+    columns_seen = _columns_in_html(real / "00_dataset_overview.html") | _columns_in_html(real / "03_sector_outcomes.html")
+    assert {"n", "placements", "continued", "values", "value"} <= columns_seen  # the check looked at them
+    assert "counts from 1 to 4 are suppressed" in (real / "00_dataset_overview.html").read_text()
+
+
+@pytest.mark.slow
+def test_no_disclosure_control_on_synthetic_data(real_and_synthetic_runs):
+    import json
+
+    _, synthetic = real_and_synthetic_runs
+    metrics = json.loads((synthetic / "metrics.json").read_text())
+    assert metrics["placements.other.n"] == 4
+    leaks = [leak for html in sorted(synthetic.glob("*.html")) for leak in _small_counts_in_html(html)]
+    assert any("X 2" in leak for leak in leaks)  # the two clients of sex X are shown
+
+
+def test_runner_refuses_real_data_into_notebooks(tmp_path):
+    import shutil
+
+    from evaluation.paths import DEFAULT_DATASET, NOTEBOOKS
+    from evaluation.runs import RunError, run
+
+    real = tmp_path / "real"
+    shutil.copytree(DEFAULT_DATASET, real)
+    meta = (real / "dataset.yaml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
+    (real / "dataset.yaml").write_text(meta, encoding="utf-8")
+    with pytest.raises(RunError, match="must never be written into notebooks/"):
+        run(real, NOTEBOOKS / "executed")
+    assert not (NOTEBOOKS / "executed").exists()

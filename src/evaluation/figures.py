@@ -60,6 +60,7 @@ LABELS = {
         "month": "kuukausi",
         "percent": "%",
         "euros": "euroa",
+        "suppressed": "pieni määrä:\nei näytetä",
     },
     "en": {
         "synthetic": "synthetic data",
@@ -82,8 +83,19 @@ LABELS = {
         "month": "month",
         "percent": "%",
         "euros": "euros",
+        "suppressed": "small count:\nnot shown",
     },
 }
+
+
+def _missing(value) -> bool:
+    """None or NaN: not estimable, or suppressed by disclosure control."""
+    return value is None or value != value
+
+
+def _count(value) -> float:
+    """A bar height: a suppressed or missing count is drawn as no bar."""
+    return 0.0 if _missing(value) else float(value)
 
 
 def use_style() -> None:
@@ -243,16 +255,21 @@ def placements_by_sector(table, *, lang: str = "fi", synthetic: bool = False):
     names = [label("other_sector" if s == "other" else s, lang) for s in table.index]
     fig, ax = plt.subplots(figsize=(7, 4.0))
     colours = [COLOURS.get(s, "#999999") for s in table.index]
-    bars = ax.bar(names, table["placements"], color=colours)
+    counts = [_count(v) for v in table["placements"]]
+    bars = ax.bar(names, counts, color=colours)
     for bar, (_, row) in zip(bars, table.iterrows()):
-        share = "" if row["subsidy_share"] != row["subsidy_share"] else (
-            f"\n{percent(100 * row['subsidy_share'], lang, 0)} " + ("euroista" if lang == "fi" else "of euros"))
-        ax.annotate(f"{int(row['placements'])}{share}", xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()),
+        if _missing(row["placements"]):
+            text = label("suppressed", lang)
+        else:
+            share = "" if _missing(row["subsidy_share"]) else (
+                f"\n{percent(100 * row['subsidy_share'], lang, 0)} " + ("euroista" if lang == "fi" else "of euros"))
+            text = f"{int(row['placements'])}{share}"
+        ax.annotate(text, xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()),
                     xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9)
     ax.set_title("Palkkatuella työllistämiset organisaatioittain" if lang == "fi"
                  else "Pay-subsidised employments by type of organisation")
     ax.set_ylabel(label("placements", lang))
-    ax.set_ylim(0, max(1, table["placements"].max()) * 1.3)
+    ax.set_ylim(0, max([1, *counts]) * 1.3)
     ax.grid(axis="x", visible=False)
     mark_synthetic(fig, synthetic, lang)
     return fig
@@ -265,15 +282,17 @@ def clients_by_outcome(table, *, lang: str = "fi", synthetic: bool = False):
     """
     table = table.iloc[::-1]
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    bars = ax.barh([label(g, lang) for g in table.index], table["n"],
+    counts = [_count(v) for v in table["n"]]
+    bars = ax.barh([label(g, lang) for g in table.index], counts,
                    color=[COLOURS.get(g, "#999999") for g in table.index])
     for bar, (_, row) in zip(bars, table.iterrows()):
-        ax.annotate(f"{int(row['n'])} ({percent(100 * row['share'], lang, 0)})",
-                    xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
+        text = (label("suppressed", lang).replace("\n", " ") if _missing(row["n"])
+                else f"{int(row['n'])} ({percent(100 * row['share'], lang, 0)})")
+        ax.annotate(text, xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
                     textcoords="offset points", va="center", fontsize=9)
     ax.set_title("Mihin asiakkaat siirtyivät" if lang == "fi" else "Where the clients went")
     ax.set_xlabel(label("clients", lang))
-    ax.set_xlim(0, max(1, table["n"].max()) * 1.25)
+    ax.set_xlim(0, max([1, *counts]) * 1.25)
     ax.grid(axis="y", visible=False)
     mark_synthetic(fig, synthetic, lang)
     return fig
@@ -292,9 +311,11 @@ def continuation_rate_by_sector(table, *, lang: str = "fi", synthetic: bool = Fa
     fig, ax = plt.subplots(figsize=(7, 4.0))
     names = _sector_names(table.index, lang)
     for i, (sector, row) in enumerate(table.iterrows()):
-        if row["rate"] is None:
-            ax.annotate("ei palkkatukijaksoja" if lang == "fi" else "no placements", xy=(i, 50),
-                        ha="center", fontsize=9, color="#666666")
+        if _missing(row["rate"]):
+            suppressed = "suppressed" in str(row.get("note", ""))
+            text = label("suppressed", lang) if suppressed else (
+                "ei palkkatukijaksoja" if lang == "fi" else "no placements")
+            ax.annotate(text, xy=(i, 25), ha="center", fontsize=9, color="#666666")
             continue
         colour = COLOURS.get(sector, "#666666")
         ax.errorbar([i], [100 * row["rate"]], yerr=[[100 * (row["rate"] - row["lower"])],
@@ -324,15 +345,17 @@ def subsidy_euros_by_sector(table, *, lang: str = "fi", synthetic: bool = False)
     """
     fig, ax = plt.subplots(figsize=(7, 4.0))
     names = _sector_names(table.index, lang)
-    bars = ax.bar(names, table["subsidy_eur"] / 1000, color=[COLOURS.get(s, "#999999") for s in table.index])
+    euros = [_count(v) / 1000 for v in table["subsidy_eur"]]
+    bars = ax.bar(names, euros, color=[COLOURS.get(s, "#999999") for s in table.index])
     for bar, (_, row) in zip(bars, table.iterrows()):
         share = row["subsidy_share"]
-        text = "" if share != share else percent(100 * share, lang, 0)
+        text = label("suppressed", lang) if _missing(row["subsidy_eur"]) else (
+            "" if _missing(share) else percent(100 * share, lang, 0))
         ax.annotate(text, xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize=9)
     ax.set_ylabel("palkkatukea, tuhatta euroa" if lang == "fi" else "pay subsidy, thousand euros")
     ax.set_title("Palkkatukieurot organisaatioittain" if lang == "fi" else "Pay-subsidy euros by sector")
-    ax.set_ylim(0, max(1.0, float(table["subsidy_eur"].max()) / 1000) * 1.2)
+    ax.set_ylim(0, max([1.0, *euros]) * 1.2)
     ax.grid(axis="x", visible=False)
     mark_synthetic(fig, synthetic, lang)
     return fig

@@ -11,14 +11,17 @@ from pathlib import Path
 import pandas as pd
 
 from .dataset import Dataset, load_dataset
+from .privacy import DisclosureControl
 from .runs import default_output_dir, resolve_dataset
 
 
-def start(dataset: str | Path | None, output_dir: str | Path | None) -> tuple[Dataset, Path]:
+def start(dataset: str | Path | None, output_dir: str | Path | None,
+          min_cell: int = 5) -> tuple[Dataset, Path, DisclosureControl]:
     """Load and validate the dataset, create the output folder, set display options and style.
 
     ``dataset=None`` is the default synthetic dataset; ``output_dir=None`` is
-    ``reports/interactive`` (both git-ignored outputs).
+    ``reports/interactive`` (git-ignored).  Returns the dataset, the output folder and the
+    disclosure control for it (active for a non-synthetic dataset).
     """
     from .figures import use_style
 
@@ -30,7 +33,7 @@ def start(dataset: str | Path | None, output_dir: str | Path | None) -> tuple[Da
     ds = load_dataset(resolve_dataset(dataset))
     out = default_output_dir(output_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)
-    return ds, out
+    return ds, out, DisclosureControl.for_dataset(ds, min_cell)
 
 
 def show(paths: dict[str, Path] | Path):

@@ -106,39 +106,78 @@ class DisclosureControl:
                             changed = True
         return mask
 
-    def table(self, table: pd.DataFrame, counts: list[str], derived: dict[str, list[str]] | None = None,
-              by_row: bool = False) -> pd.DataFrame:
-        """Suppress small counts in the ``counts`` columns of ``table`` (None where suppressed).
+    def column(self, table: pd.DataFrame, column: str, derived: list[str] | None = None) -> pd.DataFrame:
+        """Suppress small counts in one column of ``table`` whose total is known.
 
-        ``derived`` maps a count column to the columns computed from it (shares, rates, intervals)
-        that are suppressed with it.  The columns are suppressed as a 2-D table whose row totals
-        (``by_row``) and column totals are treated as known.
+        The column is suppressed as a 1-D table: its small cells and, where only one would be
+        hidden, the next smallest too.  ``derived`` columns (shares, rates, intervals, euros
+        computed from the count) are hidden with it, and a ``note`` column says so.
         """
-        if not self.active or table.empty:
+        if not self.active or table.empty or column not in table.columns:
             return table
-        present = [c for c in counts if c in table.columns]
-        values = table[present].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy()
-        mask = self.suppress_mask(values if by_row or len(present) > 1 else values.T)
-        if not (by_row or len(present) > 1):
-            mask = mask.T
+        values = pd.to_numeric(table[column], errors="coerce").fillna(0).to_numpy()
+        mask = self.suppress_mask(values.reshape(-1, 1)).ravel()
         out = table.astype(object).copy()
-        for j, column in enumerate(present):
-            rows = mask[:, j]
-            out.loc[rows, column] = None
-            for extra in (derived or {}).get(column, []):
-                if extra in out.columns:
-                    out.loc[rows, extra] = None
-        if mask.any() and "note" in out.columns:
-            out.loc[mask.any(axis=1), "note"] = (out.loc[mask.any(axis=1), "note"].fillna("").astype(str)
-                                                 + f" [counts under {self.min_cell} suppressed]").str.strip()
+        for name in [column, *(derived or [])]:
+            if name in out.columns:
+                out.loc[mask, name] = None
+        if mask.any():
+            text = f"counts under {self.min_cell} suppressed"
+            note = out["note"].fillna("").astype(str) if "note" in out.columns else pd.Series("", index=out.index)
+            out["note"] = [(n + "; " + text if n and text not in n else (n or text)) if m else n
+                           for n, m in zip(note, mask)]
         return out
 
+    def columns(self, table: pd.DataFrame, spec: dict[str, list[str]]) -> pd.DataFrame:
+        """:meth:`column` for each count column of ``spec`` (count column -> derived columns)."""
+        for column, derived in spec.items():
+            table = self.column(table, column, derived)
+        return table
+
+    def text_column(self, table: pd.DataFrame, column: str) -> pd.DataFrame:
+        """:meth:`text_counts` applied to a text column of summaries."""
+        if not self.active or column not in table.columns:
+            return table
+        out = table.copy()
+        out[column] = [self.text_counts(v) for v in out[column]]
+        return out
+
+    def targets(self, table: pd.DataFrame) -> pd.DataFrame:
+        """Hide computed target values that are small counts of people (the pass column stays)."""
+        if not self.active or table.empty:
+            return table
+        out = table.astype(object).copy()
+        hide = [(u == "count" and self.small(v)) for u, v in zip(out["unit"], out["computed"])]
+        out.loc[hide, "computed"] = None
+        return out
+
+    def count(self, n) -> str:
+        """A count as text: ``"<5"`` when it must not be shown."""
+        return f"<{self.min_cell}" if self.small(n) else str(n)
+
+    def note(self) -> str:
+        """What the reader is told about disclosure control in this run."""
+        if not self.active:
+            return "Synthetic data: no disclosure control is needed; every count is shown."
+        return (f"Real register data: counts from 1 to {self.min_cell - 1} are suppressed (with "
+                f"complementary suppression), and curves are not drawn for groups under {self.min_cell} clients.")
+
     def text_counts(self, text: str) -> str:
-        """Suppress the small counts in a "label count, label count" summary string."""
+        """Suppress the small counts in a "label count, label count" summary, with the complement
+        (the counts of one summary add up to a known total)."""
         if not self.active or not isinstance(text, str):
             return text
-        return re.sub(r"(?<![\w.])(\d+)(?![\w.])",
-                      lambda m: f"<{self.min_cell}" if self.small(int(m.group(1))) else m.group(1), text)
+        # a count stands alone or after a label and before a comma: "X 2", "true 3, false 40"
+        pattern = re.compile(r"(?:(?<=\s)|^)(\d+)(?=,|$)")
+        found = list(pattern.finditer(text))
+        if not found:
+            return text
+        mask = self.suppress_mask(np.array([[int(m.group(1))] for m in found])).ravel()
+        pieces, last = [], 0
+        for m, hidden in zip(found, mask):
+            pieces += [text[last:m.start(1)], f"<{self.min_cell}" if hidden else m.group(1)]
+            last = m.end(1)
+        return "".join(pieces) + text[last:]
 
     def metrics(self, metrics: dict, count_names=("n", "placements", "continued")) -> dict:
         """Suppress small counts in a metrics mapping, with complementary suppression among

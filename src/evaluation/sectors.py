@@ -428,8 +428,8 @@ def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
     metrics: dict = {}
     for sector, row in placements_table.iterrows():
         if row["placements"] == 0:
-            continue  # keys only for the sectors present
-        metrics[f"sectors.{sector}.placements"] = int(row["placements"])
+            continue  # keys only for the sectors present (None: present but suppressed)
+        metrics[f"sectors.{sector}.placements"] = None if row["placements"] is None else int(row["placements"])
         metrics[f"sectors.{sector}.subsidy_share"] = row["subsidy_share"]
         rate = continuation.loc[sector]
         metrics[f"sectors.{sector}.continuation_rate"] = rate["rate"]

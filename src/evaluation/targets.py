@@ -174,6 +174,7 @@ def reproduction_metrics(dataset, table: pd.DataFrame) -> dict[str, Any]:
     for sector, n in subsidy_by_sector(dataset.placements)["placements"].items():
         metrics[f"placements.{sector}.n"] = n
     for row in table.to_dict("records"):
-        metrics[f"targets.{row['id']}.value"] = None if pd.isna(row["computed"]) else row["computed"]
+        metrics[f"targets.{row['id']}.value"] = None if row["computed"] is None or pd.isna(row["computed"]) \
+            else row["computed"]
         metrics[f"targets.{row['id']}.pass"] = bool(row["pass"])
     return metrics

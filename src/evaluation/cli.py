@@ -112,6 +112,16 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _notebook_options(p: argparse.ArgumentParser) -> None:
+    """The options `run` and `batch` share: which notebooks, their parameters, strictness."""
+    p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="notebook parameter; VALUE is read as YAML ([180, 365], null, 0.05)")
+    p.add_argument("-f", "--parameters-file", action="append", type=Path, metavar="PARAMS_YAML",
+                   help="YAML file of notebook parameters")
+    p.add_argument("--strict", action="store_true", help="a missed published target fails the run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m evaluation", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -119,12 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run every notebook on one dataset with papermill")
     p.add_argument("dataset", type=Path, help="dataset folder (dataset.yaml, clients, placements, monthly)")
     p.add_argument("--out", type=Path, required=True, help="run folder to create or replace")
-    p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="notebook parameter; VALUE is read as YAML ([180, 365], null, 0.05)")
-    p.add_argument("-f", "--parameters-file", action="append", type=Path, metavar="PARAMS_YAML",
-                   help="YAML file of notebook parameters")
-    p.add_argument("--strict", action="store_true", help="a missed published target fails the run")
+    _notebook_options(p)
     p.add_argument("--publish-figures", action="store_true",
                    help="also copy the figures into figures/ (synthetic datasets only)")
     p.set_defaults(func=cmd_run)
@@ -137,12 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip runs that succeeded on byte-identical inputs and parameters")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="send the runs to a Dask distributed scheduler (pip install '.[dask]')")
-    p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="notebook parameter; VALUE is read as YAML")
-    p.add_argument("-f", "--parameters-file", action="append", type=Path, metavar="PARAMS_YAML",
-                   help="YAML file of notebook parameters")
-    p.add_argument("--strict", action="store_true", help="a missed published target fails the run")
+    _notebook_options(p)
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("synthesize", help="write the calibrated synthetic dataset")

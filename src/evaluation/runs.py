@@ -35,6 +35,11 @@ from .dataset import DatasetError, load_dataset
 from .files import make_staging_folder, replace_folder, write_atomic
 from .paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
 
+__all__ = ["run", "batch", "RunResult", "BatchItem", "RunError", "notebooks", "notebook_parameters",
+           "publish_figures", "refresh_notebooks", "default_output_dir", "resolve_dataset"]
+
+# debugpy in the kernel warns on stderr about frozen modules unless told not to validate files
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 KERNEL_NAME = "wassup-evaluation"
 RUN_FILE = "run.json"
 PACKAGES = ("numpy", "pandas", "scipy", "pandera", "matplotlib", "seaborn", "lifelines",
@@ -314,11 +319,6 @@ def publish_figures(run_folder: Path, target: Path) -> list[Path]:
     return copied
 
 
-__all__ = ["run", "RunResult", "RunError", "notebooks", "notebook_parameters", "publish_figures",
-           "DatasetError", "DEFAULT_DATASET", "default_output_dir", "resolve_dataset"]
-
-# papermill reads this variable for its kernel's working directory; keep the environment tidy
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 
 def refresh_notebooks(only: list[str] | None = None) -> list[Path]:

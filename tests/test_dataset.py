@@ -33,6 +33,8 @@ def test_default_dataset_loads_with_derived_columns():
 # (file, line, column, bad value, words the rule must contain)
 CELL_RULES = [
     ("clients.csv", 5, "client_id", "", "required value is empty"),
+    ("clients.csv", 5, "client_id", "#N/A", "required value is empty"),
+    ("clients.csv", 6, "enrolled", "NaN", "required value is empty"),
     ("clients.csv", 4, "enrolled", "06.10.2017", "YYYY-MM-DD"),
     ("clients.csv", 4, "enrolled", "43010", "Excel serial"),
     ("clients.csv", 7, "enrolled", "2015-01-01", "within the study period"),

@@ -65,6 +65,7 @@ AGE_GROUPS = ("under_25", "25_49", "50_plus")
 
 TRUE_WORDS = {"true", "1", "kyllä", "kylla", "yes"}
 FALSE_WORDS = {"false", "0", "ei", "no"}
+MISSING_MARKERS = ("NA", "N/A", "#N/A", "NaN", "nan", "null", "NULL", "None")
 MAX_LISTED = 30  # violations listed in the message; the rest are counted
 
 
@@ -412,7 +413,8 @@ def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, C
         if column not in frame.columns:
             continue
         raw = frame[column]
-        empty = (raw == "").fillna(True).astype(bool)
+        # spreadsheet exports write missing values as text: treat the usual markers as empty
+        empty = (raw == "").fillna(True).astype(bool) | raw.isin(MISSING_MARKERS).fillna(False).astype(bool)
         if col.required and (table, column) not in EMPTY_ALLOWED:
             for line in raw.index[empty]:
                 out.add(file, int(line), column, None, "required value is empty")

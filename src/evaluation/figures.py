@@ -444,7 +444,7 @@ def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = Fals
         ax.set_ylabel(f"{text['cif']}, %")
     if groups != [None]:
         axes.flat[0].legend(loc="upper left", fontsize=8)
-    fig.suptitle(text["panels_title"].replace("95", str(level)), fontweight="bold")
+    fig.suptitle(text["panels_title"].replace("95", str(level)), fontweight="bold", y=1.03)
     mark_synthetic(fig, synthetic, lang)
     return fig
 

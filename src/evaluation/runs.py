@@ -176,9 +176,10 @@ def known_parameters(paths: list[Path]) -> dict[str, dict[str, dict[str, Any]]]:
     return {p.stem: notebook_parameters(p) for p in paths}
 
 
-def check_parameters(parameters: dict[str, Any], paths: list[Path]) -> None:
+def check_parameters(parameters: dict[str, Any], paths: list[Path],
+                     known: dict[str, dict[str, dict[str, Any]]] | None = None) -> None:
     """Refuse a parameter no notebook declares, listing those that exist."""
-    known = known_parameters(paths)
+    known = known if known is not None else known_parameters(paths)
     names = {name for params in known.values() for name in params}
     fixed = [n for n in parameters if n in RUNNER_PARAMETERS]
     if fixed:
@@ -220,8 +221,9 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
     parameters = dict(parameters or {})
     if strict:
         parameters["strict"] = True
+    declared = known_parameters(paths)
     if parameters:
-        check_parameters(parameters, paths)
+        check_parameters(parameters, paths, declared)
     dataset = load_dataset(dataset_dir)
     if not dataset.synthetic and (out == NOTEBOOKS or NOTEBOOKS in out.parents):
         raise RunError(
@@ -243,7 +245,6 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
         "started": started.isoformat(timespec="seconds"),
     }
     try:
-        declared = known_parameters(paths)
         kernel = _kernel_name()
         for path in paths:
             names = declared[path.stem]

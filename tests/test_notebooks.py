@@ -38,7 +38,6 @@ def test_kernel_and_no_absolute_paths_or_errors(path):
         assert marker not in text, f"absolute path {marker} in {path.name}"
     for cell in nb.cells:
         if cell.cell_type == "code":
-            assert cell.outputs or not cell.source.strip().splitlines()[-1:] == [""], cell.source
             for output in cell.outputs:
                 assert output.output_type != "error", cell.source
                 assert output.get("name") != "stderr", f"stderr in {path.name}: {output.get('text')}"

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from evaluation.sectors import (adjusted_comparison, barnard_exact, compare_sectors, conditional_odds_ratio,
+from evaluation.sectors import (adjusted_comparison, barnard_exact, sector_precision, compare_sectors, conditional_odds_ratio,
                                 continuation_by_sector, cost_per_continued_job, detectable_difference,
                                 newcombe_difference, risk_ratio, wilson_interval)
 
@@ -179,3 +179,11 @@ def test_cost_per_continued_job_is_seeded_and_brackets_the_estimate():
     by_hand = company["subsidy_eur"].sum() / company["continued"].astype(bool).sum()
     assert a.at["company", "eur_per_continued"] == pytest.approx(by_hand, rel=1e-12)
     assert a.at["company", "lower"] < by_hand < a.at["company", "upper"]
+
+
+def test_sector_precision_uses_the_association_rate():
+    # 13/20 company, 6/18 association: the detectable difference is computed from 6/18 by hand
+    n_a, n_b, est = sector_precision(_placements(13, 20, 6, 18))
+    assert (n_a, n_b) == (20, 18)
+    assert est.estimate == pytest.approx(detectable_difference(20, 18, 6 / 18).estimate, abs=1e-12)
+    assert sector_precision(_placements(3, 5, 0, 0))[2].estimate is None

@@ -51,6 +51,7 @@ __all__ = [
     "barnard_exact",
     "adjusted_comparison",
     "detectable_difference",
+    "sector_precision",
     "cost_per_continued_job",
 ]
 
@@ -378,6 +379,17 @@ def detectable_difference(n1: int, n2: int, p2: float, alpha: float = 0.05, powe
         return Estimate(None, lower=h, note="no difference upwards from this rate is detectable")
     p1 = math.sin(angle / 2) ** 2
     return Estimate(p1 - p2, lower=h)
+
+
+def sector_precision(placements: pd.DataFrame, a: str = "company", b: str = "association",
+                     alpha: float = 0.05, power: float = 0.8) -> tuple[int, int, Estimate]:
+    """Placements in sectors ``a`` and ``b`` and the smallest difference in continuation they
+    could detect (:func:`detectable_difference`, from ``b``'s observed rate)."""
+    k_b, n_b = _counts(placements, b)
+    _, n_a = _counts(placements, a)
+    if n_b == 0:
+        return n_a, n_b, Estimate(None, note=f"not estimable: no {b} placements")
+    return n_a, n_b, detectable_difference(n_a, n_b, k_b / n_b, alpha=alpha, power=power)
 
 
 def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: int = 2019,

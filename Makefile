@@ -11,7 +11,7 @@ DATASET := data/synthetic/wassup
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install reproduce test unit nbval notebooks lab synthetic benchmark clean
+.PHONY: install reproduce test e2e notebooks lab synthetic benchmark clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,18 +28,24 @@ install: $(STAMP)
 reproduce: install
 	$(PY) -m evaluation run $(DATASET) --out reports/default --strict --publish-figures
 
-## make test: the whole suite (unit and reference tests, nbval, end-to-end run)
+## make test: the whole suite (unit and reference tests, nbval, the browser test)
 test: install
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests --ignore=tests/e2e
 	$(PY) -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
+	$(MAKE) --no-print-directory e2e
+
+## make e2e: every notebook run in JupyterLab in headless Chromium (Debian's chromium on PATH);
+## screenshots in reports/screenshots/
+e2e: install
+	$(PY) -m pytest tests/e2e -p no:cacheprovider
 
 ## make notebooks: refresh the committed notebooks' outputs from the default dataset
 notebooks: install
 	$(PY) -m evaluation refresh-notebooks
 
-## make lab: JupyterLab on notebooks/ with the project's kernel
+## make lab: JupyterLab on notebooks/ with the project's kernel (127.0.0.1 only, token on)
 lab: install
-	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+	$(PY) -m evaluation lab
 
 ## make synthetic: rewrite the committed synthetic dataset (byte-identical for the same seed)
 synthetic: install

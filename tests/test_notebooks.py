@@ -30,6 +30,22 @@ def test_exactly_one_parameters_cell_with_a_comment_on_each_parameter(path):
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_opens_with_title_question_data_and_its_sections_then_parameters(path):
+    """What a researcher sees first in JupyterLab: title, the question, the data read, the list of
+    sections (the same as the notebook's ``##`` headings, in order), then the parameters cell."""
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0].source
+    assert nb.cells[0].cell_type == "markdown" and first.startswith(f"# {path.stem[:2]} · ")
+    assert re.search(r"^\*\*Question\.\*\* \S.+\?$", first, re.M), "no **Question.** line ending in '?'"
+    assert re.search(r"^\*\*Data read\.\*\* .*`\w+\.csv`", first, re.M), "no **Data read.** line naming files"
+    listed = re.findall(r"^\d+\. (.+)$", first.split("**Sections.**", 1)[1], re.M)
+    headings = [re.sub(r"^\d+\.\s*", "", line[3:].strip()) for c in nb.cells[1:] if c.cell_type == "markdown"
+                for line in c.source.splitlines() if line.startswith("## ")]
+    assert listed == headings and len(headings) >= 4
+    assert "parameters" in nb.cells[1].metadata.get("tags", [])
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_kernel_and_no_absolute_paths_or_errors(path):
     nb = nbformat.read(path, as_version=4)
     assert nb.metadata["kernelspec"]["name"] == KERNEL_NAME

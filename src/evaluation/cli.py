@@ -1,4 +1,4 @@
-"""Command line: ``python -m evaluation {run,batch,parameters,synthesize,refresh-notebooks} ...``."""
+"""Command line: ``python -m evaluation {run,batch,parameters,synthesize,lab,refresh-notebooks} ...``."""
 
 from __future__ import annotations
 
@@ -112,6 +112,12 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    from .lab import main as lab_main
+
+    return lab_main(args.jupyter_args)
+
+
 def _notebook_options(p: argparse.ArgumentParser) -> None:
     """The options `run` and `batch` share: which notebooks, their parameters, strictness."""
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
@@ -155,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebook", nargs="*", help="notebook names (default: all)")
     p.set_defaults(func=cmd_parameters)
 
+    p = sub.add_parser("lab", help="JupyterLab on notebooks/: loopback only, token on, project kernel")
+    p.epilog = "Further options go to jupyter lab as they are, e.g. --ServerApp.port=8899."
+    p.set_defaults(func=cmd_lab)
+
     p = sub.add_parser("refresh-notebooks",
                        help="re-execute the committed notebooks in place on the default dataset")
     p.add_argument("notebook", nargs="*", help="notebook names (default: all)")
@@ -163,5 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "lab":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.jupyter_args = extra
     return args.func(args)

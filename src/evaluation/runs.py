@@ -80,8 +80,18 @@ def default_output_dir(output_dir: str | Path | None) -> Path:
 
 
 def resolve_dataset(dataset: str | Path | None) -> Path:
-    """The dataset folder a notebook reads (``dataset = None`` means the default synthetic one)."""
-    return Path(dataset) if dataset else DEFAULT_DATASET
+    """The dataset folder a notebook reads (``dataset = None`` means the default synthetic one).
+
+    A relative path is taken from the current folder when it exists there, else from the
+    repository root: in JupyterLab a notebook runs in ``notebooks/``, and a researcher who types
+    ``data/raw/extract_2020`` means the repository's ``data/raw/extract_2020``.
+    """
+    if not dataset:
+        return DEFAULT_DATASET
+    path = Path(dataset).expanduser()
+    if not path.is_absolute() and not path.exists() and (ROOT / path).exists():
+        return ROOT / path
+    return path
 
 
 def sha256(path: Path) -> str:

@@ -1,0 +1,150 @@
+"""End-to-end: every notebook opened and run in JupyterLab in a real (headless) browser.
+
+``make e2e`` runs this file (``make test`` includes it).  It starts JupyterLab exactly as
+``make lab`` does (loopback, token, project kernel) on a free port, opens each committed notebook
+in Debian's Chromium through Playwright, chooses Run > Run All Cells, and checks that no cell shows
+an error and that every figure renders as an image.  A screenshot of each notebook goes to
+``reports/screenshots/<notebook>.png`` (git-ignored), also when the notebook fails.  The server
+is stopped at the end whatever happened.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from evaluation.paths import NOTEBOOKS, REPORTS, ROOT
+
+from lab_driver import (CHROMIUM_ARGS, LabServer, chromium_path, failures, kernel_name,
+                        open_notebook, replace_cell_source, run_all, screenshot)
+
+SCREENSHOTS = REPORTS / "screenshots"
+WORK = REPORTS / "e2e"  # git-ignored scratch space under the server's root
+NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def git_status() -> str | None:
+    """Tracked changes and untracked, not ignored, files (None outside a git work tree)."""
+    try:
+        return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
+                              capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+@pytest.fixture(scope="module")
+def status_before() -> str | None:
+    return git_status()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, status_before):
+    lab = LabServer(root=ROOT, workdir=tmp_path_factory.mktemp("jupyterlab")).start()
+    try:
+        yield lab
+    finally:
+        lab.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def committed_images(path: Path) -> int:
+    """Image outputs the committed (nbval-checked) notebook holds: the figures a run must show."""
+    nb = nbformat.read(path, as_version=4)
+    return sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+               if any(m.startswith("image/") for m in o.get("data", {})))
+
+
+def test_server_listens_on_loopback_with_token_and_project_kernel(server):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{server.url}/api/contents/notebooks", timeout=10)
+    refused.value.close()
+    assert refused.value.code == 403  # no token, no access
+    listing = server.api("/api/contents/notebooks")
+    assert sorted(item["name"] for item in listing["content"] if item["type"] == "notebook") \
+        == [p.name for p in NOTEBOOK_FILES]
+    assert server.api("/api/kernelspecs")["default"] == "wassup-evaluation"
+    command = " ".join(server.process.args)
+    assert "--ServerApp.ip=127.0.0.1" in command
+
+
+@pytest.mark.parametrize("path", NOTEBOOK_FILES, ids=[p.stem for p in NOTEBOOK_FILES])
+def test_notebook_runs_in_the_browser(server, page, path):
+    open_notebook(page, server, f"notebooks/{path.name}")
+    assert kernel_name(page) == "Python (wassup-evaluation)"
+    cells = run_all(page)
+    shot = screenshot(page, SCREENSHOTS / f"{path.stem}.png")
+    problems = failures(cells)
+    assert not problems, f"{path.name} in JupyterLab (screenshot {shot}):\n" + "\n".join(problems)
+    shown = sum(c.images for c in cells)
+    assert shown == committed_images(path), (
+        f"{path.name}: {shown} figures rendered in the browser, the committed notebook has "
+        f"{committed_images(path)} (screenshot {shot})")
+
+
+def test_a_failing_cell_is_reported_by_position_and_error(server, page):
+    """The checks above can fail: a notebook with an error in its second cell is caught."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("x / 0"),
+                                         nbformat.v4.new_code_cell("print(x)")])
+    nb.metadata["kernelspec"] = {"name": "wassup-evaluation", "display_name": "Python (wassup-evaluation)",
+                                 "language": "python"}
+    nbformat.write(nb, WORK / "broken.ipynb")
+    open_notebook(page, server, "reports/e2e/broken.ipynb")
+    problems = failures(run_all(page))
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("cell 1 (`x / 0`) shows an error") and "ZeroDivisionError" in problems[0]
+    assert problems[1] == "cell 2 (`print(x)`) did not run (prompt [ ]:)"
+
+
+def test_another_dataset_typed_into_the_parameters_cell(server, page, tmp_path):
+    """A researcher edits `dataset` in the parameters cell and runs all cells: same analysis,
+    other data (here a 300-client dataset of another town, named relative to the repository)."""
+    from conftest import another_municipality
+
+    other = another_municipality(WORK / "oulainen", clients=300)
+    open_notebook(page, server, "notebooks/00_dataset_overview.ipynb")
+    source = nbformat.read(NOTEBOOKS / "00_dataset_overview.ipynb", as_version=4).cells[1].source
+    edited = source.replace('dataset: "Optional[str]" = None',
+                            f'dataset: "Optional[str]" = "{other.relative_to(ROOT).as_posix()}"')
+    assert edited != source
+    replace_cell_source(page, 1, edited)
+    cells = run_all(page)
+    screenshot(page, SCREENSHOTS / "00_dataset_overview-other-dataset.png")
+    assert not failures(cells), failures(cells)
+    outputs = "\n".join(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea").all_inner_texts())
+    assert "Oulainen (563)" in outputs and "Haapavesi (069)" not in outputs
+    assert "300" in outputs
+
+
+def test_running_the_notebooks_left_the_repository_as_it_was(server, status_before):
+    """Runs above wrote only into git-ignored folders (reports/), never into tracked files."""
+    if status_before is None:
+        pytest.skip("not a git work tree")
+    assert git_status() == status_before

@@ -321,27 +321,61 @@ def _read_csv_by_line(text: str, sep: str, name: str, out: _Collector) -> pd.Dat
     return pd.DataFrame(body, columns=header, index=pd.Index(lines, name="line"), dtype=str)
 
 
-def _read_parquet(path: Path, name: str, out: _Collector) -> pd.DataFrame | None:
-    """Read a Parquet table and render its cells as text, so one converter serves both formats."""
+def _read_parquet(path: Path, name: str, spec: dict[str, "Column"], out: _Collector) -> pd.DataFrame | None:
+    """Read a Parquet table.  A column whose Parquet type already is the contract's type (a date
+    column stored as date or timestamp, a whole number as integer, a decimal as floating point, a
+    flag as boolean) is taken as it is, typed; any other column is rendered as text with Arrow
+    and goes through the same conversion and rules as a CSV column."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     try:
-        frame = pd.read_parquet(path)
+        table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises many types for damaged files
         out.add(name, None, None, None, f"cannot be read as Parquet ({type(exc).__name__}: {exc})")
         return None
-    frame = frame.reset_index(drop=True)
-    text = pd.DataFrame(index=pd.RangeIndex(2, len(frame) + 2, name="line"))
-    for column in frame.columns:
-        s = frame[column]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            rendered = s.dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_bool_dtype(s):
-            rendered = s.map({True: "true", False: "false"})
-        elif pd.api.types.is_float_dtype(s):
-            rendered = s.map(lambda v: "" if pd.isna(v) else (f"{v:.0f}" if float(v).is_integer() else repr(float(v))))
+    index = pd.RangeIndex(2, table.num_rows + 2, name="line")
+    columns: dict[str, pd.Series] = {}
+    for column_name, column in zip(table.column_names, table.columns):
+        kind = spec[column_name].kind if column_name in spec else None
+        typ = column.type
+        typed = None
+        if kind == "date" and (pa.types.is_date(typ) or pa.types.is_timestamp(typ)):
+            if pa.types.is_timestamp(typ) and typ.tz is not None:
+                column = pc.local_timestamp(column)
+            typed = pc.cast(column, pa.timestamp("ns")).to_pandas()
+        elif kind == "int" and pa.types.is_integer(typ):
+            typed = pd.Series(column.to_pandas()).astype("Int64")
+        elif kind == "float" and (pa.types.is_floating(typ) or pa.types.is_integer(typ)):
+            typed = pd.Series(column.to_pandas(), dtype="float64")
+            typed = typed.where(np.isfinite(typed))
+        elif kind == "bool" and pa.types.is_boolean(typ):
+            typed = pd.Series(column.to_pandas()).astype("boolean")
+        if typed is not None:
+            columns[str(column_name)] = pd.Series(typed.to_numpy() if typed.dtype.kind == "M" else typed.array,
+                                                  index=index)
+            continue
+        if pa.types.is_date(typ) or pa.types.is_timestamp(typ):
+            text = pc.strftime(column, format="%Y-%m-%d")
+        elif pa.types.is_boolean(typ):
+            text = pc.if_else(column, "true", "false")
+        elif pa.types.is_floating(typ):
+            whole = pc.equal(pc.floor(column), column)
+            text = pc.if_else(whole, pc.cast(pc.cast(column, pa.int64(), safe=False), pa.string()),
+                              pc.cast(column, pa.string()))
+        elif pa.types.is_string(typ) or pa.types.is_large_string(typ):
+            text = column
         else:
-            rendered = s.astype(object).map(lambda v: "" if _is_empty(v) else str(v))
-        text[str(column)] = rendered.fillna("").astype(str).to_numpy()
-    return _arrow_strings(text)
+            try:
+                text = pc.cast(column, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                text = pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+        text = pc.fill_null(text, "")
+        if isinstance(text, pa.Array):
+            text = pa.chunked_array([text])
+        columns[str(column_name)] = pd.Series(pd.arrays.ArrowStringArray(text), index=index).str.strip()
+    return pd.DataFrame(columns, index=index)
 
 
 # --------------------------------------------------------------------------- conversion
@@ -364,9 +398,9 @@ def _is_empty(value: Any) -> bool:
 
 def _convert_column(kind: str, s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Convert a column of stripped, non-empty strings.  Returns (typed values, bad-cell mask)."""
-    if kind in ("string", "code"):
-        return s.astype(object), pd.Series(False, index=s.index)
     s = s.astype("string[pyarrow]")
+    if kind in ("string", "code"):  # Arrow strings while the rules run; object in the Dataset
+        return s, pd.Series(False, index=s.index)
     if kind == "date":
         iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
         values = pd.to_datetime(s.where(iso), format="%Y-%m-%d", errors="coerce")
@@ -395,8 +429,13 @@ def _convert_column(kind: str, s: pd.Series) -> tuple[pd.Series, pd.Series]:
     raise AssertionError(f"unknown column kind {kind}")
 
 
-_DTYPES = {"string": object, "code": object, "date": "datetime64[ns]", "month": "period[M]",
+_DTYPES = {"string": "string[pyarrow]", "code": "string[pyarrow]", "date": "datetime64[ns]", "month": "period[M]",
            "int": "Int64", "float": "float64", "bool": "boolean"}
+
+
+def _already_typed(values: pd.Series, kind: str) -> bool:
+    """True for a column that a typed Parquet file delivered in the contract's type already."""
+    return kind in ("date", "int", "float", "bool") and str(values.dtype) == str(pd.Series(dtype=_DTYPES[kind]).dtype)
 
 
 def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, Column],
@@ -413,6 +452,17 @@ def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, C
         if column not in frame.columns:
             continue
         raw = frame[column]
+        if _already_typed(raw, col.kind):  # from a typed Parquet column: only emptiness and range
+            empty = raw.isna().to_numpy(dtype=bool)
+            if col.required and (table, column) not in EMPTY_ALLOWED:
+                for line in raw.index[empty]:
+                    out.add(file, int(line), column, None, "required value is empty")
+            if col.kind == "date":
+                bad = ~empty & ~raw.dt.year.between(1900, 2100).to_numpy(dtype=bool)
+                for line, value in raw[bad].items():
+                    out.add(file, int(line), column, str(value.date()), _RULES["date"])
+                frame[column] = raw.where(~bad)
+            continue
         # spreadsheet exports write missing values as text: treat the usual markers as empty
         empty = (raw == "").fillna(True).astype(bool) | raw.isin(MISSING_MARKERS).fillna(False).astype(bool)
         if col.required and (table, column) not in EMPTY_ALLOWED:
@@ -615,7 +665,7 @@ def load_dataset(path: str | Path) -> Dataset:
         if file_path.suffix == ".csv":
             raw = _read_csv(file_path, name, out)
         else:
-            raw = _read_parquet(file_path, name, out)
+            raw = _read_parquet(file_path, name, spec, out)
         if raw is None:
             continue
         typed_columns = {c for c, col in spec.items() if col.kind not in ("string", "code")}
@@ -642,6 +692,8 @@ def load_dataset(path: str | Path) -> Dataset:
         _check_placement_clients(files["placements"].name, frames["clients"], frames["placements"], out)
     if out.violations:
         raise DatasetError(folder, out.violations)
+    for table, frame in frames.items():
+        _text_as_objects(frame, TABLES[table])
     return Dataset(
         clients=_derive_clients(frames["clients"]),
         placements=_derive_placements(frames["placements"]),
@@ -650,6 +702,15 @@ def load_dataset(path: str | Path) -> Dataset:
         path=folder,
         files=files,
     )
+
+
+def _text_as_objects(frame: pd.DataFrame, spec: dict[str, Column]) -> None:
+    """Text columns of a loaded Dataset are plain Python strings (missing: NaN), as pandas reads
+    them by default, so the analyses never meet ``pd.NA`` in a comparison."""
+    for column, col in spec.items():
+        if col.kind in ("string", "code") and column in frame.columns:
+            values = frame[column]
+            frame[column] = values.astype(object).where(values.notna().to_numpy(dtype=bool), np.nan)
 
 
 def _check_consecutive(file: str, monthly: pd.DataFrame, out: _Collector) -> None:
@@ -669,9 +730,14 @@ def _check_placement_clients(file: str, clients: pd.DataFrame, placements: pd.Da
                              out: _Collector) -> None:
     if "client_id" not in placements.columns:
         return
-    known = set(clients["client_id"].dropna())
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     linked = placements["client_id"].dropna()
-    for line, value in linked[~linked.isin(known)].items():
+    # pyarrow's hash lookup: pandas' isin walks a million-value list in Python
+    known = pc.is_in(pa.array(linked.astype("string[pyarrow]").array),
+                     value_set=pa.array(clients["client_id"].dropna().astype("string[pyarrow]").array))
+    for line, value in linked[~known.to_numpy(zero_copy_only=False)].items():
         out.add(file, int(line), "client_id", value,
                 "must be empty or the client_id of a client in clients.csv")
 

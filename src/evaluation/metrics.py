@@ -1,11 +1,13 @@
 """Recording a run's headline numbers into ``<output_dir>/metrics.json``.
 
 One flat JSON object shared by all notebooks of a run: dotted keys, values numbers, strings,
-booleans or null.  Every notebook ends by calling :func:`record`.
+booleans or null.  Every notebook ends by calling :func:`record`.  Notebooks of one run execute
+in parallel, so the read-merge-write is done under an exclusive lock on ``metrics.json.lock``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from pathlib import Path
@@ -53,6 +55,24 @@ def record(output_dir: str | Path, metrics: Mapping[str, Any]) -> None:
         if not isinstance(key, str) or not key or " " in key:
             raise ValueError(f"metric key {key!r} must be a dotted name without spaces")
         clean[key] = _plain(key, value)
-    merged = {**read_metrics(output_dir), **clean}
-    text = json.dumps(dict(sorted(merged.items())), indent=1, ensure_ascii=False) + "\n"
-    write_atomic(Path(output_dir) / METRICS_FILE, text)
+    with _locked(Path(output_dir) / (METRICS_FILE + ".lock")):
+        merged = {**read_metrics(output_dir), **clean}
+        text = json.dumps(dict(sorted(merged.items())), indent=1, ensure_ascii=False) + "\n"
+        write_atomic(Path(output_dir) / METRICS_FILE, text)
+
+
+@contextlib.contextmanager
+def _locked(lock_path: Path):
+    """An exclusive advisory lock between processes (POSIX ``flock``; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: notebooks of a run then run one at a time
+        yield
+        return
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

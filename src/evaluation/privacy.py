@@ -32,11 +32,14 @@ PSEUDONYMISE = ("pseudonymise before loading: replace the identity code by a sal
 def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tuple[str, int | None, str]]:
     """Columns that hold direct identifiers: (column, first line, what was found).
 
-    ``frame`` holds the table's cells as text indexed by line number.  A column is refused when
+    ``frame`` holds the table's cells indexed by line number: text, or typed values for columns
+    a Parquet file stored as dates, numbers or flags (these are not searched).  A column is refused when
     its header names an identifier, or when any value is a valid Finnish personal identity code
     (``stdnum.fi.hetu``: a look-alike with a wrong check character is not one), an e-mail
     address, or (outside the contract's typed columns) a Finnish phone number.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
     from stdnum.fi import hetu
 
     found = []
@@ -45,22 +48,33 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
         if IDENTIFYING_NAMES.match(name.replace(" ", "_")):
             found.append((name, 1, "the column name says it holds a direct identifier"))
             continue
-        values = frame[column].astype("string[pyarrow]")
+        if not (pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object):
+            continue  # typed dates, numbers and flags (from Parquet) cannot hold these identifiers
+        # each distinct value is looked at once (a code column has a handful); lines are
+        # looked up only for the values found
+        column_values = frame[column].astype("string[pyarrow]")
+        values = pd.Series(pd.arrays.ArrowStringArray(pc.unique(pa.array(column_values.array))))
+
+        def where(found_values) -> tuple[int, int]:
+            hits = column_values.isin(list(found_values)).to_numpy(dtype=bool)
+            return int(column_values.index[hits][0]), int(hits.sum())
+
         shaped = values.str.fullmatch(_HETU_SHAPE).fillna(False).to_numpy(dtype=bool)
-        if shaped.any():
-            lines = values.index[shaped]
-            valid = [line for line, v in zip(lines, values[shaped]) if hetu.is_valid(v)]
-            if valid:
-                found.append((name, int(valid[0]), f"{len(valid)} valid Finnish personal identity code(s)"))
-                continue
+        valid = [v for v in values[shaped] if hetu.is_valid(v)]
+        if valid:
+            line, count = where(valid)
+            found.append((name, line, f"{count} valid Finnish personal identity code(s)"))
+            continue
         emails = values.str.fullmatch(_EMAIL).fillna(False).to_numpy(dtype=bool)
         if emails.any():
-            found.append((name, int(values.index[emails][0]), f"{int(emails.sum())} e-mail address(es)"))
+            line, count = where(values[emails])
+            found.append((name, line, f"{count} e-mail address(es)"))
             continue
         if name not in typed_columns:
             phones = values.str.fullmatch(_PHONE).fillna(False).to_numpy(dtype=bool)
             if phones.any():
-                found.append((name, int(values.index[phones][0]), f"{int(phones.sum())} phone number(s)"))
+                line, count = where(values[phones])
+                found.append((name, line, f"{count} phone number(s)"))
     return found
 
 

@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +34,7 @@ from typing import Any
 
 from .dataset import DatasetError, load_dataset
 from .files import make_staging_folder, replace_folder, write_atomic
+from .metrics import METRICS_FILE
 from .paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
 
 __all__ = ["run", "batch", "RunResult", "BatchItem", "RunError", "notebooks", "notebook_parameters",
@@ -202,7 +204,8 @@ def check_parameters(parameters: dict[str, Any], paths: list[Path],
 
 
 def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = None,
-        parameters: dict[str, Any] | None = None, strict: bool = False) -> RunResult:
+        parameters: dict[str, Any] | None = None, strict: bool = False,
+        workers: int | None = None) -> RunResult:
     """Execute the notebooks on one dataset into the run folder ``out``.
 
     Parameters
@@ -217,6 +220,9 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
         Extra notebook parameters, each passed to the notebooks that declare it.
     strict : bool
         Passed as ``strict=True`` to notebooks that declare it (a missed published target fails).
+    workers : int, optional
+        Notebooks executed side by side (default :func:`default_workers`); results and
+        ``run.json`` list them in the order of ``notebooks/`` whatever finished first.
 
     Raises
     ------
@@ -256,7 +262,8 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
     }
     try:
         kernel = _kernel_name()
-        for path in paths:
+
+        def execute(path: Path) -> tuple[NotebookResult, dict[str, Any]]:
             names = declared[path.stem]
             params = {k: v for k, v in parameters.items() if k in names}
             params.update(dataset=str(dataset_dir), output_dir=str(tmp))
@@ -267,12 +274,24 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
                 _execute(path, nb_out, params, kernel)
             except Exception as exc:  # papermill raises PapermillExecutionError and kernel errors
                 error = _first_error_line(exc)
+            finally:
+                _close_thread_event_loop()
             seconds = round(time.perf_counter() - t0, 2)
             if nb_out.exists():
                 _to_html(nb_out, tmp / f"{path.stem}.html")
-            result.notebooks.append(NotebookResult(path.stem, "failed" if error else "ok", seconds, error))
-            record["notebooks"].append({"notebook": path.stem, "status": "failed" if error else "ok",
-                                        "seconds": seconds, "error": error, "parameters": params})
+            status = "failed" if error else "ok"
+            return (NotebookResult(path.stem, status, seconds, error),
+                    {"notebook": path.stem, "status": status, "seconds": seconds, "error": error,
+                     "parameters": params})
+
+        # The notebooks are independent (each writes its own figures; metrics.json is locked),
+        # so they run side by side: papermill only waits on its kernel, so threads suffice.
+        with _quiet(), contextlib.redirect_stderr(io.StringIO()), \
+                ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(paths)))) as pool:
+            for nb_result, entry in pool.map(execute, paths):
+                result.notebooks.append(nb_result)
+                record["notebooks"].append(entry)
+        (tmp / (METRICS_FILE + ".lock")).unlink(missing_ok=True)
         if any(nb.status != "ok" for nb in result.notebooks):
             result.status = "failed"
             result.error = next(nb.error for nb in result.notebooks if nb.error)
@@ -311,14 +330,42 @@ def _ipc_kernel_manager():
 
 
 def _execute(path: Path, target: Path, parameters: dict[str, Any], kernel: str) -> None:
+    """Execute one notebook with papermill (the caller silences papermill's console output)."""
     import papermill
 
-    with _quiet(), contextlib.redirect_stderr(io.StringIO()):
-        papermill.execute_notebook(
-            str(path), str(target), parameters=parameters, kernel_name=kernel,
-            cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
-            kernel_manager_class=_ipc_kernel_manager(),
-        )
+    papermill.execute_notebook(
+        str(path), str(target), parameters=parameters, kernel_name=kernel,
+        cwd=str(NOTEBOOKS), progress_bar=False, log_output=False,
+        kernel_manager_class=_ipc_kernel_manager(),
+        # papermill otherwise rewrites the whole notebook before and after every cell (~30 writes
+        # of a notebook with figures, CPU the kernels need); it still writes the notebook at the
+        # end, and with the failing cell's error when one fails.
+        request_save_on_cell_execute=False,
+    )
+
+
+def _close_thread_event_loop() -> None:
+    """papermill (through jupyter_core's ``run_sync``) gives each thread an event loop and never
+    closes it; close it when a notebook is done, so no loop is left for the garbage collector."""
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if not loop.is_running():
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def default_workers() -> int:
+    """Notebooks of one run executed side by side: one per core, at most 2 (the notebooks'
+    kernels are single-threaded; more than the cores only adds contention), 1 where there is no
+    POSIX file lock for ``metrics.json``."""
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def publish_figures(run_folder: Path, target: Path) -> list[Path]:
@@ -402,11 +449,16 @@ def already_done(dataset_dir: Path, out: Path, parameters: dict, only: list[str]
             and [nb["notebook"] for nb in record.get("notebooks", [])] == wanted)
 
 
-def run_one(dataset_dir: str, out: str, parameters: dict, only: list[str] | None, strict: bool) -> BatchItem:
-    """Run one dataset and report, never raise: the unit of work of a batch (also on Dask)."""
+def run_one(dataset_dir: str, out: str, parameters: dict, only: list[str] | None, strict: bool,
+            notebook_workers: int | None = None) -> BatchItem:
+    """Run one dataset and report, never raise: the unit of work of a batch (also on Dask).
+
+    ``notebook_workers`` is passed to :func:`run`; batches that already run datasets side by
+    side give 1, so a batch never runs more kernels at a time than it has workers."""
     t0 = time.perf_counter()
     try:
-        result = run(dataset_dir, out, only=only, parameters=parameters, strict=strict)
+        result = run(dataset_dir, out, only=only, parameters=parameters, strict=strict,
+                     workers=notebook_workers)
     except DatasetError as exc:
         first = str(exc.violations[0]) if exc.violations else str(exc).splitlines()[0]
         return BatchItem(dataset_dir, out, "invalid", round(time.perf_counter() - t0, 2), error=first)
@@ -451,7 +503,7 @@ def batch(datasets: list[str | Path], out: str | Path, *, workers: int = 1, resu
         from distributed import Client, as_completed as dask_completed
 
         with Client(scheduler) as client:
-            futures = [client.submit(run_one, *args, pure=False) for args in todo]
+            futures = [client.submit(run_one, *args, 1, pure=False) for args in todo]
             for future in dask_completed(futures):
                 items.append(future.result())
                 bar.update()
@@ -465,7 +517,7 @@ def batch(datasets: list[str | Path], out: str | Path, *, workers: int = 1, resu
 
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for future in as_completed([pool.submit(run_one, *args) for args in todo]):
+            for future in as_completed([pool.submit(run_one, *args, 1) for args in todo]):
                 items.append(future.result())
                 bar.update()
     bar.close()

@@ -290,12 +290,37 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def write_dataset(tables: dict, out: str | Path) -> Path:
-    """Write tables and ``dataset.yaml`` into the folder ``out`` (whole or not at all)."""
+def _parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Typed Parquet: dates as ``date32``, booleans, whole numbers, decimals, text as strings."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {}
+    for column in frame.columns:
+        s = frame[column]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            columns[column] = pa.array(s.dt.date, type=pa.date32(), from_pandas=True)
+        elif isinstance(s.dtype, pd.PeriodDtype):
+            columns[column] = pa.array(s.astype(str), type=pa.string())
+        else:
+            columns[column] = pa.array(s, from_pandas=True)
+    pq.write_table(pa.table(columns), path, compression="zstd")
+
+
+def write_dataset(tables: dict, out: str | Path, format: str = "csv") -> Path:
+    """Write tables and ``dataset.yaml`` into the folder ``out`` (whole or not at all).
+
+    ``format`` is ``"csv"`` (the committed default: readable, diffable) or ``"parquet"`` (typed
+    columns; a register of a million clients loads several times faster)."""
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
     out = Path(out)
     with staged_folder(out) as tmp:
         for name in ("clients", "placements", "monthly"):
-            (tmp / f"{name}.csv").write_bytes(_csv(tables[name]))
+            if format == "csv":
+                (tmp / f"{name}.csv").write_bytes(_csv(tables[name]))
+            else:
+                _parquet(tables[name], tmp / f"{name}.parquet")
         text = yaml.safe_dump(tables["meta"], sort_keys=False, allow_unicode=True, width=100)
         (tmp / "dataset.yaml").write_text(text, encoding="utf-8")
     return out

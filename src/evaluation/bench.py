@@ -1,0 +1,411 @@
+"""Register-scale benchmark: this project's estimators beside lifelines, scikit-survival and R.
+
+    python -m evaluation bench [--clients 10000 100000 1000000] [--repeat 3]
+                               [--out benchmarks/RESULTS.md] [--json FILE] [--no-r] [--profile]
+
+For each size a synthetic register (``evaluation.synthetic``: exits recorded by week, so many
+tied times) is written once as CSV and as typed Parquet.  Every measurement then runs in a fresh
+Python process, so its peak memory is its own: the process loads the prepared data (not timed),
+runs the task ``--repeat`` times and reports the median seconds and the peak resident memory
+(``ru_maxrss``: interpreter, libraries, data and the task; for the notebook and the reproduction,
+the largest process of the run, i.e. the kernel or the runner).  Where another library computes the
+same estimate, the largest absolute difference from ours is reported beside its time.
+
+R (survival, cmprsk), when ``Rscript`` is on PATH, is timed by R's own ``system.time`` in one
+``Rscript`` call per size (R's start-up and CSV reading are not counted); R's rows appear in the
+printed table and RESULTS.md, not in the JSON records (whose ``impl`` is one of ``evaluation``,
+``lifelines``, ``sksurv``).  Speed is measured here, never asserted in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import pickle
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from .paths import DEFAULT_DATASET, ROOT
+
+TASKS = ("load", "cif", "km", "logrank", "gray", "cox", "finegray", "notebook", "reproduce")
+IMPLS = ("evaluation", "lifelines", "sksurv")
+#: (task, impl) pairs measured; a library appears where it computes the same estimate.
+PAIRS = [("load", "evaluation"),
+         ("cif", "evaluation"), ("cif", "sksurv"), ("cif", "lifelines"),
+         ("km", "evaluation"), ("km", "sksurv"), ("km", "lifelines"),
+         ("logrank", "evaluation"), ("logrank", "sksurv"),
+         ("gray", "evaluation"),
+         ("cox", "evaluation"), ("cox", "lifelines"), ("cox", "sksurv"),
+         ("finegray", "evaluation"),
+         ("notebook", "evaluation")]
+COVARIATES = ["age_at_entry", "sex", "long_term_unemployed", "health_limitations", "education_level"]
+GROUPING = "long_term_unemployed"
+TARGETS = {  # (task, size): seconds on the 2-core machine of issue 8
+    ("cif", 1_000_000): 0.5, ("km", 1_000_000): 0.1, ("load", 1_000_000): 5.0,
+    ("notebook", 1_000_000): 120.0, ("reproduce", 150): 20.0,
+}
+NOTEBOOK = "02_time_to_employment"
+R_SCRIPT = ROOT / "benchmarks" / "bench.R"
+
+
+# ----------------------------------------------------------------------------- the child side
+def _peak_mb(children: bool = False) -> float:
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _median_seconds(fn, repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def _step_at(times: np.ndarray, values: np.ndarray, at: np.ndarray, before: float) -> np.ndarray:
+    """A right-continuous step function (value ``before`` before the first time) read at ``at``."""
+    i = np.searchsorted(times, at, side="right") - 1
+    return np.where(i >= 0, values[np.clip(i, 0, None)], before)
+
+
+def _task(task: str, impl: str, work: Path):
+    """(the timed call, a function of its result giving the largest difference from ours)."""
+    from . import survival as sv
+
+    if task == "load":
+        from .dataset import load_dataset
+        fmt = os.environ.get("BENCH_FORMAT", "parquet")
+        return (lambda: load_dataset(work / fmt)), None
+    with open(work / "clients.pkl", "rb") as handle:
+        clients = pickle.load(handle)
+    time_, event = sv.competing_risks_data(clients)
+    employed = event == sv.EVENT_CODES["employment"]
+    warnings.simplefilter("ignore")
+    if task == "cif":
+        ours = sv.cumulative_incidence(time_, event)
+        causes = {name: code for name, code in sv.EVENT_CODES.items() if code}
+
+        def ours_cif(code):
+            name = next(n for n, c in causes.items() if c == code)
+            rows = ours[ours["cause"] == name]
+            return rows["time"].to_numpy(float), rows["cif"].to_numpy()
+        if impl == "evaluation":
+            return (lambda: sv.cumulative_incidence(time_, event)), None
+        if impl == "sksurv":
+            from sksurv.nonparametric import cumulative_incidence_competing_risks
+
+            def diff(res):
+                x, cif = res[0], res[1]
+                return max(float(np.abs(_step_at(*ours_cif(c), x, 0.0) - cif[c]).max()) for c in causes.values())
+            return (lambda: cumulative_incidence_competing_risks(event, time_, conf_type="log-log")), diff
+        if impl == "lifelines":
+            from lifelines import AalenJohansenFitter
+
+            def fit_all():
+                return {c: AalenJohansenFitter(calculate_variance=True, seed=1).fit(time_, event, event_of_interest=c)
+                        for c in causes.values()}
+
+            def diff(res):
+                worst = 0.0
+                for c, fit in res.items():
+                    t, f = ours_cif(c)
+                    curve = fit.cumulative_density_.iloc[:, 0]
+                    theirs = _step_at(curve.index.to_numpy(float), curve.to_numpy(), t, 0.0)
+                    worst = max(worst, float(np.abs(theirs - f).max()))
+                return worst
+            return fit_all, diff
+    if task == "km":
+        ours = sv.kaplan_meier(time_, employed)
+        if impl == "evaluation":
+            return (lambda: sv.kaplan_meier(time_, employed)), None
+        if impl == "sksurv":
+            from sksurv.nonparametric import kaplan_meier_estimator
+            return (lambda: kaplan_meier_estimator(employed, time_, conf_type="log-log")), \
+                (lambda res: float(np.abs(_step_at(ours["time"].to_numpy(float), ours["survival"].to_numpy(),
+                                                   res[0], 1.0) - res[1]).max()))
+        if impl == "lifelines":
+            from lifelines import KaplanMeierFitter
+
+            def diff(fit):
+                curve = fit.survival_function_.iloc[:, 0]
+                theirs = _step_at(curve.index.to_numpy(float), curve.to_numpy(), ours["time"].to_numpy(float), 1.0)
+                return float(np.abs(theirs - ours["survival"].to_numpy()).max())
+            return (lambda: KaplanMeierFitter().fit(time_, employed)), diff
+    if task == "logrank":
+        ours = sv.logrank_test(clients, GROUPING)
+        if impl == "evaluation":
+            return (lambda: sv.logrank_test(clients, GROUPING)), None
+        if impl == "sksurv":
+            from sksurv.compare import compare_survival
+            from sksurv.util import Surv
+            y = Surv.from_arrays(employed, time_)
+            groups = clients[GROUPING].astype(str).to_numpy()
+            return (lambda: compare_survival(y, groups)), (lambda res: abs(float(res[0]) - ours.statistic))
+    if task == "gray":
+        return (lambda: sv.gray_test(clients, GROUPING)), None
+    if task == "cox":
+        X, _ = sv.design_matrix(clients, COVARIATES)
+        ours = sv.cause_specific_cox(clients, COVARIATES)
+        coef = ours.table["coef"].to_numpy()
+        if impl == "evaluation":
+            return (lambda: sv.cause_specific_cox(clients, COVARIATES)), None
+        if impl == "lifelines":
+            from lifelines import CoxPHFitter
+            frame = X.assign(_time=time_, _event=employed.astype(int))
+            return (lambda: CoxPHFitter().fit(frame, "_time", "_event")), \
+                (lambda fit: float(np.abs(fit.params_.to_numpy() - coef).max()))
+        if impl == "sksurv":
+            from sksurv.linear_model import CoxPHSurvivalAnalysis
+            from sksurv.util import Surv
+            y = Surv.from_arrays(employed, time_)
+            return (lambda: CoxPHSurvivalAnalysis(ties="efron").fit(X.to_numpy(float), y)), \
+                (lambda fit: float(np.abs(fit.coef_ - coef).max()))
+    if task == "finegray":
+        return (lambda: sv.fine_gray(clients, COVARIATES)), None
+    raise ValueError(f"no benchmark for task {task!r} with {impl!r}")
+
+
+def child(task: str, impl: str, work: Path, repeat: int, profile: Path | None) -> dict:
+    """Run one measurement in this (fresh) process; returns the JSON record."""
+    fn, diff = _task(task, impl, work)
+    if profile is not None:
+        from pyinstrument import Profiler
+        with Profiler() as profiler:
+            fn()
+        profile.write_text(profiler.output_text(unicode=False, color=False), encoding="utf-8")
+    seconds, result = _median_seconds(fn, repeat)
+    record = {"task": task, "impl": impl, "seconds": round(seconds, 6), "peak_mb": round(_peak_mb(), 1)}
+    if diff is not None:
+        record["max_abs_diff"] = float(diff(result))
+    return record
+
+
+def _command(cmd: list[str], repeat: int) -> dict:
+    """Median wall time of a whole command and the peak memory of its largest process."""
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        times.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+    return {"seconds": round(statistics.median(times), 3), "peak_mb": round(_peak_mb(children=True), 1)}
+
+
+# ----------------------------------------------------------------------------- the parent side
+def _spawn(args: list[str]) -> dict:
+    cmd = [sys.executable, "-m", "evaluation.bench", *args]
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark step {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def prepare(size: int, work: Path) -> Path:
+    """Write the register of ``size`` clients as CSV and Parquet and a pickle of the loaded clients."""
+    from .dataset import load_dataset
+    from .synthetic import synthesize, write_dataset
+
+    folder = work / f"n{size}"
+    if (folder / "clients.pkl").is_file():
+        return folder
+    tables = synthesize(seed=7, n_clients=size)
+    write_dataset(tables, folder / "csv")
+    write_dataset(tables, folder / "parquet", format="parquet")
+    with open(folder / "clients.pkl", "wb") as handle:
+        pickle.dump(load_dataset(folder / "parquet").clients, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    return folder
+
+
+def _r_times(folder: Path, size: int, repeat: int) -> dict[str, float]:
+    """R's timings on the same register (seconds, median of ``repeat``), when R is installed."""
+    if not shutil.which("Rscript"):
+        return {}
+    import pickle as _pickle
+
+    from .survival import EVENT_CODES, competing_risks_data, design_matrix
+
+    with open(folder / "clients.pkl", "rb") as handle:
+        clients = _pickle.load(handle)
+    time_, event = competing_risks_data(clients)
+    X, _ = design_matrix(clients, COVARIATES)
+    data = X.assign(time=time_, event=event, employed=(event == EVENT_CODES["employment"]).astype(int),
+                    group=clients[GROUPING].astype(str).to_numpy())
+    csv = folder / "r_input.csv"
+    data.to_csv(csv, index=False)
+    crr_limit = 20_000  # crr's sandwich variance is quadratic in n: minutes beyond this
+    done = subprocess.run(["Rscript", str(R_SCRIPT), str(csv), str(repeat), str(int(size <= crr_limit))],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"R failed (left out): {done.stderr[-500:]}", file=sys.stderr)
+        return {}
+    return {k: float(v) for k, v in (line.split() for line in done.stdout.strip().splitlines())}
+
+
+def measure(sizes: list[int], repeat: int, work: Path, with_r: bool, profile_dir: Path | None,
+            notebook_repeat: int = 2, log=print) -> tuple[list[dict], dict]:
+    records: list[dict] = []
+    r_rows: dict = {}
+    for size in sizes:
+        log(f"-- {size:,} clients: preparing the register")
+        folder = prepare(size, work)
+        for task, impl in PAIRS:
+            if task == "notebook":
+                continue
+            formats = ["parquet", "csv"] if task == "load" else [None]
+            for fmt in formats:
+                os.environ["BENCH_FORMAT"] = fmt or "parquet"
+                args = ["_child", task, impl, str(folder), str(repeat)]
+                if profile_dir is not None and impl == "evaluation":
+                    args.append(str(profile_dir / f"{task}{'-' + fmt if fmt else ''}-{size}.txt"))
+                rec = {"size": size, **_spawn(args)}
+                if fmt:
+                    rec["format"] = fmt
+                records.append(rec)
+                log(_line(rec))
+        rec = {"size": size, "task": "notebook", "impl": "evaluation",
+               **_spawn(["_command", str(notebook_repeat), sys.executable, "-m", "evaluation", "run",
+                         str(folder / "parquet"), "--out", str(folder / "run"), "--only", NOTEBOOK])}
+        records.append(rec)
+        log(_line(rec))
+        if with_r:
+            r_rows[size] = _r_times(folder, size, repeat)
+            log(f"   R: {r_rows[size]}")
+    rec = {"size": 150, "task": "reproduce", "impl": "evaluation",
+           **_spawn(["_command", str(notebook_repeat), sys.executable, "-m", "evaluation", "run",
+                     str(DEFAULT_DATASET), "--out", str(work / "reproduce"), "--strict"])}
+    records.append(rec)
+    log(_line(rec))
+    return records, r_rows
+
+
+def _line(rec: dict) -> str:
+    extra = f"  max |diff| {rec['max_abs_diff']:.2e}" if "max_abs_diff" in rec else ""
+    fmt = f" ({rec['format']})" if "format" in rec else ""
+    return (f"   {rec['task'] + fmt:<16} {rec['impl']:<11} {rec['seconds']:10.3f} s "
+            f"{rec['peak_mb']:8.0f} MB{extra}")
+
+
+def machine() -> dict:
+    with open("/proc/meminfo") as handle:
+        mem_kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
+    versions = {}
+    for package in ("numpy", "pandas", "scipy", "pyarrow", "pandera", "lifelines", "scikit-survival",
+                    "papermill"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    r = None
+    if shutil.which("Rscript"):
+        out = subprocess.run(["Rscript", "-e", 'cat(R.version.string, "survival", format(packageVersion("survival")),'
+                              ' "cmprsk", format(packageVersion("cmprsk")))'], capture_output=True, text=True)
+        r = out.stdout.strip() or None
+    return {"date": dt.date.today().isoformat(), "cores": os.cpu_count(), "memory_gb": round(mem_kb / 1024 ** 2, 1),
+            "cpu": platform.processor() or platform.machine(), "python": platform.python_version(),
+            "versions": versions, "R": r}
+
+
+R_NAMES = {"cif": "cuminc", "km": "survfit_km", "logrank": "survdiff", "gray": "cuminc_gray",
+           "cox": "coxph", "finegray": "crr"}
+
+
+def results_markdown(records: list[dict], r_rows: dict, info: dict, repeat: int) -> str:
+    ours = {(r["size"], r["task"], r.get("format")): r for r in records if r["impl"] == "evaluation"}
+    lines = ["# Benchmark results", "",
+             f"Run {info['date']} with `python -m evaluation bench` on {info['cores']} cores, "
+             f"{info['memory_gb']} GB ({info['cpu']}), Python {info['python']}; "
+             + ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v)
+             + (f"; {info['R']}" if info["R"] else "; R not installed") + ".",
+             f"Seconds are medians of {repeat} runs in one fresh process per row (the notebook and the "
+             "reproduction: medians of whole commands); peak MB is that process's peak resident memory "
+             "(interpreter, libraries and data included). `× ours` is their seconds / ours. "
+             "`max |diff|` is the largest absolute difference of their estimate from ours (cumulative "
+             "incidence or survival at every time; log-rank statistic; Cox coefficients).", ""]
+    for size in sorted({r["size"] for r in records if r["task"] != "reproduce"}):
+        lines += [f"## {size:,} clients", "", "| task | implementation | seconds | × ours | peak MB | max abs diff | target |",
+                  "|---|---|---|---|---|---|---|"]
+        for rec in [r for r in records if r["size"] == size]:
+            base = ours.get((size, rec["task"], rec.get("format")))
+            ratio = (f"{rec['seconds'] / base['seconds']:.1f}"
+                     if base and base["seconds"] > 0 and rec["impl"] != "evaluation" else "")
+            target = TARGETS.get((rec["task"], size)) if rec["impl"] == "evaluation" else None
+            if rec.get("format") == "csv":
+                target = None  # the load target is for Parquet
+            verdict = "" if target is None else (f"< {target:g} s: " + ("met" if rec["seconds"] < target else "**missed**"))
+            task = rec["task"] + (f" ({rec['format']})" if rec.get("format") else "")
+            diff = f"{rec['max_abs_diff']:.1e}" if "max_abs_diff" in rec else ""
+            lines.append(f"| {task} | {rec['impl']} | {rec['seconds']:.3f} | {ratio} | {rec['peak_mb']:.0f} | "
+                         f"{diff} | {verdict} |")
+        for task, name in R_NAMES.items():
+            if name in r_rows.get(size, {}):
+                base = ours.get((size, task, None))
+                sec = r_rows[size][name]
+                ratio = f"{sec / base['seconds']:.1f}" if base and base["seconds"] > 0 else ""
+                lines.append(f"| {task} | R `{name}` | {sec:.3f} | {ratio} | | | |")
+        lines.append("")
+    rep = next(r for r in records if r["task"] == "reproduce")
+    lines += ["## Default reproduction (150 clients)", "",
+              f"`python -m evaluation run data/synthetic/wassup --out … --strict` (what `make reproduce` runs "
+              f"after installation): {rep['seconds']:.1f} s, peak {rep['peak_mb']:.0f} MB "
+              f"(target < 20 s: {'met' if rep['seconds'] < 20 else '**missed**'}).", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "_child":
+        task, impl, folder, repeat = argv[1:5]
+        profile = Path(argv[5]) if len(argv) > 5 else None
+        print(json.dumps(child(task, impl, Path(folder), int(repeat), profile)))
+        return 0
+    if argv and argv[0] == "_command":
+        print(json.dumps(_command(argv[2:], int(argv[1]))))
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m evaluation bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", nargs="+", type=int, default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per estimator (median reported)")
+    parser.add_argument("--notebook-repeat", type=int, default=2, help="runs of each whole command")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "RESULTS.md")
+    parser.add_argument("--json", type=Path, help="also write the records as JSON")
+    parser.add_argument("--work", type=Path, help="folder for the generated registers (default: temporary)")
+    parser.add_argument("--no-r", action="store_true", help="leave R out even when it is installed")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="also write a pyinstrument profile of each of our tasks into DIR")
+    args = parser.parse_args(argv)
+    work = args.work or Path(tempfile.mkdtemp(prefix="wassup-bench-"))
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+    try:
+        records, r_rows = measure(args.clients, args.repeat, work, not args.no_r, args.profile,
+                                  args.notebook_repeat)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+    from .files import write_atomic
+    text = results_markdown(records, r_rows, machine(), args.repeat)
+    write_atomic(args.out, text + "\n")
+    print("\n" + text)
+    if args.json:
+        write_atomic(args.json, json.dumps(records, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -51,8 +51,9 @@ lab: install
 synthetic: install
 	$(PY) -m evaluation synthesize --seed 2019 --clients 150 --out $(DATASET)
 
+## make benchmark: 1e4..1e6 clients, ours beside lifelines, scikit-survival and R -> benchmarks/RESULTS.md
 benchmark: install
-	$(PY) benchmarks/run.py
+	$(PY) -m evaluation bench --json benchmarks/results.json
 
 clean:
 	rm -rf reports $(VENV) .pytest_cache

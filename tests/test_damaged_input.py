@@ -52,8 +52,9 @@ def damage(draw):
         elif op == "reverse_dates" and name == "clients.csv" and len(rows) > 1:
             i = draw(st.integers(1, len(rows) - 1))
             cells = rows[i].split(",")
-            cells[1], cells[2] = cells[2], cells[1]
-            rows[i] = ",".join(cells)
+            if len(cells) > 2:  # an earlier damage may have cut the line short
+                cells[1], cells[2] = cells[2], cells[1]
+                rows[i] = ",".join(cells)
         elif op == "duplicate" and len(rows) > 1:
             rows.append(rows[draw(st.integers(1, len(rows) - 1))])
         elif op == "empty":
@@ -74,7 +75,7 @@ def damage(draw):
     return files, encoding
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(damage())
 def test_damaged_datasets_raise_only_dataset_error(case):
     files, encoding = case

@@ -199,6 +199,39 @@ def test_parquet_tables_are_read_and_lines_counted(dataset_copy):
     assert (v.file, v.line, v.column, v.value) == ("clients.parquet", 4, "outcome", "hired")
 
 
+def test_typed_parquet_loads_exactly_as_the_csv(tmp_path):
+    """Typed Parquet columns (dates, integers, decimals, flags) skip the text conversion; the
+    loaded Dataset is the same, value for value and type for type, as from the CSV files."""
+    from evaluation.synthetic import synthesize, write_dataset
+
+    tables = synthesize(seed=3, n_clients=400)
+    csv = load_dataset(write_dataset(tables, tmp_path / "csv"))
+    parquet = load_dataset(write_dataset(tables, tmp_path / "pq", format="parquet"))
+    assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
+        "clients.parquet", "dataset.yaml", "monthly.parquet", "placements.parquet"]
+    for name in ("clients", "placements", "monthly"):
+        pd.testing.assert_frame_equal(getattr(parquet, name), getattr(csv, name))
+
+
+def test_typed_parquet_values_still_meet_the_rules(tmp_path):
+    """A typed date out of range, a missing required date and a duplicate id are reported with
+    file, line and column, as from a CSV."""
+    from evaluation.synthetic import synthesize, write_dataset
+
+    tables = synthesize(seed=3, n_clients=50)
+    clients = tables["clients"]
+    clients.loc[0, "enrolled"] = pd.Timestamp("1850-01-01")
+    clients.loc[1, "exit_date"] = pd.NaT
+    clients.loc[3, "client_id"] = clients.loc[2, "client_id"]
+    folder = write_dataset(tables, tmp_path / "pq", format="parquet")
+    with pytest.raises(DatasetError) as info:
+        load_dataset(folder)
+    found = {(v.file, v.line, v.column) for v in info.value.violations}
+    assert ("clients.parquet", 2, "enrolled") in found
+    assert ("clients.parquet", 3, "exit_date") in found
+    assert {("clients.parquet", 4, "client_id"), ("clients.parquet", 5, "client_id")} <= found
+
+
 def test_many_violations_are_capped_with_a_count(dataset_copy):
     path = dataset_copy / "clients.csv"
     for line in range(2, 52):
@@ -207,3 +240,20 @@ def test_many_violations_are_capped_with_a_count(dataset_copy):
         load_dataset(dataset_copy)
     assert len(info.value.violations) == 50
     assert "and 20 more problems" in str(info.value)
+
+
+def test_large_loads_report_their_steps_small_ones_stay_quiet(capsys, monkeypatch):
+    """A register above PROGRESS_BYTES reports each loading step on stderr (a long load in
+    JupyterLab is not a silent minute); the default dataset prints nothing (notebook outputs
+    stay as committed)."""
+    import evaluation.dataset as dataset_module
+
+    load_dataset(DEFAULT_DATASET)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(dataset_module, "PROGRESS_BYTES", 1000)
+    load_dataset(DEFAULT_DATASET)
+    err = capsys.readouterr().err
+    for step in ("reading clients.csv", "checking identifiers and types in placements.csv",
+                 "checking the value rules", "checking the links between tables"):
+        assert step in err
+    assert "loading the dataset: done (8/8" in err

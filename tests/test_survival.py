@@ -217,3 +217,18 @@ def test_horizons_beyond_follow_up_are_not_estimable():
         table.loc[table["horizon"] == 5000, "cif"].tolist() == [None] * 4
     by = cumulative_incidence_by(synthetic(), "sex", min_size=5)
     assert set(by["group"]) == {"F", "M"}  # the two X clients are too few for a curve
+
+
+def test_whole_number_and_fractional_times_give_the_same_table():
+    """Whole-number times are counted by bincount, others through np.unique: the same estimates
+    (here the same data shifted by half a day, so only the times differ)."""
+    rng = np.random.default_rng(11)
+    days = rng.integers(0, 60, 2000)
+    event = rng.integers(0, 5, 2000)
+    whole = cumulative_incidence(days, event)
+    fractional = cumulative_incidence(days + 0.5, event)
+    np.testing.assert_array_equal(fractional["time"].to_numpy(), whole["time"].to_numpy() + 0.5)
+    for column in ("at_risk", "events", "cif", "variance", "lower", "upper"):
+        np.testing.assert_allclose(fractional[column], whole[column], rtol=0, atol=1e-15)
+    km_whole, km_fractional = kaplan_meier(days, event == 1), kaplan_meier(days + 0.5, event == 1)
+    np.testing.assert_allclose(km_fractional["survival"], km_whole["survival"], rtol=0, atol=1e-15)

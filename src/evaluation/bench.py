@@ -63,8 +63,14 @@ R_SCRIPT = ROOT / "benchmarks" / "bench.R"
 
 # ----------------------------------------------------------------------------- the child side
 def _peak_mb(children: bool = False) -> float:
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+    """Peak resident memory in MB: this process's own (``VmHWM``, which starts afresh at exec),
+    or the largest waited-for descendant's (``RUSAGE_CHILDREN``).  ``ru_maxrss`` of a process
+    started with vfork/exec carries its parent's high-water mark, so the benchmark keeps its
+    parent process small (the registers are prepared in a child)."""
+    if children:
+        return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Linux: KiB
+    with open("/proc/self/status") as handle:
+        return int(next(line for line in handle if line.startswith("VmHWM")).split()[1]) / 1024
 
 
 def _median_seconds(fn, repeat: int) -> tuple[float, object]:
@@ -236,19 +242,17 @@ def _r_times(folder: Path, size: int, repeat: int) -> dict[str, float]:
     """R's timings on the same register (seconds, median of ``repeat``), when R is installed."""
     if not shutil.which("Rscript"):
         return {}
-    import pickle as _pickle
-
     from .survival import EVENT_CODES, competing_risks_data, design_matrix
 
     with open(folder / "clients.pkl", "rb") as handle:
-        clients = _pickle.load(handle)
+        clients = pickle.load(handle)
     time_, event = competing_risks_data(clients)
     X, _ = design_matrix(clients, COVARIATES)
     data = X.assign(time=time_, event=event, employed=(event == EVENT_CODES["employment"]).astype(int),
                     group=clients[GROUPING].astype(str).to_numpy())
     csv = folder / "r_input.csv"
     data.to_csv(csv, index=False)
-    crr_limit = 20_000  # crr's sandwich variance is quadratic in n: minutes beyond this
+    crr_limit = 10_000  # crr is quadratic in n: a minute at 10,000 clients, hours at 1e6
     done = subprocess.run(["Rscript", str(R_SCRIPT), str(csv), str(repeat), str(int(size <= crr_limit))],
                           capture_output=True, text=True)
     if done.returncode != 0:
@@ -263,7 +267,7 @@ def measure(sizes: list[int], repeat: int, work: Path, with_r: bool, profile_dir
     r_rows: dict = {}
     for size in sizes:
         log(f"-- {size:,} clients: preparing the register")
-        folder = prepare(size, work)
+        folder = Path(_spawn(["_prepare", str(size), str(work)])["folder"])
         for task, impl in PAIRS:
             if task == "notebook":
                 continue
@@ -284,7 +288,7 @@ def measure(sizes: list[int], repeat: int, work: Path, with_r: bool, profile_dir
         records.append(rec)
         log(_line(rec))
         if with_r:
-            r_rows[size] = _r_times(folder, size, repeat)
+            r_rows[size] = _spawn(["_r", str(folder), str(size), str(repeat)])
             log(f"   R: {r_rows[size]}")
     rec = {"size": 150, "task": "reproduce", "impl": "evaluation",
            **_spawn(["_command", str(notebook_repeat), sys.executable, "-m", "evaluation", "run",
@@ -373,6 +377,12 @@ def main(argv: list[str] | None = None) -> int:
         task, impl, folder, repeat = argv[1:5]
         profile = Path(argv[5]) if len(argv) > 5 else None
         print(json.dumps(child(task, impl, Path(folder), int(repeat), profile)))
+        return 0
+    if argv and argv[0] == "_r":
+        print(json.dumps(_r_times(Path(argv[1]), int(argv[2]), int(argv[3]))))
+        return 0
+    if argv and argv[0] == "_prepare":
+        print(json.dumps({"folder": str(prepare(int(argv[1]), Path(argv[2])))}))
         return 0
     if argv and argv[0] == "_command":
         print(json.dumps(_command(argv[2:], int(argv[1]))))

@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -628,13 +629,43 @@ def _meta_ok(meta: dict, out: _Collector) -> bool:
 
 
 # --------------------------------------------------------------------------- load
-def load_dataset(path: str | Path) -> Dataset:
+#: Inputs larger than this (bytes, all tables) report their loading steps as they go.
+PROGRESS_BYTES = 20_000_000
+
+
+class _Progress:
+    """The steps of loading a large register, on stderr: a line that updates in place in a
+    terminal and in JupyterLab, so a minute of loading is not a silent minute."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.bar = None
+        if enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, file=sys.stderr, leave=True, unit="step", mininterval=0, miniters=1,
+                            bar_format="loading the dataset: {desc} ({n}/{total}, {elapsed})")
+
+    def step(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str(text, refresh=False)
+            self.bar.update()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.set_description_str("done", refresh=False)
+            self.bar.close()
+
+
+def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
     """Load and validate a dataset folder.
 
     Parameters
     ----------
     path : str or Path
         A folder with ``dataset.yaml`` and the three tables.
+    progress : bool, optional
+        Report each loading step on stderr; by default only when the tables together are larger
+        than :data:`PROGRESS_BYTES` (about 250,000 clients as CSV).
 
     Returns
     -------
@@ -651,6 +682,17 @@ def load_dataset(path: str | Path) -> Dataset:
         raise DatasetError(folder, [Violation(str(folder), None, None, None,
                                               "is not a folder: a dataset is a folder with dataset.yaml, "
                                               "clients.csv, placements.csv and monthly.csv")])
+    found = [_find_table(folder, table) for table in TABLES]
+    if progress is None:
+        progress = sum(p.stat().st_size for p in found if p is not None) > PROGRESS_BYTES
+    steps = _Progress(progress, total=2 * len(TABLES) + 2)
+    try:
+        return _load(folder, out, steps)
+    finally:
+        steps.close()
+
+
+def _load(folder: Path, out: "_Collector", steps: _Progress) -> Dataset:
     meta = _read_meta(folder, out)
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}
@@ -662,12 +704,14 @@ def load_dataset(path: str | Path) -> Dataset:
             continue
         files[table] = file_path
         name = file_path.name
+        steps.step(f"reading {name}")
         if file_path.suffix == ".csv":
             raw = _read_csv(file_path, name, out)
         else:
             raw = _read_parquet(file_path, name, spec, out)
         if raw is None:
             continue
+        steps.step(f"checking identifiers and types in {name}")
         typed_columns = {c for c, col in spec.items() if col.kind not in ("string", "code")}
         identifying = identifying_columns(raw, typed_columns)
         for column, line, what in identifying:
@@ -684,8 +728,10 @@ def load_dataset(path: str | Path) -> Dataset:
         frames[table] = typed
     if meta is None or not _meta_ok(meta, out):
         raise DatasetError(folder, out.violations)
+    steps.step("checking the value rules")
     for table, frame in frames.items():
         _validate_values(table, files[table].name, frame, TABLES[table], meta, out)
+    steps.step("checking the links between tables")
     if "monthly" in frames:
         _check_consecutive(files["monthly"].name, frames["monthly"], out)
     if "clients" in frames and "placements" in frames:

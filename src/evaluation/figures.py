@@ -99,8 +99,14 @@ def _count(value) -> float:
 
 
 def use_style() -> None:
-    """Apply the repository's one figure style (colour-blind-safe, fixed hash salt)."""
+    """Apply the repository's one figure style (colour-blind-safe, fixed hash salt).
+
+    Importing this module applies it once; :func:`evaluation.notebook.start` applies it again
+    when the module is loaded, so a notebook's figures never depend on an earlier cell's style."""
     plt.style.use(str(STYLE))
+
+
+use_style()
 
 
 def label(key: str, lang: str) -> str:

@@ -5,6 +5,7 @@ Nothing here computes: analyses live in their own modules.
 
 from __future__ import annotations
 
+import sys
 import warnings
 from pathlib import Path
 
@@ -23,13 +24,12 @@ def start(dataset: str | Path | None, output_dir: str | Path | None,
     ``reports/interactive`` (git-ignored).  Returns the dataset, the output folder and the
     disclosure control for it (active for a non-synthetic dataset).
     """
-    from .figures import use_style
-
     warnings.simplefilter("default")
     pd.set_option("display.precision", 3)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 120)
-    use_style()
+    if "evaluation.figures" in sys.modules:  # a notebook without figures never loads matplotlib
+        sys.modules["evaluation.figures"].use_style()
     ds = load_dataset(resolve_dataset(dataset))
     out = default_output_dir(output_dir)
     (out / "figures").mkdir(parents=True, exist_ok=True)

@@ -340,7 +340,9 @@ def results_markdown(records: list[dict], r_rows: dict, info: dict, repeat: int)
              "reproduction: medians of whole commands); peak MB is that process's peak resident memory "
              "(interpreter, libraries and data included). `× ours` is their seconds / ours. "
              "`max |diff|` is the largest absolute difference of their estimate from ours (cumulative "
-             "incidence or survival at every time; log-rank statistic; Cox coefficients).", ""]
+             "incidence or survival at every time; log-rank statistic; Cox coefficients). "
+             "`notebook` is the whole command `python -m evaluation run <Parquet register> --only "
+             f"{NOTEBOOK}` (validation in the runner, the kernel, the HTML export).", ""]
     for size in sorted({r["size"] for r in records if r["task"] != "reproduce"}):
         lines += [f"## {size:,} clients", "", "| task | implementation | seconds | × ours | peak MB | max abs diff | target |",
                   "|---|---|---|---|---|---|---|"]

@@ -189,3 +189,18 @@ def test_survival_notebook_without_optional_columns(tmp_path):
     assert metrics["logrank.employment.sex.p"] is None
     assert "cox.employment.hr.long_term_unemployed" in metrics
     assert not [k for k in metrics if "age_at_entry" in k]
+
+
+def test_relative_paths_typed_in_a_notebook_mean_the_repository(tmp_path, monkeypatch):
+    """In JupyterLab a notebook runs in notebooks/: a researcher's "data/..." and "reports/..."
+    are the repository's folders, never new folders inside the committed notebooks/."""
+    from evaluation.paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
+    from evaluation.runs import default_output_dir, resolve_dataset
+
+    monkeypatch.chdir(NOTEBOOKS)
+    assert resolve_dataset("data/synthetic/wassup") == ROOT / "data/synthetic/wassup"
+    assert resolve_dataset(None) == DEFAULT_DATASET
+    assert resolve_dataset(str(tmp_path)) == tmp_path
+    assert default_output_dir("reports/mine") == REPORTS / "mine"
+    assert default_output_dir(None) == REPORTS / "interactive"
+    assert default_output_dir(str(tmp_path)) == tmp_path

@@ -232,3 +232,18 @@ def test_whole_number_and_fractional_times_give_the_same_table():
         np.testing.assert_allclose(fractional[column], whole[column], rtol=0, atol=1e-15)
     km_whole, km_fractional = kaplan_meier(days, event == 1), kaplan_meier(days + 0.5, event == 1)
     np.testing.assert_allclose(km_fractional["survival"], km_whole["survival"], rtol=0, atol=1e-15)
+
+
+def test_group_tests_report_progress_only_for_large_registers(capsys, monkeypatch):
+    import evaluation.survival as survival_module
+    from evaluation.survival import GROUPINGS, group_comparisons
+
+    clients = load_dataset(DEFAULT_DATASET).clients
+    quiet = group_comparisons(clients)
+    assert capsys.readouterr().err == ""
+    monkeypatch.setattr(survival_module, "LARGE_CLIENTS", 100)
+    loud = group_comparisons(clients)
+    err = capsys.readouterr().err
+    assert f"testing groups: done ({len(GROUPINGS)}/{len(GROUPINGS)}" in err
+    assert all(column in err for column in GROUPINGS)
+    pd.testing.assert_frame_equal(loud, quiet)

@@ -1,13 +1,13 @@
 """Register-scale benchmark: this project's estimators beside lifelines, scikit-survival and R.
 
-    python -m evaluation bench [--clients 10000 100000 1000000] [--repeat 3]
-                               [--out benchmarks/RESULTS.md] [--json FILE] [--no-r] [--profile]
+    python -m evaluation bench [--clients 10000 100000 1000000] [--repeat 5]
+                               [--out benchmarks/RESULTS.md] [--json FILE] [--no-r] [--profile DIR]
 
 For each size a synthetic register (``evaluation.synthetic``: exits recorded by week, so many
 tied times) is written once as CSV and as typed Parquet.  Every measurement then runs in a fresh
 Python process, so its peak memory is its own: the process loads the prepared data (not timed),
 runs the task ``--repeat`` times and reports the median seconds and the peak resident memory
-(``ru_maxrss``: interpreter, libraries, data and the task; for the notebook and the reproduction,
+(``VmHWM``: interpreter, libraries, data and the task; for the notebook and the reproduction,
 the largest process of the run, i.e. the kernel or the runner).  Where another library computes the
 same estimate, the largest absolute difference from ours is reported beside its time.
 

@@ -115,13 +115,13 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 def cmd_lab(args: argparse.Namespace) -> int:
     from .lab import main as lab_main
 
-    return lab_main(args.jupyter_args)
+    return lab_main(args.passthrough)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import main as bench_main
 
-    return bench_main(args.jupyter_args)
+    return bench_main(args.passthrough)
 
 
 def _notebook_options(p: argparse.ArgumentParser) -> None:
@@ -201,5 +201,5 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("lab", "bench"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    args.jupyter_args = extra
+    args.passthrough = extra  # lab: options for jupyter lab; bench: its own options
     return args.func(args)

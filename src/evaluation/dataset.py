@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import re
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ import pandas as pd
 import yaml
 
 from .privacy import PSEUDONYMISE, identifying_columns
+from .progress import Steps
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -633,29 +633,6 @@ def _meta_ok(meta: dict, out: _Collector) -> bool:
 PROGRESS_BYTES = 20_000_000
 
 
-class _Progress:
-    """The steps of loading a large register, on stderr: a line that updates in place in a
-    terminal and in JupyterLab, so a minute of loading is not a silent minute."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.bar = None
-        if enabled:
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, file=sys.stderr, leave=True, unit="step", mininterval=0, miniters=1,
-                            bar_format="loading the dataset: {desc} ({n}/{total}, {elapsed})")
-
-    def step(self, text: str) -> None:
-        if self.bar is not None:
-            self.bar.set_description_str(text, refresh=False)
-            self.bar.update()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.set_description_str("done", refresh=False)
-            self.bar.close()
-
-
 def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
     """Load and validate a dataset folder.
 
@@ -685,14 +662,14 @@ def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
     found = [_find_table(folder, table) for table in TABLES]
     if progress is None:
         progress = sum(p.stat().st_size for p in found if p is not None) > PROGRESS_BYTES
-    steps = _Progress(progress, total=2 * len(TABLES) + 2)
+    steps = Steps(2 * len(TABLES) + 2, "loading the dataset", progress)
     try:
         return _load(folder, out, steps)
     finally:
         steps.close()
 
 
-def _load(folder: Path, out: "_Collector", steps: _Progress) -> Dataset:
+def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
     meta = _read_meta(folder, out)
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}

@@ -48,8 +48,9 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
         if IDENTIFYING_NAMES.match(name.replace(" ", "_")):
             found.append((name, 1, "the column name says it holds a direct identifier"))
             continue
-        if not (pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object):
-            continue  # typed dates, numbers and flags (from Parquet) cannot hold these identifiers
+        if name in typed_columns and not (pd.api.types.is_string_dtype(frame[column])
+                                          or frame[column].dtype == object):
+            continue  # the contract's dates, numbers and flags, typed by Parquet: no identifiers
         # each distinct value is looked at once (a code column has a handful); lines are
         # looked up only for the values found
         column_values = frame[column].astype("string[pyarrow]")

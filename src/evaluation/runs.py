@@ -78,8 +78,13 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def default_output_dir(output_dir: str | Path | None) -> Path:
-    """Where a notebook writes when run interactively (``output_dir = None``)."""
-    return Path(output_dir) if output_dir else REPORTS / "interactive"
+    """Where a notebook writes: ``reports/interactive`` for ``output_dir = None``; a relative
+    path is taken from the repository root (a notebook runs in ``notebooks/``, which is committed:
+    ``"reports/x"`` must not become ``notebooks/reports/x``)."""
+    if not output_dir:
+        return REPORTS / "interactive"
+    path = Path(output_dir).expanduser()
+    return path if path.is_absolute() else ROOT / path
 
 
 def resolve_dataset(dataset: str | Path | None) -> Path:

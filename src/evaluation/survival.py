@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from .dataset import AGE_GROUPS, EDUCATION_LEVELS, SEXES
+from .progress import LARGE_CLIENTS, Steps
 
 #: Event codes of the competing-risks data: 0 censored, then one code per outcome group.
 EVENT_CODES = {"censored": 0, "employment": 1, "activation": 2, "retirement": 3, "other": 4}
@@ -763,20 +764,30 @@ def _fg_score_residuals(Z, beta, t, k, competing, g_own, g_fail, fail_times, fai
 
 # --------------------------------------------------------------------------- notebook tables
 def group_comparisons(clients: pd.DataFrame, columns=GROUPINGS, cause: str = "employment") -> pd.DataFrame:
-    """Log-rank (cause-specific) and Gray's test for each grouping column present."""
+    """Log-rank (cause-specific) and Gray's test for each grouping column present.
+
+    With :data:`evaluation.progress.LARGE_CLIENTS` clients or more each grouping is reported on
+    stderr as it is tested (a few seconds each for a million clients)."""
     rows = []
-    for column in columns:
-        if column not in clients.columns or clients[column].notna().sum() == 0:
-            rows.append({"grouping": column, "groups": None, "logrank_chisq": None, "logrank_p": None,
-                         "gray_chisq": None, "gray_p": None, "df": None,
-                         "note": "not in the dataset: skipped"})
-            continue
-        lr, gt = logrank_test(clients, column, cause), gray_test(clients, column, cause)
-        groups = clients[column].dropna().astype(str).value_counts()
-        rows.append({"grouping": column, "groups": ", ".join(f"{k} {v}" for k, v in sorted(groups.items())),
-                     "logrank_chisq": lr.statistic, "logrank_p": lr.p, "gray_chisq": gt.statistic,
-                     "gray_p": gt.p, "df": lr.df, "note": lr.note or gt.note})
+    steps = Steps(len(columns), "testing groups", len(clients) >= LARGE_CLIENTS)
+    try:
+        for column in columns:
+            steps.step(column)
+            rows.append(_group_comparison(clients, column, cause))
+    finally:
+        steps.close()
     return pd.DataFrame(rows, dtype=object).set_index("grouping")
+
+
+def _group_comparison(clients: pd.DataFrame, column: str, cause: str) -> dict:
+    if column not in clients.columns or clients[column].notna().sum() == 0:
+        return {"grouping": column, "groups": None, "logrank_chisq": None, "logrank_p": None,
+                "gray_chisq": None, "gray_p": None, "df": None, "note": "not in the dataset: skipped"}
+    lr, gt = logrank_test(clients, column, cause), gray_test(clients, column, cause)
+    groups = clients[column].dropna().astype(str).value_counts()
+    return {"grouping": column, "groups": ", ".join(f"{k} {v}" for k, v in sorted(groups.items())),
+            "logrank_chisq": lr.statistic, "logrank_p": lr.p, "gray_chisq": gt.statistic,
+            "gray_p": gt.p, "df": lr.df, "note": lr.note or gt.note}
 
 
 def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05) -> pd.DataFrame:

@@ -354,8 +354,7 @@ def _read_parquet(path: Path, name: str, spec: dict[str, "Column"], out: _Collec
         elif kind == "bool" and pa.types.is_boolean(typ):
             typed = pd.Series(column.to_pandas()).astype("boolean")
         if typed is not None:
-            columns[str(column_name)] = pd.Series(typed.to_numpy() if typed.dtype.kind == "M" else typed.array,
-                                                  index=index)
+            columns[str(column_name)] = typed.set_axis(index)
             continue
         if pa.types.is_date(typ) or pa.types.is_timestamp(typ):
             text = pc.strftime(column, format="%Y-%m-%d")
@@ -436,7 +435,7 @@ _DTYPES = {"string": "string[pyarrow]", "code": "string[pyarrow]", "date": "date
 
 def _already_typed(values: pd.Series, kind: str) -> bool:
     """True for a column that a typed Parquet file delivered in the contract's type already."""
-    return kind in ("date", "int", "float", "bool") and str(values.dtype) == str(pd.Series(dtype=_DTYPES[kind]).dtype)
+    return kind in ("date", "int", "float", "bool") and values.dtype == pd.api.types.pandas_dtype(_DTYPES[kind])
 
 
 def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, Column],

@@ -15,9 +15,7 @@ server through :func:`lab_command`, so what the test checks is what a researcher
 
 from __future__ import annotations
 
-import json
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -25,13 +23,6 @@ from .paths import ROOT
 from .runs import KERNEL_NAME
 
 START_PAGE = "lab/tree/notebooks"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on at the moment of asking."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def lab_command(port: int | None = None, token: str | None = None, open_browser: bool = True,
@@ -61,17 +52,6 @@ def lab_command(port: int | None = None, token: str | None = None, open_browser:
             raise ValueError("an empty token would switch authentication off; give a non-empty one")
         command.append(f"--IdentityProvider.token={token}")
     return command
-
-
-def write_user_settings(folder: Path, settings: dict[str, dict]) -> Path:
-    """Write JupyterLab user settings (``{"@jupyterlab/x-extension:plugin": {...}}``) into
-    ``folder`` in the layout ``JUPYTERLAB_SETTINGS_DIR`` expects; returns ``folder``."""
-    for plugin_id, values in settings.items():
-        package, plugin = plugin_id.split(":")
-        path = folder / package / f"{plugin}.jupyterlab-settings"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(values, indent=2), encoding="utf-8")
-    return folder
 
 
 def main(argv: list[str] | None = None) -> int:

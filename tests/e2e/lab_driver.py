@@ -12,6 +12,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import time
 import urllib.error
@@ -19,7 +20,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from evaluation.lab import free_port, lab_command, write_user_settings
+from evaluation.lab import lab_command
 
 # Settings for the test's JupyterLab (a private settings folder, not the user's):
 # no autosave, so running the committed notebooks never rewrites them; every cell kept in the
@@ -45,6 +46,25 @@ def chromium_path() -> str:
     raise RuntimeError("the browser test needs Debian's Chromium: `apt-get install chromium` "
                        "(.ci/run installs it when it is missing); Playwright's own browser download "
                        "is not used")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment of asking."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_user_settings(folder: Path, settings: dict[str, dict]) -> Path:
+    """Write JupyterLab user settings (``{"@jupyterlab/x-extension:plugin": {...}}``) into
+    ``folder`` in the layout ``JUPYTERLAB_SETTINGS_DIR`` expects; returns ``folder``."""
+    for plugin_id, values in settings.items():
+        package, plugin = plugin_id.split(":")
+        path = folder / package / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2), encoding="utf-8")
+    return folder
+
 
 
 @dataclass

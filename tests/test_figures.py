@@ -70,3 +70,55 @@ def test_number_formats_by_hand():
     assert month_label(pd.Period("2019-03", "M"), "en") == "Mar 2019"
     with pytest.raises(ValueError, match="lang must be"):
         number(1, "sv")
+
+
+def _segments_are_steps(x, y):
+    """Every segment of a drawn path horizontal or vertical."""
+    import numpy as np
+
+    dx, dy = np.diff(x), np.diff(y)
+    return bool(np.all((dx == 0) | (dy == 0)))
+
+
+def test_step_path_jumps_at_each_time_by_hand():
+    from evaluation.figures import step_path
+
+    x, y = step_path([10, 20, 30], [0.2, 0.5, 0.9], 40)
+    assert list(zip(x, y)) == [(0, 0), (10, 0), (10, 0.2), (20, 0.2), (20, 0.5), (30, 0.5),
+                               (30, 0.9), (40, 0.9)]
+
+
+def test_drawn_kaplan_meier_and_cif_curves_are_true_steps():
+    """Five clients employed on days 100..500: by hand S(t) = 1 - k/5 after the k-th day, so the
+    drawn curve is 60 % on [200, 300), falls to 40 % at day 300 (the median, as in the table)."""
+    import numpy as np
+    from matplotlib.lines import Line2D
+
+    from evaluation.figures import cumulative_incidence_panels, kaplan_meier_with_risk_table
+    from evaluation.survival import cumulative_incidence, kaplan_meier, median_time
+
+    time = np.array([100, 200, 300, 400, 500])
+    event = np.ones(5, dtype=int)
+    km = kaplan_meier(time, event == 1, 0.05)
+    assert median_time(km)["median"] == 300
+    fig = kaplan_meier_with_risk_table(km, [0, 500], ["5", "0"])
+    line = next(a for a in fig.axes[0].get_lines() if a.get_linestyle() == "-")
+    x, y = line.get_xdata(), line.get_ydata()
+    assert _segments_are_steps(x, y)
+    jumps = x[1:][np.diff(y) != 0]
+    assert list(jumps) == [100, 200, 300, 400, 500]
+    drawn_at = {t: y[np.searchsorted(x, t, side="right") - 1] for t in (250, 300, 350)}
+    assert drawn_at == {250: pytest.approx(60), 300: pytest.approx(40), 350: pytest.approx(40)}
+    # first point at or below 50 % is the median of the table
+    assert x[np.argmax(y <= 50)] == 300
+
+    cif = cumulative_incidence(np.array([10, 20, 20, 30]), np.array([1, 2, 1, 1]), 0.05)
+    fig = cumulative_incidence_panels(cif)
+    for ax in fig.axes:
+        for curve in ax.get_lines():
+            assert _segments_are_steps(curve.get_xdata(), curve.get_ydata())
+    employment = fig.axes[0].get_lines()[0]
+    x, y = employment.get_xdata(), employment.get_ydata()
+    # by hand: 1/4 employed at day 10, 2/4 at 20 (the tie: one employed, one other), 3/4 at 30
+    assert list(x[1:][np.diff(y) != 0]) == [10, 20, 30]
+    assert list(y[np.diff(y, prepend=-1) != 0]) == pytest.approx([0, 25, 50, 75])

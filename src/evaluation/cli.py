@@ -37,6 +37,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .paths import FIGURES
     from .runs import RunError, publish_figures, run
 
+    had_earlier = (Path(args.out) / "run.json").is_file()
     try:
         result = run(args.dataset, args.out, only=args.only, parameters=_parameters(args),
                      strict=args.strict, workers=args.workers)
@@ -47,8 +48,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         line = f"{nb.notebook:<36} {nb.status:<7} {nb.seconds:7.1f} s"
         print(line + (f"  {nb.error}" if nb.error else ""))
     if not result.ok:
-        print(f"failed: the executed notebooks are in {result.out}; earlier results in {args.out} "
-              "are untouched", file=sys.stderr)
+        print(f"failed: the executed notebooks are in {result.out}; "
+              + (f"the earlier results in {args.out} are untouched" if had_earlier
+                 else f"nothing was written to {args.out}"), file=sys.stderr)
         return 1
     if args.publish_figures:
         from .dataset import load_dataset
@@ -78,9 +80,14 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_synthesize(args: argparse.Namespace) -> int:
+    from .files import NotOurFolder
     from .synthetic import synthesize, write_dataset
 
-    write_dataset(synthesize(seed=args.seed, n_clients=args.clients), args.out, format=args.format)
+    try:
+        write_dataset(synthesize(seed=args.seed, n_clients=args.clients), args.out, format=args.format)
+    except NotOurFolder as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {args.out}")
     return 0
 

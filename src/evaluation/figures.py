@@ -385,11 +385,21 @@ SURVIVAL_TEXT = {
 }
 
 
-def _step_xy(times, values, end):
-    x = np.concatenate([[0.0], np.repeat(np.asarray(times, dtype=float), 2)[1:], [float(end)]]) \
-        if len(times) else np.array([0.0, float(end)])
-    y = np.repeat(np.concatenate([[0.0], np.asarray(values, dtype=float)]), 2) if len(times) else np.zeros(2)
-    return x[: len(y)], y[: len(x)]
+def step_path(times, values, end, start: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The path of a right-continuous step function, for ``plot`` and ``fill_between``.
+
+    The function is ``start`` before ``times[0]`` and ``values[i]`` on ``[times[i], times[i+1])``;
+    the path runs from time 0 to ``end`` and has only horizontal and vertical segments, each
+    jump exactly at its time: for times [10, 20, 30] and values [.2, .5, .9] it is
+    (0,0) (10,0) (10,.2) (20,.2) (20,.5) (30,.5) (30,.9) (end,.9).
+    """
+    t = np.asarray(times, dtype=float)
+    v = np.asarray(values, dtype=float)
+    if t.size != v.size:
+        raise ValueError(f"times ({t.size}) and values ({v.size}) differ in length")
+    x = np.concatenate([[0.0], np.repeat(t, 2), [float(max(end, t[-1] if t.size else 0.0))]])
+    y = np.concatenate([[start, start], np.repeat(v, 2)]) if t.size else np.array([start, start])
+    return x, y
 
 
 def cumulative_incidence_stacked(cif, *, lang: str = "fi", synthetic: bool = False, groups=None):
@@ -436,9 +446,9 @@ def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = Fals
         for i, group in enumerate(groups):
             curve = cif.loc[(cif["cause"] == cause) & ((cif["group"] == group) if group is not None else True)]
             colour = COLOURS[cause] if group is None else palette[i % len(palette)]
-            x, y = _step_xy(curve["time"], 100 * curve["cif"], end)
-            _, lo = _step_xy(curve["time"], 100 * curve["lower"], end)
-            _, hi = _step_xy(curve["time"], 100 * curve["upper"], end)
+            x, y = step_path(curve["time"], 100 * curve["cif"], end)
+            _, lo = step_path(curve["time"], 100 * curve["lower"], end)
+            _, hi = step_path(curve["time"], 100 * curve["upper"], end)
             ax.plot(x, y, color=colour, label=None if group is None else f"{by}={group}")
             ax.fill_between(x, lo, hi, color=colour, alpha=0.18, linewidth=0)
         ax.set_title(label(cause, lang), fontsize=10)
@@ -460,9 +470,9 @@ def kaplan_meier_with_risk_table(km, risk_times, risk_counts, *, lang: str = "fi
     text = SURVIVAL_TEXT[_lang(lang)]
     fig, ax = plt.subplots(figsize=(8, 4.8))
     end = float(max(km["time"].max(), max(risk_times)))
-    x, y = _step_xy(km["time"], 100 * (1 - km["survival"]), end)
-    _, lo = _step_xy(km["time"], 100 * (1 - km["lower"]), end)
-    _, hi = _step_xy(km["time"], 100 * (1 - km["upper"]), end)
+    x, y = step_path(km["time"], 100 * (1 - km["survival"]), end)
+    _, lo = step_path(km["time"], 100 * (1 - km["lower"]), end)
+    _, hi = step_path(km["time"], 100 * (1 - km["upper"]), end)
     ax.plot(x, 100 - y, color=COLOURS["employment"])
     ax.fill_between(x, 100 - lo, 100 - hi, color=COLOURS["employment"], alpha=0.2, linewidth=0)
     ax.axhline(50, color="#666666", linestyle=":", linewidth=1)

@@ -7,7 +7,11 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+
+
+class NotOurFolder(FileExistsError):
+    """A folder is in the way that this tool did not create: it is never replaced or deleted."""
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
@@ -29,14 +33,35 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
     return path
 
 
+def replaceable(target: Path, ours: Callable[[Path], bool]) -> bool:
+    """Whether ``target`` may be replaced: it does not exist, is an empty folder, or is a folder
+    that ``ours`` recognises as made by this tool (a run folder, a synthetic dataset)."""
+    if not target.exists() and not target.is_symlink():
+        return True
+    if target.is_symlink() or not target.is_dir():
+        return False
+    return not any(target.iterdir()) or ours(target)
+
+
+def check_replaceable(target: Path, ours: Callable[[Path], bool], what: str) -> None:
+    """Raise :class:`NotOurFolder` unless :func:`replaceable`; ``what`` names the kind of folder
+    this tool writes (for the message)."""
+    if not replaceable(target, ours):
+        raise NotOurFolder(
+            f"{target} exists and is not {what} made by this tool: it is never replaced or deleted. "
+            f"Choose another output folder, or move {target} away yourself.")
+
+
 @contextmanager
-def staged_folder(target: str | Path) -> Iterator[Path]:
+def staged_folder(target: str | Path, ours: Callable[[Path], bool], what: str) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; on success it replaces ``target`` whole.
 
-    On an exception the temporary folder is removed and ``target`` (an earlier good result) is
-    left as it was.
+    ``target`` must be :func:`replaceable` (checked before and again at the swap).  On an
+    exception the temporary folder is removed and ``target`` (an earlier good result) is left as
+    it was.
     """
     target = Path(target)
+    check_replaceable(target, ours, what)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = make_staging_folder(target)
     try:
@@ -44,7 +69,7 @@ def staged_folder(target: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    replace_folder(tmp, target)
+    replace_folder(tmp, target, ours, what)
 
 
 def make_staging_folder(target: Path) -> Path:
@@ -56,14 +81,14 @@ def make_staging_folder(target: Path) -> Path:
     return tmp
 
 
-def replace_folder(source: Path, target: Path) -> None:
-    """Move ``source`` into place as ``target``, swapping out any earlier ``target``."""
+def replace_folder(source: Path, target: Path, ours: Callable[[Path], bool], what: str) -> None:
+    """Move ``source`` into place as ``target``, swapping out an earlier ``target`` only when it
+    is :func:`replaceable` (else :class:`NotOurFolder`, and ``source`` is left where it is)."""
+    check_replaceable(target, ours, what)
     old = None
     if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        os.replace(target, old)
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+        os.replace(target, old / target.name)
     os.replace(source, target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .dataset import DatasetError, load_dataset
-from .files import make_staging_folder, replace_folder, write_atomic
+from .files import NotOurFolder, check_replaceable, make_staging_folder, replace_folder, write_atomic
 from .metrics import METRICS_FILE
 from .paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
 
@@ -53,6 +53,50 @@ RUNNER_PARAMETERS = ("dataset", "output_dir")
 
 class RunError(RuntimeError):
     """A run cannot start: the message says why and what to do."""
+
+
+#: What a run writes into its folder; a folder holding anything else is not a run folder.
+_RUN_ENTRIES = (".ipynb", ".html", ".json", ".lock")
+
+
+def is_run_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a run folder this tool wrote: its ``run.json`` is a run record and
+    it holds nothing but notebooks, their HTML, JSON records and ``figures/``.  Only such a
+    folder (or an empty one) is ever replaced by a new run."""
+    try:
+        record = json.loads((folder / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(record, dict) or not {"dataset", "notebooks", "status"} <= set(record):
+        return False
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            if entry.name != "figures" or any(not f.is_file() or f.suffix not in (".png", ".svg")
+                                              for f in entry.iterdir()):
+                return False
+        elif entry.suffix not in _RUN_ENTRIES or entry.is_symlink():
+            return False
+    return True
+
+
+def check_output(out: Path, datasets: list[Path], what: str = "--out") -> None:
+    """Refuse, before anything runs, an output folder that is, contains or lies inside an input
+    dataset: replacing it would delete the registers (there is no copy of a real register)."""
+    out = out.resolve()
+    for folder in datasets:
+        folder = folder.resolve()
+        if out == folder or folder in out.parents or out in folder.parents:
+            relation = ("is" if out == folder else "lies inside" if folder in out.parents else "contains")
+            raise RunError(f"{what} {out} {relation} the input dataset {folder}: a run replaces its "
+                           f"output folder whole and would delete the dataset. Write runs under reports/, "
+                           f"e.g. --out reports/{folder.name}")
+
+
+def _check_target(out: Path) -> None:
+    try:
+        check_replaceable(out, is_run_folder, "a run folder")
+    except NotOurFolder as exc:
+        raise RunError(str(exc)) from None
 
 
 def notebooks(only: list[str] | None = None) -> list[Path]:
@@ -246,6 +290,9 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
     """
     dataset_dir = Path(dataset_dir).resolve()
     out = Path(out).resolve()
+    check_output(out, [dataset_dir])
+    _check_target(out)
+    _check_target(out.with_name(out.name + ".failed"))
     paths = notebooks(only)
     parameters = dict(parameters or {})
     if strict:
@@ -314,12 +361,12 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if result.ok:
-        replace_folder(tmp, out)
-    else:
-        failed = out.with_name(out.name + ".failed")
-        replace_folder(tmp, failed)
-        result.out = failed
+    target = out if result.ok else out.with_name(out.name + ".failed")
+    try:
+        replace_folder(tmp, target, is_run_folder, "a run folder")
+    except NotOurFolder as exc:  # something appeared there while the notebooks ran
+        raise RunError(f"{exc} This run's results are kept in {tmp}.") from None
+    result.out = target
     return result
 
 
@@ -503,6 +550,7 @@ def batch(datasets: list[str | Path], out: str | Path, *, workers: int = 1, resu
 
     out = Path(out).resolve()
     folders = [Path(d).resolve() for d in datasets]
+    check_output(out, folders)
     names = [f.name for f in folders]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -510,6 +558,9 @@ def batch(datasets: list[str | Path], out: str | Path, *, workers: int = 1, resu
     parameters = dict(parameters or {})
     if parameters or strict:
         check_parameters({**parameters, **({"strict": True} if strict else {})}, notebooks(only))
+    for folder in folders:  # every refusal before the first run starts
+        _check_target(out / folder.name)
+        _check_target(out / f"{folder.name}.failed")
     out.mkdir(parents=True, exist_ok=True)
     items: list[BatchItem] = []
     todo = []

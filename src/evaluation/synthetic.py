@@ -307,6 +307,20 @@ def _parquet(frame: pd.DataFrame, path: Path) -> None:
     pq.write_table(pa.table(columns), path, compression="zstd")
 
 
+def is_synthetic_dataset(folder: Path) -> bool:
+    """Whether ``folder`` is a dataset this generator wrote: ``dataset.yaml`` says
+    ``synthetic: true`` and the folder holds only the contract's files.  Only such a folder is
+    ever replaced by :func:`write_dataset` (a real register never is)."""
+    try:
+        meta = yaml.safe_load((folder / "dataset.yaml").read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return False
+    allowed = {"dataset.yaml"} | {f"{t}.{s}" for t in ("clients", "placements", "monthly")
+                                   for s in ("csv", "parquet")}
+    return (isinstance(meta, dict) and meta.get("synthetic") is True
+            and all(p.name in allowed and p.is_file() for p in folder.iterdir()))
+
+
 def write_dataset(tables: dict, out: str | Path, format: str = "csv") -> Path:
     """Write tables and ``dataset.yaml`` into the folder ``out`` (whole or not at all).
 
@@ -315,7 +329,7 @@ def write_dataset(tables: dict, out: str | Path, format: str = "csv") -> Path:
     if format not in ("csv", "parquet"):
         raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
     out = Path(out)
-    with staged_folder(out) as tmp:
+    with staged_folder(out, is_synthetic_dataset, "a synthetic dataset") as tmp:
         for name in ("clients", "placements", "monthly"):
             if format == "csv":
                 (tmp / f"{name}.csv").write_bytes(_csv(tables[name]))

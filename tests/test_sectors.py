@@ -187,3 +187,44 @@ def test_sector_precision_uses_the_association_rate():
     assert (n_a, n_b) == (20, 18)
     assert est.estimate == pytest.approx(detectable_difference(20, 18, 6 / 18).estimate, abs=1e-12)
     assert sector_precision(_placements(3, 5, 0, 0))[2].estimate is None
+
+
+def test_barnard_memory_is_bounded_up_to_its_limit_and_skipped_beyond():
+    """Issue 17: 3,000 clients took 7.8 GB.  At the largest table computed (199 + 199
+    placements, 40,000 tables) the peak stays small; beyond it the test is skipped with a note."""
+    import tracemalloc
+
+    from evaluation.sectors import BARNARD_MAX_TABLES
+
+    assert 200 * 200 <= BARNARD_MAX_TABLES < 201 * 201
+    tracemalloc.start()
+    p = barnard_exact(120, 199, 90, 199)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert 0 < p < 0.01 and peak < 300e6
+    big = pd.DataFrame({"sector": ["company"] * 250 + ["association"] * 250,
+                        "continued": [True] * 150 + [False] * 100 + [True] * 100 + [False] * 150})
+    row = compare_sectors(big).loc["Barnard's exact test"]
+    assert row["p"] is None and "not computed" in row["note"] and "63,001 possible tables" in row["note"]
+
+
+def test_large_tables_use_woolf_by_hand():
+    # OR = 700*700 / (500*500) = 1.96; SE(log OR) = sqrt(2/700 + 2/500) = 0.0828078
+    # interval 1.96 exp(-+ 1.959964 * 0.0828079) = 1.96 * (0.850186, 1.176214) = 1.666364, 2.305379
+    est = conditional_odds_ratio(700, 1200, 500, 1200)
+    assert est.estimate == pytest.approx(1.96, abs=1e-12)
+    assert (est.lower, est.upper) == (pytest.approx(1.666364, abs=1e-6), pytest.approx(2.305379, abs=1e-6))
+    assert "Woolf" in est.note
+
+
+def test_cost_interval_by_the_delta_method_by_hand(monkeypatch):
+    import evaluation.sectors as sectors
+
+    monkeypatch.setattr(sectors, "EXACT_MAX_PLACEMENTS", 2)
+    placements = pd.DataFrame({"sector": ["company"] * 3, "subsidy_eur": [100.0, 200.0, 300.0],
+                               "continued": [True, False, True]})
+    row = sectors.cost_per_continued_job(placements).loc["company"]
+    # R = 600 / 2 = 300; e - R c = (-200, 200, 0); SE = sqrt(80000 / 6) / (2/3) = 173.2051
+    assert row["eur_per_continued"] == 300
+    assert row["lower"] == pytest.approx(300 - 1.959964 * 173.2051, abs=1e-3)
+    assert row["upper"] == pytest.approx(300 + 1.959964 * 173.2051, abs=1e-3)

@@ -122,16 +122,31 @@ def _table(k1: int, n1: int, k2: int, n2: int) -> np.ndarray:
     return np.array([[k1, n1 - k1], [k2, n2 - k2]])
 
 
+#: Above this many placements in a 2x2 table the odds ratio is the sample (unconditional) one
+#: with Woolf's interval, and the cost per continued job gets a delta-method interval: scipy's
+#: conditional MLE takes 0.3 s at 1,000 placements, 7 s at 10,000 and 34 s at 30,000 (measured
+#: on 2 cores), and at such sizes the exact and asymptotic answers agree to the digits shown.
+EXACT_MAX_PLACEMENTS = 2_000
+
+
 def conditional_odds_ratio(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> Estimate:
     """Odds ratio by conditional maximum likelihood with the exact (Cornfield) interval.
 
     As R's ``fisher.test``: ``scipy.stats.contingency.odds_ratio(kind="conditional")``.  The
     estimate is 0 or infinite with a zero cell (the interval then has a 0 or infinite end);
-    nothing is estimable when a row or column of the 2x2 table is empty.
+    nothing is estimable when a row or column of the 2x2 table is empty.  Above
+    :data:`EXACT_MAX_PLACEMENTS` placements (and no zero cell): the sample odds ratio with
+    Woolf's log interval ``exp(log OR ± z sqrt(1/a + 1/b + 1/c + 1/d))``, said in the note.
     """
     table = _table(k1, n1, k2, n2)
     if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
         return Estimate(None, note="not estimable: every placement had the same outcome, or a sector is empty")
+    if n1 + n2 > EXACT_MAX_PLACEMENTS and (table > 0).all():
+        log_or = math.log(k1 * (n2 - k2) / ((n1 - k1) * k2))
+        se = math.sqrt(float((1 / table).sum()))
+        z = _z(alpha)
+        return Estimate(math.exp(log_or), math.exp(log_or - z * se), math.exp(log_or + z * se),
+                        note=f"sample odds ratio, Woolf interval (over {EXACT_MAX_PLACEMENTS:,} placements)")
     result = stats.contingency.odds_ratio(table, kind="conditional")
     ci = result.confidence_interval(1 - alpha)
     return Estimate(float(result.statistic), float(ci.low), float(ci.high))
@@ -185,6 +200,11 @@ def compare_sectors(placements: pd.DataFrame, a: str = "company", b: str = "asso
         fisher = float(stats.fisher_exact(table).pvalue)
         if (table.sum(axis=0) == 0).any():
             barnard, note = 1.0, "every placement had the same outcome: no evidence of a difference"
+        elif (n1 + 1) * (n2 + 1) > BARNARD_MAX_TABLES:
+            barnard = None
+            note = (f"not computed: {n1} and {n2} placements give {(n1 + 1) * (n2 + 1):,} possible tables "
+                    f"(limit {BARNARD_MAX_TABLES:,}); at this size the unconditional exact test adds "
+                    "nothing over Fisher's test and the Newcombe interval")
         else:
             barnard, note = barnard_exact(k1, n1, k2, n2), ""
         rows.append({"statistic": "Fisher's exact test", "estimate": None, "lower": None, "upper": None,
@@ -203,6 +223,14 @@ def _frame(rows: list[dict], index: str) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object).set_index(index)
 
 
+#: Barnard's test is computed up to this many possible tables ((n1 + 1) (n2 + 1), about 200
+#: placements a sector); its exact integer comparison of every table then takes well under a
+#: second and ~50 MB.  Larger samples are the asymptotic tests' domain.
+BARNARD_MAX_TABLES = 40_000
+#: Grid points times extreme tables evaluated at once (bounds the memory at ~16 MB a block).
+_BARNARD_BLOCK = 2_000_000
+
+
 def barnard_exact(k1: int, n1: int, k2: int, n2: int) -> float:
     """Barnard's unconditional exact test, two-sided, Wald statistic with pooled variance.
 
@@ -211,7 +239,9 @@ def barnard_exact(k1: int, n1: int, k2: int, n2: int) -> float:
     floats, so tables whose statistic equals the observed one (mathematically) can fall just
     below it and be left out, which gives too small a p-value (13/20 vs 6/18: scipy 0.0522, the
     definition 0.0575).  The maximum is found on a 2001-point grid and refined by a bounded
-    scalar search around the best grid point.
+    scalar search around the best grid point.  Memory is bounded: the grid is evaluated in
+    blocks of at most ``_BARNARD_BLOCK`` terms, and callers refuse tables beyond
+    :data:`BARNARD_MAX_TABLES` (the integer comparison itself grows with the number of tables).
     """
     from scipy.optimize import minimize_scalar
     from scipy.special import gammaln, logsumexp
@@ -235,10 +265,15 @@ def barnard_exact(k1: int, n1: int, k2: int, n2: int) -> float:
     sums = xs1 + xs2
 
     def log_p(pi: np.ndarray) -> np.ndarray:
-        pi = np.atleast_1d(pi)[:, None]
-        with np.errstate(divide="ignore"):
-            terms = log_comb + sums * np.log(pi) + (total - sums) * np.log1p(-pi)
-        return logsumexp(terms, axis=1)
+        pi = np.atleast_1d(pi)
+        step = max(1, _BARNARD_BLOCK // max(1, sums.size))
+        out = np.empty(pi.size)
+        for start in range(0, pi.size, step):
+            block = pi[start:start + step, None]
+            with np.errstate(divide="ignore"):
+                terms = log_comb + sums * np.log(block) + (total - sums) * np.log1p(-block)
+            out[start:start + step] = logsumexp(terms, axis=1)
+        return out
 
     grid = np.linspace(0, 1, 2001)[1:-1]
     values = log_p(grid)
@@ -398,7 +433,10 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
 
     Placements are resampled within each sector (``scipy.stats.bootstrap``, paired, fixed
     seed).  A resample without a continued placement has no finite cost; when that happens in
-    more than ``alpha / 2`` of resamples the upper end is not estimable.
+    more than ``alpha / 2`` of resamples the upper end is not estimable.  A sector with more
+    than :data:`EXACT_MAX_PLACEMENTS` placements gets the delta-method interval of a ratio of
+    sums instead, ``R ± z sqrt(sum((e - R c)^2) / (n (n - 1))) / mean(c)`` (the bootstrap's cost
+    grows with placements × resamples; at that size both agree).
     """
     rows = []
     for sector in SECTORS:
@@ -415,6 +453,11 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
             row["eur_per_continued"] = euros.sum() / cont.sum()
             if len(sub) < 2:
                 row["note"] = "interval not estimable: one placement"
+            elif len(sub) > EXACT_MAX_PLACEMENTS:
+                n, r = len(sub), row["eur_per_continued"]
+                se = math.sqrt(float(((euros - r * cont) ** 2).sum()) / (n * (n - 1))) / cont.mean()
+                row["lower"], row["upper"] = r - _z(alpha) * se, r + _z(alpha) * se
+                row["note"] = f"delta-method interval (over {EXACT_MAX_PLACEMENTS:,} placements)"
             else:
                 def ratio(e, c, axis=-1):
                     with np.errstate(divide="ignore", invalid="ignore"):
@@ -423,6 +466,8 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
                 with warnings.catch_warnings(), np.errstate(invalid="ignore"):
                     warnings.simplefilter("ignore", RuntimeWarning)  # the standard error of inf
                     res = stats.bootstrap((euros, cont), ratio, paired=True, vectorized=True,
+                                          # resamples per batch: memory ~ 16 MB whatever the size
+                                          batch=max(1, 1_000_000 // len(sub)),
                                           confidence_level=1 - alpha, n_resamples=n_resamples,
                                           method="percentile", rng=np.random.default_rng(seed))
                 low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)

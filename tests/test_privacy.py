@@ -188,3 +188,97 @@ def test_runner_refuses_real_data_into_notebooks(tmp_path):
     with pytest.raises(RunError, match="must never be written into notebooks/"):
         run(real, NOTEBOOKS / "executed")
     assert not (NOTEBOOKS / "executed").exists()
+
+
+# ------------------------------------------------------------------ issue 17: a 5-client register
+SECRET_EUROS = "15712.3"  # one placement's euros: a person's pay
+SECRET_TEXT = ("Virtanen", "Kone Oy", "diabetes")  # a free-text column with personal details
+
+
+def _five_client_register(folder):
+    """A non-synthetic register of 5 clients (3 employed, one of sex X), 24 placements (sectors
+    of 10, 10, 8 and 4: the 4 is suppressed and the 8 with it; none continued in 'other' or
+    'municipality'), and a free-text column of notes."""
+    import csv
+    import shutil
+
+    from evaluation.paths import DEFAULT_DATASET
+
+    shutil.copytree(DEFAULT_DATASET, folder)
+    with open(DEFAULT_DATASET / "clients.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    employed = [r for r in rows if r["outcome"].startswith("employed")][:3]
+    other = [r for r in rows if r["outcome"] == "other_exit"][:1]
+    censored = [r for r in rows if r["outcome"] == "censored"][:1]
+    chosen = employed + other + censored
+    chosen[0]["sex"] = "X"
+    chosen[1]["age_at_entry"] = chosen[2]["age_at_entry"] = ""  # 3 ages: no range, no median
+    fields = list(rows[0]) + ["notes"]
+    with open(folder / "clients.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fields, lineterminator="\n")
+        writer.writeheader()
+        for row, text in zip(chosen, [" ".join(SECRET_TEXT)] + ["-"] * 4):
+            writer.writerow({**row, "notes": text})
+    placements = []
+    for i, (sector, continued) in enumerate([("company", True)] * 6 + [("company", False)] * 4
+                                            + [("association", True)] * 5 + [("association", False)] * 5
+                                            + [("municipality", False)] * 8 + [("other", False)] * 4):
+        euros = SECRET_EUROS if sector == "other" and i == 28 else f"{8000 + 37 * i}.00"
+        placements.append({"placement_id": f"P{i:03d}", "client_id": "", "sector": sector,
+                           "start": "2017-03-01", "end": "2017-09-01", "subsidy_eur": euros,
+                           "continued": str(continued).lower()})
+    with open(folder / "placements.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, list(placements[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(placements)
+    meta = (folder / "dataset.yaml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
+    (folder / "dataset.yaml").write_text(meta, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.slow
+def test_five_real_clients_leave_no_small_count_anywhere(tmp_path):
+    """Every output of a run on 5 real clients: HTML, notebooks, figure files, metrics.json."""
+    import json
+    import re
+
+    from evaluation.runs import run
+
+    result = run(_five_client_register(tmp_path / "five"), tmp_path / "run")
+    assert result.ok, result.notebooks
+    out = result.out
+    texts = {p.name: p.read_text(encoding="utf-8", errors="replace")
+             for p in [*out.glob("*.html"), *out.glob("*.ipynb"), out / "metrics.json", *out.glob("figures/*.svg")]}
+    for name, text in texts.items():
+        for secret in (SECRET_EUROS, "15712", "15 712", *SECRET_TEXT):
+            assert secret not in text, (name, secret)
+        # no hazard ratio of the 1 person of sex X (a note may say the level was left out)
+        assert not re.search(r"sex=X\s*</t[hd]>|>sex=X<|sex=X\.|[│|]\s*sex=X", text), name
+        # the euros of the sectors of 8 and 4 placements (by hand: 8 * 8000 + 37 * (20 + ... + 27)
+        # = 70956; 15712.3 + 3 * 8000 + 37 * (29 + 30 + 31) = 43042.3)
+        for hidden in ("70956", "70 956", "70,956", "43042", "43 042", "43,042"):
+            assert hidden not in text, (name, hidden)
+    metrics = json.loads((out / "metrics.json").read_text())
+    # 3 of 5 employed, 1 other exit: every estimate made from them is hidden, as the count is;
+    # an outcome nobody had (0 people, not a small count) may show its 0
+    assert metrics["outcomes.employment.n"] is None and metrics["outcomes.employment.share"] is None
+    estimates = {k: v for k, v in metrics.items() if k.startswith(("cif.", "km."))}
+    assert estimates["km.employment.median_days"] is None
+    # days to exit 133, 245, 245 (employed), 329 (other), 557 (still followed): by 365 days
+    # 3 employed and 1 other exit, both small counts; by 180 days 1 employed
+    assert all(estimates[f"cif.{g}.365d{s}"] is None for g in ("employment", "other") for s in ("", ".lower", ".upper"))
+    assert estimates["cif.employment.180d"] is None and estimates["cif.other.180d"] == 0.0
+    assert all(v in (None, 0.0) for v in estimates.values()), estimates
+    counts = {k: v for k, v in metrics.items() if k.rsplit(".", 1)[-1] in ("n", "placements", "continued")}
+    assert not [k for k, v in counts.items() if v is not None and 1 <= v <= 4]
+    leaks = [leak for html in sorted(out.glob("*.html")) for leak in _small_counts_in_html(html)]
+    assert not leaks, leaks
+    overview = texts["00_dataset_overview.html"]
+    assert "not shown: fewer than 5 values" in overview  # no one-value 'range'
+    import csv
+    with open(tmp_path / "five" / "clients.csv", newline="") as handle:
+        dates = {row[c] for row in csv.DictReader(handle) for c in ("enrolled", "exit_date")}
+    dates -= {"2019-05-31"}  # the study's end (the client still followed), shown as such
+    assert not [d for d in dates if d in overview]  # no first or last date: one person's each
+    assert "column(s) notes are not part of the contract" in overview
+    assert not [k for k in metrics if "sex=X" in k]

@@ -228,3 +228,26 @@ def test_cost_interval_by_the_delta_method_by_hand(monkeypatch):
     assert row["eur_per_continued"] == 300
     assert row["lower"] == pytest.approx(300 - 1.959964 * 173.2051, abs=1e-3)
     assert row["upper"] == pytest.approx(300 + 1.959964 * 173.2051, abs=1e-3)
+
+
+def test_nothing_to_adjust_for_is_said_not_estimable():
+    """Issue 17: with no client covariates an 'adjusted' OR (5.4, p 0.033) 'adjusted for ;'."""
+    placements = pd.DataFrame({"client_id": [f"c{i}" for i in range(40)],
+                               "sector": ["company"] * 20 + ["association"] * 20,
+                               "continued": [True] * 14 + [False] * 6 + [True] * 6 + [False] * 14})
+    clients = pd.DataFrame({"client_id": [f"c{i}" for i in range(40)]})
+    table = adjusted_comparison(placements, clients)
+    for model in ("Mantel–Haenszel over strata", "logistic regression"):
+        assert table.at[model, "odds_ratio"] is None
+        assert table.at[model, "note"].startswith("not estimable: no covariates to adjust for")
+    # a constant adjuster is named, not called separation
+    clients["health_limitations"] = False
+    clients["age_at_entry"] = np.arange(40) % 30 + 20
+    row = adjusted_comparison(placements, clients).loc["logistic regression"]
+    assert row["odds_ratio"] is None and "health_limitations has one value" in row["note"]
+
+
+def test_all_continued_has_no_zero_width_interval():
+    est = risk_ratio(10, 10, 8, 8)
+    assert est.estimate == 1 and est.lower is None and est.upper is None
+    assert "every placement continued in both sectors" in est.note

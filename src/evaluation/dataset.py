@@ -187,6 +187,8 @@ class Dataset:
         The dataset folder.
     files : dict
         Table name -> the file it was read from.
+    notes : list of str
+        What the loader did that a reader must know (columns left out of a real register).
     """
 
     clients: pd.DataFrame
@@ -195,6 +197,7 @@ class Dataset:
     meta: dict
     path: Path
     files: dict[str, Path] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def synthetic(self) -> bool:
@@ -714,8 +717,16 @@ def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
         _check_placement_clients(files["placements"].name, frames["clients"], frames["placements"], out)
     if out.violations:
         raise DatasetError(folder, out.violations)
+    notes = []
     for table, frame in frames.items():
         _text_as_objects(frame, TABLES[table])
+        extra = [c for c in frame.columns if c not in TABLES[table]]
+        if extra and meta.get("synthetic") is not True:
+            # free text (notes, employers, health details) is personal data: never in an output
+            frame.drop(columns=extra, inplace=True)
+            notes.append(f"{files[table].name}: column(s) {', '.join(map(str, extra))} are not part of the "
+                         "contract and were left out of every analysis and output (real data: their "
+                         "values are never shown)")
     return Dataset(
         clients=_derive_clients(frames["clients"]),
         placements=_derive_placements(frames["placements"]),
@@ -723,6 +734,7 @@ def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
         meta=meta,
         path=folder,
         files=files,
+        notes=notes,
     )
 
 

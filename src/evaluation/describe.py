@@ -80,11 +80,15 @@ def dataset_summary(dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
 
 
-def column_summary(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+def column_summary(frame: pd.DataFrame, columns: list[str] | None = None,
+                   min_values: int | None = None) -> pd.DataFrame:
     """One row per column: values present, missing, and a short summary of the values.
 
     Dates and numbers give their range; codes and booleans their counts; identifiers only the
-    number of distinct values (never the values themselves).
+    number of distinct values (never the values themselves).  With ``min_values`` (disclosure
+    control of real data) a minimum or maximum, which is one person's value, is never shown:
+    dates (to the month) and numbers give only their median, and only when at least
+    ``min_values`` are present.
     """
     rows = []
     for column in columns or list(frame.columns):
@@ -92,8 +96,20 @@ def column_summary(frame: pd.DataFrame, columns: list[str] | None = None) -> pd.
             continue
         s = frame[column]
         present = s.dropna()
+        quantitative = (isinstance(s.dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(s)
+                        or (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+                            and s.dtype != "boolean"))
         if column.endswith("_id"):
             text = f"{present.nunique()} distinct"
+        elif min_values is not None and quantitative:
+            if present.size < min_values:
+                text = f"not shown: fewer than {min_values} values"
+            elif isinstance(s.dtype, pd.PeriodDtype):
+                text = f"median {present.sort_values().iloc[(present.size - 1) // 2]}"
+            elif pd.api.types.is_datetime64_any_dtype(s):  # a day is one person's: the month only
+                text = f"median {present.sort_values().iloc[(present.size - 1) // 2]:%Y-%m}"
+            else:
+                text = f"median {present.median():g}"
         elif isinstance(s.dtype, pd.PeriodDtype):
             text = "" if present.empty else f"{present.min()} .. {present.max()}"
         elif pd.api.types.is_datetime64_any_dtype(s):

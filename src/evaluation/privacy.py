@@ -166,6 +166,12 @@ class DisclosureControl:
         out.loc[hide, "computed"] = None
         return out
 
+    def hides(self, k: int, n: int) -> bool:
+        """Whether an estimate made from ``k`` of ``n`` people (a share, a cumulative incidence,
+        a Kaplan–Meier value) must not be shown: ``k`` or ``n - k`` is a small count, or the
+        group itself is.  (Times ``n`` it would give the small count back.)"""
+        return self.small(k) or self.small(n - k) or self.small(n)
+
     def count(self, n) -> str:
         """A count as text: ``"<5"`` when it must not be shown."""
         return f"<{self.min_cell}" if self.small(n) else str(n)

@@ -113,6 +113,8 @@ def risk_ratio(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> Estim
     rr = (k1 / n1) / (k2 / n2)
     if k1 == 0:
         return Estimate(rr, note="interval not estimable: no continued placements in one sector")
+    if k1 == n1 and k2 == n2:  # the log interval has zero width: it does not exist here
+        return Estimate(rr, note="interval not estimable: every placement continued in both sectors")
     se = math.sqrt(1 / k1 - 1 / n1 + 1 / k2 - 1 / n2)
     z = _z(alpha)
     return Estimate(rr, rr * math.exp(-z * se), rr * math.exp(z * se))
@@ -357,6 +359,12 @@ def adjusted_comparison(placements: pd.DataFrame, clients: pd.DataFrame, a: str 
             mh["note"] = "not estimable: the pooled odds ratio is 0 or infinite"
     else:
         mh["note"] = "not estimable: no stratum holds both sectors"
+    if not covariates:  # nothing to adjust for: the "adjusted" rows would repeat the crude one
+        for row in (mh, logistic := {"model": "logistic regression", "placements": n}):
+            row.update(odds_ratio=None, lower=None, upper=None, p=None,
+                       note="not estimable: no covariates to adjust for (none of "
+                            f"{', '.join(ADJUSTERS)} has values)")
+        return _frame([*rows, mh, logistic], "model")
     rows.append(mh)
     rows.append(_logistic(data, covariates, alpha))
     return _frame(rows, "model")
@@ -369,6 +377,11 @@ def _logistic(data: pd.DataFrame, covariates: list[str], alpha: float) -> dict:
     row = {"model": "logistic regression", "odds_ratio": None, "lower": None, "upper": None, "p": None,
            "placements": len(data), "note": ""}
     columns = ["sector_a", *[c for c in covariates if c in data]]
+    constant = [c for c in columns[1:] if data[c].nunique() < 2]
+    if constant:  # found before fitting: a constant adjuster is not separation
+        row["note"] = (f"not estimable: {', '.join(constant)} has one value in every linked placement "
+                       "(nothing to adjust for); leave it out")
+        return row
     if len(data) <= len(columns) + 1 or data["continued"].nunique() < 2 or data["sector_a"].nunique() < 2:
         row["note"] = "not estimable: too few linked placements, or no variation in outcome or sector"
         return row
@@ -443,7 +456,7 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
         sub = placements.loc[placements["sector"] == sector]
         euros = sub["subsidy_eur"].to_numpy(dtype=float)
         cont = sub["continued"].astype(bool).to_numpy(dtype=float)
-        row = {"sector": sector, "subsidy_eur": float(euros.sum()), "continued": int(cont.sum()),
+        row = {"sector": sector, "placements": len(sub), "subsidy_eur": float(euros.sum()), "continued": int(cont.sum()),
                "eur_per_continued": None, "lower": None, "upper": None, "note": ""}
         if len(sub) == 0:
             row["note"] = "not estimable: no placements"

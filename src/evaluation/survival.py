@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -202,16 +203,25 @@ def value_at(curve: pd.DataFrame, horizon: float, columns=("cif", "lower", "uppe
     return {c: float(row[c]) for c in columns}
 
 
-def cif_at_horizons(cif: pd.DataFrame, horizons, max_time: float) -> pd.DataFrame:
+def cif_at_horizons(cif: pd.DataFrame, horizons, max_time: float,
+                    hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
     """Cumulative incidence of each cause at each horizon, with its interval.
 
-    A horizon beyond the longest follow-up (``max_time``) is not estimable (None).
+    Columns ``cause``, ``horizon``, ``events`` (people with that outcome by the horizon), ``cif``,
+    ``lower``, ``upper``.  A horizon beyond the longest follow-up (``max_time``) is not
+    estimable (None).  ``hide(events, n)`` (disclosure control, ``n`` the clients) returns True
+    for an estimate that must not be shown: its values become None and ``note`` says why.
     """
     rows = []
     for cause, curve in cif.groupby("cause", sort=False):
+        n = int(curve["at_risk"].iloc[0]) if len(curve) else 0
         for h in horizons:
+            events = int(curve.loc[curve["time"] <= h, "events"].sum())
             value = value_at(curve, h) if h <= max_time else {"cif": None, "lower": None, "upper": None}
-            rows.append({"cause": cause, "horizon": h, **value})
+            note = "" if h <= max_time else "beyond the longest follow-up"
+            if hide is not None and h <= max_time and hide(events, n):
+                value, note = {"cif": None, "lower": None, "upper": None}, "suppressed: fewer than min_cell people"
+            rows.append({"cause": cause, "horizon": h, "events": events, **value, "note": note})
     return pd.DataFrame(rows, dtype=object)
 
 
@@ -256,11 +266,14 @@ def _first_below_half(times: np.ndarray, curve: np.ndarray) -> float | None:
     return float(times[i])
 
 
-def median_time(km: pd.DataFrame) -> dict:
+def median_time(km: pd.DataFrame, hide: Callable[[int, int], bool] | None = None) -> dict:
     """Median time with its interval from a :func:`kaplan_meier` table (None when not reached).
 
     The limits are the times the lower and upper interval curves first reach 0.5, as R prints.
+    ``hide(events, n)`` (disclosure control) True: all three are None.
     """
+    if hide is not None and len(km) and hide(int(km["events"].sum()), int(km["at_risk"].iloc[0])):
+        return {"median": None, "lower": None, "upper": None}
     t = km["time"].to_numpy(dtype=float)
     return {"median": _first_below_half(t, km["survival"].to_numpy()),
             "lower": _first_below_half(t, km["lower"].to_numpy()),
@@ -421,12 +434,22 @@ def _gray_step(dj, s, v, f1m, f1, skmm, skm, v3, v2, c, fm, rs, rho):
 
 
 # --------------------------------------------------------------------------- regression models
-def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None) -> tuple[pd.DataFrame, list[str]]:
+def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None,
+                  min_level: int = 5) -> tuple[pd.DataFrame, list[str]]:
     """Model columns: age per year, booleans as 0/1, a categorical as ``name=level`` dummies
-    against its first level (in the contract's order).  Rows with a missing value are dropped.
+    against its first level (in the contract's order).
 
-    Returns the matrix (index of ``clients``) and notes on covariates left out.
+    Every row dropped is said in a note: clients with a missing value of a covariate (counted
+    per covariate), and clients in a level of a categorical held by fewer than ``min_level``
+    clients (such a level cannot be estimated and, in real data, must not be shown).  A boolean
+    whose rarer value has fewer than ``min_level`` clients, or a covariate with one level left,
+    is left out with a note.  Counts under ``min_level`` are written "fewer than min_level".
+
+    Returns the matrix (index of ``clients``) and the notes.
     """
+    def many(k: int) -> str:
+        return f"{k:,}" if k >= min_level else f"fewer than {min_level}"
+
     wanted = list(covariates) if covariates is not None else list(COVARIATES)
     notes = []
     present = []
@@ -435,7 +458,20 @@ def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None) ->
             notes.append(f"{c}: not in the dataset, left out")
         else:
             present.append(c)
-    data = clients[present].dropna()
+    keep = pd.Series(True, index=clients.index)
+    for c in present:
+        missing = int(clients[c].isna().sum())
+        if missing:
+            notes.append(f"{c}: {many(missing)} client(s) with a missing value left out of the model")
+            keep &= clients[c].notna()
+    for c in present:
+        if c in LEVELS:
+            counts = clients.loc[keep, c].value_counts()
+            for level in [lv for lv in LEVELS[c] if 0 < counts.get(lv, 0) < min_level]:
+                notes.append(f"{c}={level}: fewer than {min_level} clients, left out of the model "
+                             "(a level this small cannot be estimated)")
+                keep &= clients[c] != level
+    data = clients.loc[keep, present]
     columns = {}
     for c in present:
         values = data[c]
@@ -446,11 +482,18 @@ def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None) ->
             for level in seen[1:]:
                 columns[f"{c}={level}"] = (values == level).astype(float)
         elif values.dtype == "boolean" or pd.api.types.is_bool_dtype(values):
+            flags = values.astype(bool)
+            rarer = int(min(flags.sum(), (~flags).sum()))
+            if rarer == 0:
+                notes.append(f"{c}: no variation, left out")
+            elif rarer < min_level:
+                notes.append(f"{c}: fewer than {min_level} clients in its rarer value, left out")
+            else:
+                columns[c] = flags.astype(float)
+        else:
             if values.nunique() < 2:
                 notes.append(f"{c}: no variation, left out")
                 continue
-            columns[c] = values.astype(bool).astype(float)
-        else:
             columns[c] = values.astype(float)
     return pd.DataFrame(columns, index=data.index), notes
 
@@ -465,8 +508,32 @@ class ModelResult:
     ok: bool = True
 
 
+def separated_columns(X: pd.DataFrame, observed: np.ndarray) -> list[tuple[str, str]]:
+    """0/1 model columns that separate the events: one of their two groups has no event, so
+    the likelihood has no maximum (a ratio of 0 or infinity).  Returns (column, why)."""
+    found = []
+    observed = np.asarray(observed, dtype=bool)
+    for column in X.columns:
+        values = X[column].to_numpy()
+        if not np.isin(values, (0.0, 1.0)).all():
+            continue
+        with_events = [bool(observed[values == v].any()) for v in (1.0, 0.0)]
+        if not all(with_events):
+            side = "with" if not with_events[0] else "without"
+            found.append((column, f"no event among the clients {side} {column}"))
+    return found
+
+
+def _drop_separated(X: pd.DataFrame, observed: np.ndarray, notes: list[str], cause: str) -> pd.DataFrame:
+    for column, why in separated_columns(X, observed):
+        notes.append(f"{column}: left out before fitting, it separates the {cause} events ({why}): "
+                     "its ratio would be 0 or infinite")
+        X = X.drop(columns=column)
+    return X
+
+
 def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = None, cause: str = "employment",
-                       alpha: float = 0.05) -> ModelResult:
+                       alpha: float = 0.05, min_level: int = 5) -> ModelResult:
     """Cause-specific Cox model for ``cause`` (other outcomes censored), Efron ties.
 
     Hazard ratios with Wald intervals and p-values (lifelines ``CoxPHFitter``, as R's
@@ -477,10 +544,11 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
     from lifelines import CoxPHFitter
     from lifelines.exceptions import ConvergenceError, ConvergenceWarning
 
-    X, notes = design_matrix(clients, covariates)
+    X, notes = design_matrix(clients, covariates, min_level)
     time, event = competing_risks_data(clients.loc[X.index])
     observed = (event == EVENT_CODES[cause]).astype(int)
     events = int(observed.sum())
+    X = _drop_separated(X, observed, notes, cause)
     empty = ModelResult(pd.DataFrame(), notes, events, ok=False)
     if X.shape[1] == 0:
         empty.notes.append("no covariates to model")
@@ -587,7 +655,7 @@ def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np
 
 
 def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause: str = "employment",
-              alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 50) -> ModelResult:
+              alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 50, min_level: int = 5) -> ModelResult:
     """Fine–Gray subdistribution hazards model for ``cause``.
 
     Estimated as ``cmprsk::crr`` does: a client with a competing event stays in the risk set
@@ -600,11 +668,12 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     ``eta_i`` is the client's weighted score residual and ``psi_i`` the term for estimating the
     censoring distribution ``G`` (Fine & Gray 1999, section 3), both vectorised.
     """
-    X, notes = design_matrix(clients, covariates)
+    X, notes = design_matrix(clients, covariates, min_level)
     time, event = competing_risks_data(clients.loc[X.index])
     code = EVENT_CODES[cause]
     kind = np.where(event == 0, 0, np.where(event == code, 1, 2))
     events = int((kind == 1).sum())
+    X = _drop_separated(X, kind == 1, notes, cause)
     if X.shape[1] == 0 or events == 0:
         return ModelResult(pd.DataFrame(), notes + [f"not estimable: no covariates or no {cause} events"],
                            events, ok=False)
@@ -790,12 +859,16 @@ def _group_comparison(clients: pd.DataFrame, column: str, cause: str) -> dict:
             "gray_p": gt.p, "df": lr.df, "note": lr.note or gt.note}
 
 
-def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05) -> pd.DataFrame:
+def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05,
+                  hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
     """Probability of each outcome by each horizon (cumulative incidence, with intervals), the
-    probability of still being in the starting state, and the restricted mean days before any exit."""
+    probability of still being in the starting state, and the restricted mean days before any exit.
+
+    ``hide`` as in :func:`cif_at_horizons`; a hidden probability also hides "no exit yet" (it
+    would give the hidden one back by subtraction)."""
     time, event = competing_risks_data(clients)
     cif = cumulative_incidence(time, event, alpha)
-    table = cif_at_horizons(cif, horizons, max_time=float(time.max()))
+    table = cif_at_horizons(cif, horizons, max_time=float(time.max()), hide=hide)
     rows = []
     for h in horizons:
         row = {"horizon_days": h}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import tempfile
 from pathlib import Path
 
@@ -92,3 +94,59 @@ def test_damaged_datasets_raise_only_dataset_error(case):
         else:
             assert isinstance(result, Dataset)
             assert (result.clients["duration_days"] >= 0).all()
+
+
+# ---------------------------------------------------------------- issue 17: files Excel writes
+def _errors(folder):
+    from evaluation import DatasetError, load_dataset
+
+    try:
+        load_dataset(folder)
+    except DatasetError as exc:
+        return exc.violations
+    return []
+
+
+def test_mac_csv_with_cr_line_ends_and_utf16_unicode_text_are_read(dataset_copy):
+    from evaluation import load_dataset
+
+    expected = load_dataset(dataset_copy).clients
+    text = (dataset_copy / "clients.csv").read_text(encoding="utf-8")
+    (dataset_copy / "clients.csv").write_bytes(text.replace("\n", "\r").encode("utf-8"))
+    assert load_dataset(dataset_copy).clients.equals(expected)
+    # Excel's "Unicode text": UTF-16 LE with a BOM, tab separated, CRLF
+    (dataset_copy / "clients.csv").write_bytes(text.replace(",", "\t").replace("\n", "\r\n").encode("utf-16"))
+    assert load_dataset(dataset_copy).clients.equals(expected)
+
+
+@pytest.mark.parametrize("content, words", [
+    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "is an Excel workbook (.xlsx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "Excel 97-2003 workbook"),
+    (bytes(range(256)) * 8, "is not a text file"),
+])
+def test_binary_files_named_csv_are_named_for_what_they_are(dataset_copy, content, words):
+    (dataset_copy / "placements.csv").write_bytes(content)
+    (v,) = _errors(dataset_copy)
+    assert (v.file, v.line, v.column) == ("placements.csv", None, None)
+    assert words in v.rule and "\\x" not in str(v)
+
+
+def test_one_problem_per_bad_cell_in_line_order(dataset_copy):
+    """Issue 17: two exits before enrolment gave 18 problems under wrong columns."""
+    from conftest import cell, edit_csv
+
+    path = dataset_copy / "clients.csv"
+    for line in (9, 3):
+        edit_csv(path, line, "exit_date", "2016-01-01")
+    problems = _errors(dataset_copy)
+    assert [(v.line, v.column, v.value) for v in problems] == [(3, "exit_date", "2016-01-01"),
+                                                                (9, "exit_date", "2016-01-01")]
+    assert all(v.rule == "exit_date must be on or after enrolled" for v in problems)
+    # 42 enrolments outside the study: 42 problems, lines ascending
+    for line in range(2, 44):
+        edit_csv(path, line, "enrolled", "2015-01-01")
+        if cell(path, line, "exit_date") < "2015-01-01":
+            edit_csv(path, line, "exit_date", "2015-06-01")
+    problems = _errors(dataset_copy)
+    assert [v.line for v in problems] == list(range(2, 44))
+    assert {v.column for v in problems} == {"enrolled"}

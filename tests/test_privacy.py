@@ -282,3 +282,14 @@ def test_five_real_clients_leave_no_small_count_anywhere(tmp_path):
     assert not [d for d in dates if d in overview]  # no first or last date: one person's each
     assert "column(s) notes are not part of the contract" in overview
     assert not [k for k in metrics if "sex=X" in k]
+
+
+def test_identity_code_lookalikes_are_not_called_phone_numbers(dataset_copy):
+    """Issue 17: 150 codes of the shape DDMMYY-NNNC with wrong check characters were refused as
+    '18 phone number(s)'.  The contract lets failed checksums pass; none is a phone number."""
+    from stdnum.fi import hetu
+
+    codes = [f"{d:02d}0160-{n:03d}6" for d, n in zip(range(1, 151), range(100, 250))]
+    codes = [c for c in codes if not hetu.is_valid(c)] * 2
+    add_column(dataset_copy, "tunniste", codes[:150])
+    assert load_dataset(dataset_copy).clients["tunniste"].iloc[0] == codes[0]

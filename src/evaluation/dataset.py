@@ -230,6 +230,8 @@ def _find_table(folder: Path, stem: str) -> Path | None:
 
 
 def _decode(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text": UTF-16 with a BOM
+        return raw.decode("utf-16")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -245,14 +247,22 @@ def _read_csv(path: Path, name: str, out: _Collector) -> pd.DataFrame | None:
     that each bad line can be named.
     """
     raw = path.read_bytes()
+    kind = _not_text(raw)
+    if kind:
+        out.add(name, None, None, None, kind)
+        return None
     text = _decode(raw)
+    if "\r" in text and "\n" not in text:  # Excel's "CSV (Macintosh)": CR-only line ends
+        text = text.replace("\r", "\n")
+    if not raw.startswith(b"\xef\xbb\xbf") and text.encode("utf-8") != raw:
+        raw = text.encode("utf-8")  # the fast reader reads these bytes: UTF-8 with \n line ends
     if not text.strip():
         out.add(name, None, None, None,
                 "the file is empty: expected a header line naming the columns, then one row per line")
         return None
     end = text.find("\n")
     header_line = (text if end < 0 else text[:end]).rstrip("\r")
-    sep = ";" if header_line.count(";") > header_line.count(",") else ","
+    sep = max((",", ";", "\t"), key=header_line.count)  # Excel writes ";" in Finland, tabs as "Unicode text"
     header = [c.strip().lstrip("\ufeff") for c in next(csv.reader([header_line], delimiter=sep))]
     frame = None
     if len(set(header)) == len(header) and all(header):
@@ -265,6 +275,21 @@ def _read_csv(path: Path, name: str, out: _Collector) -> pd.DataFrame | None:
     frame = _arrow_strings(frame)
     blank = (frame == "").all(axis=1)
     return frame.loc[~blank.to_numpy(dtype=bool)]
+
+
+def _not_text(raw: bytes) -> str | None:
+    """What a file named ``.csv`` is when it is not text (None when it is text)."""
+    if raw.startswith(b"PK\x03\x04"):
+        return ("is an Excel workbook (.xlsx) or another zip archive, not a CSV file: open it in Excel and "
+                "save it with File > Save As > 'CSV UTF-8 (comma delimited)'")
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        return ("is an Excel 97-2003 workbook (.xls), not a CSV file: open it in Excel and save it with "
+                "File > Save As > 'CSV UTF-8 (comma delimited)'")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None  # UTF-16 text has NUL bytes
+    if b"\x00" in raw[:65536]:
+        return "is not a text file (it holds binary data): export the table as CSV (UTF-8)"
+    return None
 
 
 def _read_csv_fast(text: str, raw: bytes, sep: str, header: list[str]) -> pd.DataFrame | None:
@@ -534,25 +559,34 @@ def _schema(table: str, spec: dict[str, Column], meta: dict) -> pa.DataFrameSche
 
 def _validate_values(table: str, file: str, frame: pd.DataFrame, spec: dict[str, Column],
                      meta: dict, out: _Collector) -> None:
+    """The value rules, one problem per bad cell, in line order.
+
+    pandera reports a table-wide check (``exit_date`` before ``enrolled``) once for every
+    column of a failing row; each such check names the one column it is about, so that row is
+    reported once, under that column, with that column's value."""
+    schema = _schema(table, spec, meta)
+    row_checks = {str(c.error): c.name for c in schema.checks}
     try:
-        _schema(table, spec, meta).validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except SchemaErrors as err:
-        cases = err.failure_cases
-        for _, case in cases.iterrows():
+        found: dict[tuple, Any] = {}
+        for _, case in err.failure_cases.iterrows():
             index = case["index"]
             line = None if _is_empty(index) else int(index)
+            rule = str(case["check"])
             column = case["column"]
-            check = str(case["check"])
-            if column is None or _is_empty(column) or column == table:
-                column = check.split("|")[0] if "|" in check else None
-                rule = check
-            else:
-                rule = check
-            # pandera reports dataframe-wide checks once per (row, column); keep one per row
+            if rule in row_checks:
+                column = row_checks[rule]
+            elif column is None or _is_empty(column) or column == table:
+                column = None
             value = case["failure_case"]
             if line is not None and column in frame.columns:
                 value = frame.at[line, column]
-            out.add(file, line, column, _plain(value), rule)
+            found.setdefault((line, column, rule), _plain(value))
+        order = {c: i for i, c in enumerate(frame.columns)}
+        for (line, column, rule), value in sorted(
+                found.items(), key=lambda kv: (kv[0][0] or 0, order.get(kv[0][1], -1), kv[0][2])):
+            out.add(file, line, column, value, rule)
 
 
 def _plain(value: Any) -> Any:

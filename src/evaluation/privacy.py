@@ -35,7 +35,8 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
     ``frame`` holds the table's cells indexed by line number: text, or typed values for columns
     a Parquet file stored as dates, numbers or flags (these are not searched).  A column is refused when
     its header names an identifier, or when any value is a valid Finnish personal identity code
-    (``stdnum.fi.hetu``: a look-alike with a wrong check character is not one), an e-mail
+    (``stdnum.fi.hetu``: a look-alike with a wrong check character is not one, and is not
+    taken for a phone number either, though ``010160-1006`` has a phone number's digits), an e-mail
     address, or (outside the contract's typed columns) a Finnish phone number.
     """
     import pyarrow as pa
@@ -72,7 +73,9 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
             found.append((name, line, f"{count} e-mail address(es)"))
             continue
         if name not in typed_columns:
-            phones = values.str.fullmatch(_PHONE).fillna(False).to_numpy(dtype=bool)
+            # identity-code-shaped values that failed the checksum are not identity codes (the
+            # contract's decision, stdnum's rule), and are not phone numbers either
+            phones = values.str.fullmatch(_PHONE).fillna(False).to_numpy(dtype=bool) & ~shaped
             if phones.any():
                 line, count = where(values[phones])
                 found.append((name, line, f"{count} phone number(s)"))

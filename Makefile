@@ -11,7 +11,7 @@ DATASET := data/synthetic/wassup
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install reproduce test e2e notebooks lab synthetic benchmark clean
+.PHONY: install reproduce test e2e browser notebooks lab synthetic benchmark clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -29,15 +29,20 @@ reproduce: install
 	$(PY) -m evaluation run $(DATASET) --out reports/default --strict --publish-figures
 
 ## make test: the whole suite (unit and reference tests, nbval, the browser test)
-test: install
+test: install browser
 	$(PY) -m pytest tests --ignore=tests/e2e
 	$(PY) -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 	$(MAKE) --no-print-directory e2e
 
 ## make e2e: every notebook run in JupyterLab in headless Chromium (Debian's chromium on PATH);
 ## screenshots in reports/screenshots/
-e2e: install
+e2e: install browser
 	$(PY) -m pytest tests/e2e -p no:cacheprovider
+
+## make browser: Debian's chromium for the browser test, installed when missing and allowed
+## (root or password-less sudo); otherwise stops at once naming the command to run
+browser:
+	bash tests/e2e/ensure-chromium.sh
 
 ## make notebooks: refresh the committed notebooks' outputs from the default dataset
 notebooks: install

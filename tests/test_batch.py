@@ -88,3 +88,28 @@ def test_typed_parameters_from_the_command_line_and_a_yaml_file(tmp_path):
     metrics = read_metrics(tmp_path / "out")
     assert "cif.employment.90d" in metrics and "cif.employment.400d" in metrics
     assert "cif.employment.180d" not in metrics
+
+
+@pytest.mark.parametrize("name, value, words", [
+    ("horizons", 365, "parameter horizons must be of type list (got int 365)"),
+    ("horizons", "[30, 90", "parameter horizons must be of type list (got str '[30, 90')"),
+    ("horizons", [0, 90], "parameter horizons must be a non-empty list of whole numbers of days above 0"),
+    ("alpha", 1.5, "parameter alpha must be between 0 and 1"),
+    ("alpha", True, "parameter alpha must be of type float, not true/false"),
+    ("min_cell", 0, "parameter min_cell must be at least 1"),
+    ("lang", "sv", "parameter lang must be fi or en"),
+])
+def test_bad_parameter_values_are_refused_before_any_kernel_starts(tmp_path, capsys, name, value, words):
+    """Issue 17: these failed 10-20 s later inside notebook 02 and left a .failed folder."""
+    import time
+
+    from evaluation.cli import main
+    from evaluation.paths import DEFAULT_DATASET
+
+    t0 = time.perf_counter()
+    text = value if isinstance(value, str) else __import__("json").dumps(value)
+    assert main(["run", str(DEFAULT_DATASET), "--out", str(tmp_path / "out"), "-p", name, text]) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Nothing was run" in err and "Traceback" not in err
+    assert not list(tmp_path.iterdir())  # no run folder, no .failed folder
+    assert time.perf_counter() - t0 < 8  # no kernel was started (each takes seconds)

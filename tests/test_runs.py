@@ -90,9 +90,20 @@ def test_reproduction_metrics_and_figures(default_run):
 def test_another_municipality_and_period_runs_without_targets(tmp_path):
     from conftest import another_municipality
 
-    folder = another_municipality(tmp_path / "oulainen")
-    result = run(folder, tmp_path / "out", parameters={"lang": "en"})
+    folder = another_municipality(tmp_path / "oulainen")  # dataset.yaml: language: en
+    result = run(folder, tmp_path / "out")  # no lang given: the dataset's language (issue 17)
     assert result.ok, result.notebooks
+    # the figure is the English one, byte for byte (figures are byte-stable)
+    from evaluation import load_dataset
+    from evaluation.figures import cumulative_incidence_stacked, save_figure, use_style
+    from evaluation.survival import competing_risks_data, cumulative_incidence
+
+    use_style()
+    ds = load_dataset(folder)
+    english = save_figure(cumulative_incidence_stacked(cumulative_incidence(*competing_risks_data(ds.clients)),
+                                                       lang="en", synthetic=True), tmp_path / "en", "stacked")
+    run_svg = (tmp_path / "out" / "figures" / "cumulative_incidence_stacked.svg").read_bytes()
+    assert english["svg"].read_bytes() == run_svg
     metrics = read_metrics(tmp_path / "out")
     assert metrics["monthly.period.start"] == "2020-03"
     assert not [k for k in metrics if k.startswith("targets.")]

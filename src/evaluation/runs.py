@@ -36,6 +36,7 @@ from typing import Any
 from .dataset import DatasetError, load_dataset
 from .files import NotOurFolder, check_replaceable, make_staging_folder, replace_folder, write_atomic
 from .metrics import METRICS_FILE
+from .parameters import parameter_problems
 from .paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
 
 __all__ = ["run", "batch", "RunResult", "BatchItem", "RunError", "notebooks", "notebook_parameters",
@@ -258,6 +259,11 @@ def check_parameters(parameters: dict[str, Any], paths: list[Path],
         listing = "; ".join(f"{stem}: {', '.join(p for p in params if p not in RUNNER_PARAMETERS)}"
                             for stem, params in known.items())
         raise RunError(f"unknown parameter(s) {', '.join(unknown)}. Known parameters by notebook: {listing}")
+    declared = {name: spec["type"] for params in known.values() for name, spec in params.items()}
+    problems = parameter_problems(parameters, declared)
+    if problems:
+        raise RunError("; ".join(problems) + ". Nothing was run (python -m evaluation parameters lists "
+                       "every parameter with its type).")
 
 
 def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = None,

@@ -215,3 +215,21 @@ def test_relative_paths_typed_in_a_notebook_mean_the_repository(tmp_path, monkey
     assert default_output_dir("reports/mine") == REPORTS / "mine"
     assert default_output_dir(None) == REPORTS / "interactive"
     assert default_output_dir(str(tmp_path)) == tmp_path
+
+
+def test_every_duration_zero_gives_no_warning_in_the_notebook(dataset_copy, tmp_path):
+    """Issue 17: matplotlib and numpy RuntimeWarnings in notebook 02 when every exit is on the
+    day of enrolment (the PH test's time trend is then 0/0)."""
+    import pandas as pd
+
+    path = dataset_copy / "clients.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame["exit_date"] = frame["enrolled"]
+    frame.to_csv(path, index=False)
+    result = run(dataset_copy, tmp_path / "out", only=["02_time_to_employment"])
+    assert result.ok, result.notebooks
+    nb = json.loads((tmp_path / "out" / "02_time_to_employment.ipynb").read_text())
+    streams = [("".join(o.get("text", "")), o.get("name")) for c in nb["cells"] for o in c.get("outputs", [])
+               if o.get("output_type") == "stream"]
+    assert not [text for text, name in streams if name == "stderr"]
+    assert any("PH test not estimable: every event happened at the same time" in t for t, _ in streams)

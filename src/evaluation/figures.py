@@ -418,7 +418,7 @@ def cumulative_incidence_stacked(cif, *, lang: str = "fi", synthetic: bool = Fal
     fig, ax = plt.subplots(figsize=(8, 4.4))
     ax.stackplot(grid, *[100 * y for y in layers], step="post",
                  colors=[COLOURS[c] for c in groups], labels=[label(c, lang) for c in groups], alpha=0.9)
-    ax.set_xlim(0, grid[-1])
+    ax.set_xlim(0, max(grid[-1], 1.0))
     ax.set_ylim(0, 100)
     ax.set_xlabel(text["days"])
     ax.set_ylabel(f"{text['cif']}, %")
@@ -453,7 +453,7 @@ def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = Fals
             ax.fill_between(x, lo, hi, color=colour, alpha=0.18, linewidth=0)
         ax.set_title(label(cause, lang), fontsize=10)
         ax.set_ylim(0, 100)
-        ax.set_xlim(0, end)
+        ax.set_xlim(0, max(end, 1.0))  # one day at least: all exits on day 0 happen
     for ax in axes[1]:
         ax.set_xlabel(text["days"])
     for ax in axes[:, 0]:
@@ -477,7 +477,7 @@ def kaplan_meier_with_risk_table(km, risk_times, risk_counts, *, lang: str = "fi
     ax.fill_between(x, 100 - lo, 100 - hi, color=COLOURS["employment"], alpha=0.2, linewidth=0)
     ax.axhline(50, color="#666666", linestyle=":", linewidth=1)
     ax.set_ylim(0, 100)
-    ax.set_xlim(0, end)
+    ax.set_xlim(0, max(end, 1.0))  # one day at least: all exits on day 0 happen
     ax.set_ylabel(f"{text['km_y']}, %")
     ax.set_xlabel(text["days"])
     ax.set_title(text["km_title"])

@@ -28,6 +28,7 @@ def start(dataset: str | Path | None, output_dir: str | Path | None,
     pd.set_option("display.precision", 3)
     pd.set_option("display.max_columns", 30)
     pd.set_option("display.width", 120)
+    pd.set_option("display.max_colwidth", None)  # notes are read whole, never cut mid-word
     if "evaluation.figures" in sys.modules:  # a notebook without figures never loads matplotlib
         sys.modules["evaluation.figures"].use_style()
     ds = load_dataset(resolve_dataset(dataset))

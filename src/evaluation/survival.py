@@ -582,6 +582,8 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
         table = pd.DataFrame({"coef": coef, "se": se, "hr": np.exp(coef), "lower": np.exp(coef - z * se),
                               "upper": np.exp(coef + z * se), "p": fit.summary["p"]})
     ph = proportional_hazards_test(fit, frame)
+    if "note" in ph.attrs:
+        notes.append(ph.attrs["note"])
     table["ph_chisq"] = ph["chisq"]
     table["ph_p"] = ph["p"]
     table.index.name = "covariate"
@@ -634,6 +636,11 @@ def proportional_hazards_test(fit, frame: pd.DataFrame) -> pd.DataFrame:
     s_before = np.where(idx >= 0, km["survival"].to_numpy()[np.maximum(idx, 0)], 1.0)
     xx = (1 - s_before) - (1 - s_before).mean()
     var = fit.variance_matrix_.to_numpy()
+    if not (xx ** 2).sum() > 0:  # every event at one time: there is no trend over time to test
+        out = pd.DataFrame({"chisq": np.nan, "p": np.nan}, index=fit.params_.index)
+        out.attrs.update(global_chisq=None, global_p=None,
+                         note="PH test not estimable: every event happened at the same time")
+        return out
     ndead = len(residuals)
     scaled = residuals @ var * ndead
     test = (xx[:, None] * scaled).sum(axis=0)

@@ -35,7 +35,8 @@ def tiny() -> Dataset:
     ({"kind": "continuation_share", "sector": "municipality"}, None),
 ])
 def test_compute_by_hand(compute, expected):
-    assert compute_target(tiny(), {"compute": compute}) == (pytest.approx(expected) if expected is not None else None)
+    assert compute_target(tiny(), {"compute": compute}).value == (
+        pytest.approx(expected) if expected is not None else None)
 
 
 def test_pass_and_miss_and_unavailable():
@@ -52,8 +53,33 @@ def test_pass_and_miss_and_unavailable():
     assert target_problems(targets) == []
     table = check_targets(tiny(), targets).set_index("id")
     assert table["pass"].to_dict() == {"a": True, "b": False, "c": False, "d": False}
-    assert pd.isna(table.at["d", "computed"])
+    # an empty cell is "not available", not a miss (issue 17)
+    assert table["status"].to_dict() == {"a": "pass", "b": "miss", "c": "miss", "d": "not available"}
+    assert table.at["d", "computed"] is None and table.at["d", "reason"] == "activation_rate is empty in 2016-07"
     assert check_targets(tiny(), []).empty
+
+
+def test_official_statistics_statuses_by_hand():
+    """Haapavesi in StatFin 12r5 (FACTS.md): unemployed 408 (2016-07) and 249 (2019-03); under 25
+    80 -> 34; in January 2019 267 unemployed and services 40 + 0 + 10 + (suppressed) + (suppressed)
+    + 63 = 113 + s, s in 2..8: rate 115/382 = 30.10 % to 121/388 = 31.19 %."""
+    from evaluation import load_dataset
+    from evaluation.paths import DEFAULT_DATASET
+    from evaluation.targets import require_all_pass
+
+    ds = load_dataset(DEFAULT_DATASET)
+    assert ds.sources == {"clients": "synthetic", "placements": "synthetic", "monthly": "official"}
+    table = check_targets(ds).set_index("id")
+    assert table.loc[["unemployed_start", "unemployed_2019_03", "ltu_halved"], "status"].eq("pass").all()
+    assert table.at["u25_halved", "computed"] == pytest.approx(34 / 80)
+    assert table.at["u25_halved", "status"] == "miss"
+    assert table.at["u25_halved", "reason"] == "the official statistics give 0.425 (80 in 2016-07, 34 in 2019-03)"
+    row = table.loc["activation_2019_01"]
+    assert row["status"] == "not reproducible from public statistics" and row["computed"] is None
+    assert (row["computed_lower"], row["computed_upper"]) == (pytest.approx(100 * 115 / 382, abs=0.005),
+                                                              pytest.approx(100 * 121 / 388, abs=0.005))
+    assert "30.10 %–31.19 %" in row["reason"] and "another definition or source" in row["reason"]
+    require_all_pass(table.reset_index())  # findings about the report do not fail --strict
 
 
 def test_published_file_is_complete_and_well_formed():

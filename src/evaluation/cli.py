@@ -1,4 +1,4 @@
-"""Command line: ``python -m evaluation {run,batch,parameters,synthesize,lab,bench,refresh-notebooks} ...``."""
+"""Command line: ``python -m evaluation {run,batch,parameters,synthesize,monthly,statfin,lab,bench,refresh-notebooks} ...``."""
 
 from __future__ import annotations
 
@@ -92,6 +92,28 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_monthly(args: argparse.Namespace) -> int:
+    from .files import write_atomic
+    from .official import PanelError, find_municipality, load_panel, monthly_series
+
+    try:
+        panel = load_panel(file=args.panel)
+        row = find_municipality(panel, args.municipality)
+        series = monthly_series(panel, args.municipality, args.start, args.end)
+    except (PanelError, LookupError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    target = Path(args.out)
+    if target.is_dir():
+        target = target / "monthly.csv"
+    write_atomic(target, series.to_csv(index=False, lineterminator="\n"))
+    suppressed = int(series["activation_rate"].isna().sum())
+    print(f"wrote {target}: {row['municipality_name_fi']} ({row['municipality_code']}), "
+          f"{series['month'].iloc[0]}..{series['month'].iloc[-1]}, {len(series)} months; "
+          f"activation rate given as bounds in {suppressed} month(s) where a service cell is suppressed")
+    return 0
+
+
 def cmd_parameters(args: argparse.Namespace) -> int:
     from .runs import RunError, notebook_parameters, notebooks
 
@@ -173,6 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "parquet"), default="csv",
                    help="file format of the tables (default csv)")
     p.set_defaults(func=cmd_synthesize)
+
+    p = sub.add_parser("monthly", help="write a municipality's monthly.csv from the official panel (StatFin 12r5)")
+    p.add_argument("--municipality", required=True, metavar="CODE_OR_NAME",
+                   help="municipality code (071, 71, KU071) or Finnish name (Haapavesi)")
+    p.add_argument("--from", dest="start", metavar="YYYY-MM", help="first month (default: the panel's first)")
+    p.add_argument("--to", dest="end", metavar="YYYY-MM", help="last month (default: the panel's last)")
+    p.add_argument("--out", required=True, type=Path, help="file to write (or a dataset folder: monthly.csv in it)")
+    p.add_argument("--panel", type=Path, default=None,
+                   help="a panel file in the committed format (default data/public/statfin/)")
+    p.set_defaults(func=cmd_monthly)
 
     p = sub.add_parser("parameters", help="list each notebook's parameters")
     p.add_argument("notebook", nargs="*", help="notebook names (default: all)")

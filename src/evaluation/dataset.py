@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .codes import municipality_code
 from .privacy import PSEUDONYMISE, identifying_columns
 from .progress import Steps
 
@@ -62,6 +63,8 @@ SECTORS: tuple[str, ...] = ("company", "association", "municipality", "other")
 SEXES = ("F", "M", "X")
 EDUCATION_LEVELS = ("basic", "upper_secondary", "tertiary", "unknown")
 MONTHLY_SOURCES = ("published", "official", "synthetic")
+#: Where a whole table comes from (``dataset.yaml``'s ``sources``).
+TABLE_SOURCES = ("synthetic", "official", "register")
 AGE_GROUPS = ("under_25", "25_49", "50_plus")
 
 TRUE_WORDS = {"true", "1", "kyllä", "kylla", "yes"}
@@ -155,11 +158,18 @@ MONTHLY_COLUMNS: dict[str, Column] = {
     "long_term_unemployed": Column("int", required=False, minimum=0),
     "under_25_unemployed": Column("int", required=False, minimum=0),
     "activation_rate": Column("float", required=False, minimum=0, maximum=100),
+    # official series: the labour force, and the activation rate's bounds where the source
+    # suppressed a service cell (evaluation.official)
+    "labour_force": Column("int", required=False, minimum=0),
+    "activation_rate_lower": Column("float", required=False, minimum=0, maximum=100),
+    "activation_rate_upper": Column("float", required=False, minimum=0, maximum=100),
     "source": Column("code", codes=MONTHLY_SOURCES),
 }
 # "Optional" for a value means the cell may be empty too; a required column may not have
-# empty cells, except placements.client_id which the contract lets be empty.
-EMPTY_ALLOWED = {("placements", "client_id")}
+# empty cells, except those of EMPTY_ALLOWED.
+# monthly.unemployed may be empty where the official source suppressed a count of 1 to 4 (a
+# very small municipality): missing, never zero.
+EMPTY_ALLOWED = {("placements", "client_id"), ("monthly", "unemployed")}
 TABLES: dict[str, dict[str, Column]] = {
     "clients": CLIENT_COLUMNS,
     "placements": PLACEMENT_COLUMNS,
@@ -202,6 +212,19 @@ class Dataset:
     @property
     def synthetic(self) -> bool:
         return bool(self.meta.get("synthetic", False))
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Where each table comes from: ``synthetic``, ``official`` (public statistics) or
+        ``register`` (real personal data); ``dataset.yaml``'s ``sources`` where given, else
+        ``synthetic`` or ``register`` as ``synthetic`` says."""
+        default = "synthetic" if self.synthetic else "register"
+        given = self.meta.get("sources") or {}
+        return {table: given.get(table, default) for table in TABLES}
+
+    def is_synthetic(self, table: str) -> bool:
+        """Whether ``table`` (clients, placements, monthly) is synthetic data."""
+        return self.sources[table] == "synthetic"
 
     @property
     def name(self) -> str:
@@ -612,8 +635,9 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
     if not path.is_file():
         out.add(name, None, None, None, f"missing: every dataset folder needs a dataset.yaml ({path})")
         return None
+    text = _decode(path.read_bytes())
     try:
-        meta = yaml.safe_load(_decode(path.read_bytes()))
+        meta = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         out.add(name, None if mark is None else mark.line + 1, None, None, f"is not valid YAML: {exc}")
@@ -647,10 +671,25 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
         out.add(name, None, "synthetic", meta["synthetic"], "must be true or false")
     if "language" in meta and meta["language"] not in ("fi", "en"):
         out.add(name, None, "language", meta["language"], "must be fi or en")
-    code = meta.get("municipality_code")
-    if code is not None and not (isinstance(code, str) and re.fullmatch(r"\d{3}", code)):
-        out.add(name, None, "municipality_code", code,
-                "must be the three-digit municipality code as a quoted string, e.g. '069'")
+    sources = meta.get("sources")
+    if sources is not None:
+        if not isinstance(sources, dict) or set(sources) - set(TABLES) \
+                or set(sources.values()) - set(TABLE_SOURCES):
+            out.add(name, None, "sources", None,
+                    f"must map tables ({', '.join(TABLES)}) to where they come from: "
+                    f"{', '.join(TABLE_SOURCES)}, e.g. sources: {{monthly: official}}")
+        elif meta.get("synthetic") is False and "synthetic" in sources.values():
+            out.add(name, None, "sources", None, "a dataset with synthetic: false cannot have a synthetic table")
+    if meta.get("municipality_code") is not None:
+        # as written in the file: an unquoted 071 is the octal number 57 to a YAML reader
+        written = _written_scalar(text, "municipality_code")
+        code = municipality_code(written if written is not None else meta["municipality_code"])
+        if code is None:
+            out.add(name, None, "municipality_code", written,
+                    "must be a municipality code: three digits (071), with or without leading zeros "
+                    "(71) or StatFin's prefix (KU071)")
+        else:
+            meta["municipality_code"] = code
     targets = meta.get("targets")
     if targets is not None:
         from .targets import target_problems  # the targets module owns their rules
@@ -658,6 +697,20 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
         for problem in target_problems(targets):
             out.add(name, None, "targets", None, problem)
     return meta
+
+
+def _written_scalar(text: str, key: str) -> str | None:
+    """The text of a top-level scalar ``key`` exactly as written in a YAML document."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for k, v in root.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.ScalarNode):
+            return v.value
+    return None
 
 
 def _meta_ok(meta: dict, out: _Collector) -> bool:

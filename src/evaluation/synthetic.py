@@ -12,8 +12,9 @@ around the targets:
 * long-term unemployment and health limitations also lengthen the time to employment;
 * exits are recorded by week (as in registers updated at weekly case meetings), so tied
   durations are common, which exercises the estimators' handling of ties;
-* the monthly series has a trend, a seasonal pattern (peaks in winter and July) and noise,
-  pinned to the report's anchor months exactly;
+* the monthly series is not synthetic: it is Haapavesi's official series from StatFin table
+  12r5 (:mod:`evaluation.official`), marked ``source: official`` row by row and in
+  ``dataset.yaml``'s ``sources``;
 * pay-subsidy euros by sector are scaled to the report's 48 % / 32 % split, and most company
   placements continue.
 
@@ -39,7 +40,9 @@ DEFAULT_CLIENTS = 150
 STUDY_START = dt.date(2016, 6, 1)
 STUDY_END = dt.date(2019, 5, 31)
 LAST_ENROLMENT = dt.date(2019, 2, 28)
-FIRST_MONTH, LAST_MONTH = "2016-06", "2019-05"
+MUNICIPALITY_CODE = "071"  # Haapavesi (StatFin KU071); 069 is Haapajärvi
+#: The official monthly series of the default dataset: the project with 2.5 years either side.
+OFFICIAL_FROM, OFFICIAL_TO = "2014-01", "2020-12"
 
 #: Share of clients in each outcome group (employment 60/150, activation 40/150, retirement 12/150,
 #: other 14/150); censored takes the rest.
@@ -50,14 +53,6 @@ SECTOR_EURO_SHARES = {"company": 0.48, "association": 0.32, "municipality": 0.14
 #: Share of placements followed by an offer of continued employment.
 SECTOR_CONTINUATION = {"company": 0.65, "association": 0.35, "municipality": 0.25, "other": 0.25}
 PLACEMENTS_PER_CLIENT = 1 / 3
-#: The report's anchors for the monthly series: column -> {month: value}.
-MONTHLY_ANCHORS = {
-    "unemployed": {"2016-07": 408, "2019-03": 249},
-    "long_term_unemployed": {"2016-07": 160, "2019-03": 80},
-    "under_25_unemployed": {"2016-07": 56, "2019-03": 28},
-    "activation_rate": {"2016-06": 21.5, "2019-01": 43.1},
-}
-PUBLISHED_MONTHS = {"2016-06", "2016-07", "2019-01", "2019-03"}
 
 
 def quotas(n: int, shares: dict[str, float], rest: str | None = None) -> dict[str, int]:
@@ -206,41 +201,12 @@ def synthesize_placements(rng: np.random.Generator, clients: pd.DataFrame) -> pd
     })
 
 
-def _pinned_series(rng: np.random.Generator, months: pd.PeriodIndex, log_level: np.ndarray,
-                   anchors: dict[str, float], noise: float) -> np.ndarray:
-    """``exp(log_level + noise)`` corrected by a linear term so that the anchors hold exactly."""
-    t = np.arange(len(months), dtype=float)
-    values = log_level + rng.normal(0, noise, len(months))
-    (m1, v1), (m2, v2) = sorted(anchors.items())
-    i1, i2 = months.get_loc(pd.Period(m1, "M")), months.get_loc(pd.Period(m2, "M"))
-    d1, d2 = np.log(v1) - values[i1], np.log(v2) - values[i2]
-    correction = d1 + (d2 - d1) * (t - i1) / (i2 - i1)
-    return np.exp(values + correction)
+def official_monthly(start: str = OFFICIAL_FROM, end: str = OFFICIAL_TO) -> pd.DataFrame:
+    """Haapavesi's official monthly series (StatFin 12r5) for the default dataset: public
+    statistics, the one table of the default dataset that is not synthetic."""
+    from .official import load_panel, monthly_series
 
-
-def synthesize_monthly(rng: np.random.Generator) -> pd.DataFrame:
-    """The municipality's monthly series: trend, seasonality and noise, pinned to the report."""
-    months = pd.period_range(FIRST_MONTH, LAST_MONTH, freq="M")
-    t = np.arange(len(months), dtype=float)
-    moy = months.month.to_numpy()
-    # Finnish unemployment peaks in the winter and in July (students, summer closures)
-    season = 0.05 * np.cos(2 * np.pi * (moy - 1) / 12) + 0.06 * (moy == 7) + 0.03 * (moy == 6)
-    youth_season = 0.05 * np.cos(2 * np.pi * (moy - 1) / 12) + 0.25 * (moy == 7) + 0.15 * (moy == 6)
-    trend = -0.016 * t
-    out = pd.DataFrame({"month": months.astype(str)})
-    out["unemployed"] = _pinned_series(rng, months, trend + season, MONTHLY_ANCHORS["unemployed"], 0.015)
-    out["long_term_unemployed"] = _pinned_series(rng, months, -0.022 * t + 0.3 * season,
-                                                 MONTHLY_ANCHORS["long_term_unemployed"], 0.02)
-    out["under_25_unemployed"] = _pinned_series(rng, months, -0.022 * t + youth_season,
-                                                MONTHLY_ANCHORS["under_25_unemployed"], 0.04)
-    # activation dips in July when services pause; it rises through the project
-    act_level = 0.022 * t - 0.12 * (moy == 7) - 0.05 * (moy == 12)
-    out["activation_rate"] = _pinned_series(rng, months, act_level, MONTHLY_ANCHORS["activation_rate"], 0.02)
-    for column in ("unemployed", "long_term_unemployed", "under_25_unemployed"):
-        out[column] = np.round(out[column]).astype(int)
-    out["activation_rate"] = np.round(out["activation_rate"], 1)
-    out["source"] = np.where(out["month"].isin(PUBLISHED_MONTHS), "published", "synthetic")
-    return out
+    return monthly_series(load_panel(), MUNICIPALITY_CODE, start, end)
 
 
 def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> dict:
@@ -255,7 +221,7 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
     rng = np.random.default_rng(seed)
     clients = synthesize_clients(rng, n_clients)
     placements = synthesize_placements(rng, clients)
-    monthly = synthesize_monthly(rng)
+    monthly = official_monthly()
     targets = load_published_targets()
     if n_clients != DEFAULT_CLIENTS:
         # the client count is the one target that depends on the size asked for
@@ -263,14 +229,16 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
     meta = {
         "name": "wassup-synthetic" if n_clients == DEFAULT_CLIENTS else f"wassup-synthetic-{n_clients}",
         "municipality": "Haapavesi",
-        "municipality_code": "069",
+        "municipality_code": MUNICIPALITY_CODE,
         "study_start": STUDY_START,
         "study_end": STUDY_END,
         "synthetic": True,
+        "sources": {"clients": "synthetic", "placements": "synthetic", "monthly": "official"},
         "language": "fi",
         "description": (
-            "Synthetic client register, pay-subsidy placements and monthly statistics calibrated to "
-            "the published numbers of the Wassup final report. Not real people. Made by "
+            "Synthetic client register and pay-subsidy placements calibrated to the published numbers "
+            "of the Wassup final report (not real people), with Haapavesi's official monthly "
+            f"statistics {OFFICIAL_FROM}..{OFFICIAL_TO} (StatFin 12r5, CC BY 4.0). Made by "
             f"`python -m evaluation synthesize --seed {seed} --clients {n_clients}`."
         ),
         "seed": seed,

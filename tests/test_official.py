@@ -1,0 +1,136 @@
+"""The official panel (StatFin 12r5): loading, validation, municipal series, by hand from FACTS.md."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from evaluation.codes import municipality_code
+from evaluation.official import (SERVICES, PanelError, area_codes, find_municipality, load_panel,
+                                 monthly_series, trend_benchmark)
+from evaluation.paths import STATFIN
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return load_panel()
+
+
+def test_the_reports_numbers_are_the_official_ones(panel):
+    """shared/FACTS.md: Haapavesi 2016-07 408 / 108 / 80, 2019-03 249 / 54 / 34; the country
+    378,399 and 238,312; North Ostrobothnia 29,964 and 18,947."""
+    rows = panel.data.set_index(["area", "month"])
+    at = lambda a, m, c: int(rows.at[(a, pd.Period(m, "M")), c])  # noqa: E731
+    assert [at("KU071", "2016-07", c) for c in ("TYOTTOMATLOPUSSA", "PITKAAIKAISTYOTTOMAT", "TYOTTOMAT25")] == [408, 108, 80]
+    assert [at("KU071", "2019-03", c) for c in ("TYOTTOMATLOPUSSA", "PITKAAIKAISTYOTTOMAT", "TYOTTOMAT25")] == [249, 54, 34]
+    assert at("SSS", "2016-07", "TYOTTOMATLOPUSSA") == 378_399 and at("SSS", "2019-03", "TYOTTOMATLOPUSSA") == 238_312
+    assert at("MK17", "2016-07", "TYOTTOMATLOPUSSA") == 29_964 and at("MK17", "2019-03", "TYOTTOMATLOPUSSA") == 18_947
+    assert panel.months[0] == pd.Period("2006-01", "M") and panel.data["area"].nunique() == 414
+
+
+def test_suppressed_cells_are_missing_and_hold_one_to_four(panel):
+    """The activation-rate bounds rest on this: no published count between 1 and 4, zeros shown."""
+    counts = panel.data[[v for v in panel.variables if v != "TYOTOSUUS"]]
+    values = counts.to_numpy(dtype=float, na_value=np.nan)
+    assert not ((values >= 1) & (values <= 4)).any()
+    assert (values == 0).any() and np.isnan(values).any()
+
+
+def test_trend_benchmark_by_hand(panel):
+    """Had Haapavesi followed the country: 408 x 238,312 / 378,399 = 256.95 (FACTS.md: about 257)."""
+    table = trend_benchmark(panel, "071", "2016-07", "2019-03")
+    assert table.at["country", "expected_end"] == pytest.approx(408 * 238_312 / 378_399)
+    assert table.at["region", "expected_end"] == pytest.approx(408 * 18_947 / 29_964)
+    assert table.at["country", "actual_end"] == 249
+    assert list(table["code"]) == ["SK175", "MK17", "SSS"]
+
+
+@pytest.mark.parametrize("written", ["071", "71", "KU071", 71, " ku071 "])
+def test_municipality_codes_are_text(written):
+    assert municipality_code(written) == "071"
+
+
+def test_municipality_by_code_or_name(panel):
+    assert find_municipality(panel, "Haapavesi")["municipality_code"] == "071"
+    assert find_municipality(panel, "69")["municipality_name_fi"] == "Haapajärvi"
+    assert area_codes(panel, "071") == {"municipality": "KU071", "subregion": "SK175", "region": "MK17",
+                                        "country": "SSS"}
+    with pytest.raises(LookupError, match="did you mean Haapavesi"):
+        find_municipality(panel, "Haapavesj")
+
+
+def test_monthly_series_and_activation_bounds_by_hand(panel):
+    """June 2016: 402 unemployed; services 33 + 0 + 9 + 5 + (suppressed) + 56 = 103 + s, s in 1..4:
+    103 + 1 = 104 / 506 = 20.55 % and 107 / 509 = 21.02 %.  Haapajärvi July 2016 has no suppressed
+    service cell: the rate is exact."""
+    m = monthly_series(panel, "071", "2016-06", "2016-07")
+    june = m.iloc[0]
+    assert (june["unemployed"], june["labour_force"]) == (402, 3045)
+    assert pd.isna(june["activation_rate"])
+    assert june["activation_rate_lower"] == round(100 * 104 / 506, 2)
+    assert june["activation_rate_upper"] == round(100 * 107 / 509, 2)
+    other = monthly_series(panel, "Haapajärvi", "2016-07", "2016-07").iloc[0]
+    raw = panel.data.loc[(panel.data["area"] == "KU069") & (panel.data["month"] == pd.Period("2016-07", "M"))].iloc[0]
+    services = sum(int(raw[c]) for c in SERVICES)
+    assert other["activation_rate"] == round(100 * services / (int(raw["TYOTTOMATLOPUSSA"]) + services), 2)
+    with pytest.raises(ValueError, match="outside the panel's months 2006-01..2022-02"):
+        monthly_series(panel, "071", "2016-01", "2023-01")
+
+
+def _damaged(tmp_path, edit):
+    lines = gzip.open(STATFIN / "statfin_tyonv_12r5.csv.gz", "rt", encoding="utf-8").read().splitlines()
+    lines = edit(lines)
+    path = tmp_path / "panel.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    with pytest.raises(PanelError) as info:
+        load_panel(file=path)
+    return info.value
+
+
+def test_panel_validation_names_each_bad_row(tmp_path):
+    def edit(lines):
+        lines[2] = lines[2].replace('"SSS"', '"KU999"', 1)            # unknown area, line 3
+        lines[10] = lines[11]                                         # duplicate area-month, line 11
+        cells = lines[20].split(",")
+        cells[3] = "-5"                                               # negative count, line 21
+        lines[20] = ",".join(cells)
+        return lines
+    err = _damaged(tmp_path, edit)
+    assert err.problems == [
+        "panel.csv.gz, line 3, column alue: unknown area code 'KU999' (not in areas.csv)",
+        "panel.csv.gz, line 12: area SSS month 2006-11 appears more than once",
+        "panel.csv.gz, line 21, column TYOTTOMATLOPUSSA: negative count -5",
+    ]
+    assert "Traceback" not in str(err)
+
+
+def test_panel_validation_finds_a_gap_in_the_months(tmp_path):
+    err = _damaged(tmp_path, lambda lines: lines[:5] + lines[6:])   # SSS 2006-05 removed
+    assert err.problems == ["panel.csv.gz, line 6: area SSS jumps from 2006-04 to 2006-06 (months must be consecutive)"]
+
+
+@pytest.mark.parametrize("municipality", ["091", "Haapajärvi", "KU071", "Sottunga"])
+def test_monthly_command_writes_a_contract_valid_series(dataset_copy, municipality, capsys):
+    from evaluation import load_dataset
+    from evaluation.cli import main
+
+    assert main(["monthly", "--municipality", municipality, "--from", "2016-01", "--to", "2019-12",
+                 "--out", str(dataset_copy)]) == 0
+    ds = load_dataset(dataset_copy)
+    assert len(ds.monthly) == 48 and set(ds.monthly["source"]) == {"official"}
+    if municipality == "Sottunga":  # about 60 people in the labour force: counts of 1-4 suppressed
+        assert ds.monthly["unemployed"].isna().any()
+    assert "wrote" in capsys.readouterr().out
+
+
+def test_the_default_dataset_holds_the_official_haapavesi_series(tmp_path):
+    from evaluation.cli import main
+    from evaluation.paths import DEFAULT_DATASET
+
+    assert main(["monthly", "--municipality", "Haapavesi", "--from", "2014-01", "--to", "2020-12",
+                 "--out", str(tmp_path / "monthly.csv")]) == 0
+    assert (tmp_path / "monthly.csv").read_bytes() == (DEFAULT_DATASET / "monthly.csv").read_bytes()

@@ -17,9 +17,10 @@ from evaluation.paths import DEFAULT_DATASET
 def all_figures(ds, lang):
     targets = ds.meta.get("targets")
     kw = {"lang": lang, "synthetic": ds.synthetic}
+    monthly = {"lang": lang, "synthetic": ds.is_synthetic("monthly"), "official": ds.sources["monthly"] == "official"}
     return {
-        "kaavio1": unemployed_by_month(ds.monthly, targets=targets, **kw),
-        "activation": activation_rate_by_month(ds.monthly, targets=targets, **kw),
+        "kaavio1": unemployed_by_month(ds.monthly, targets=targets, **monthly),
+        "activation": activation_rate_by_month(ds.monthly, targets=targets, **monthly),
         "kaavio2": placements_by_sector(subsidy_by_sector(ds.placements), **kw),
         "outcomes": clients_by_outcome(outcomes_by_group(ds.clients), **kw),
     }
@@ -45,9 +46,14 @@ def test_labels_follow_lang_and_the_synthetic_mark(tmp_path):
     ds = load_dataset(DEFAULT_DATASET)
     fi = save_figure(all_figures(ds, "fi")["kaavio1"], tmp_path, "fi")["svg"].read_text()
     en = save_figure(all_figures(ds, "en")["kaavio1"], tmp_path, "en")["svg"].read_text()
-    assert "SYNTEETTINEN AINEISTO" in fi and "pitkäaikaistyöttömät" in fi and "heinä 2016" in fi
-    assert "SYNTHETIC DATA" in en and "long-term unemployed" in en and "Jul 2016" in en
+    # the default dataset's monthly series is official: a source line, no synthetic mark (issue 13)
+    assert "SYNTEETTINEN" not in fi and "Lähde: TEM, Työnvälitystilasto; Tilastokeskus StatFin 12r5" in fi
+    assert "SYNTHETIC" not in en and "Source: Ministry of Economic Affairs and Employment" in en
+    assert "pitkäaikaistyöttömät" in fi and "7/2016" in fi and "heinä" not in fi
+    assert "long-term unemployed" in en and "Jul 2016" in en
     assert "408" in fi and "249" in fi  # the report's anchors, where the data hold them
+    outcomes = save_figure(all_figures(ds, "fi")["outcomes"], tmp_path, "o")["svg"].read_text()
+    assert "SYNTEETTINEN AINEISTO" in outcomes and "Lähde" not in outcomes  # the synthetic register
     act = save_figure(all_figures(ds, "fi")["activation"], tmp_path, "act")["svg"].read_text()
     assert "21,5" in act and "43,1" in act
 
@@ -59,14 +65,14 @@ def test_no_mark_on_real_data_and_another_period(tmp_path):
     ds.meta["synthetic"] = False
     svg = save_figure(all_figures(ds, "en")["kaavio1"], tmp_path, "k1")["svg"].read_text()
     assert "SYNTHETIC" not in svg
-    assert "03/2020" in svg and "10/2021" in svg  # the data's period, not the report's
+    assert "Mar 2020" in svg and "Oct 2021" in svg  # the data's period, not the report's
 
 
 def test_number_formats_by_hand():
     assert number(21.5, "fi") == "21,5" and number(21.5, "en") == "21.5"
     assert percent(43.1, "fi") == "43,1\u00a0%" and percent(43.1, "en") == "43.1%"
     assert number(1234.5, "fi", 0) == "1\u00a0234"
-    assert month_label(pd.Period("2016-07", "M"), "fi") == "heinä 2016"
+    assert month_label(pd.Period("2016-07", "M"), "fi") == "7/2016"  # "heinä" reads as "hay"
     assert month_label(pd.Period("2019-03", "M"), "en") == "Mar 2019"
     with pytest.raises(ValueError, match="lang must be"):
         number(1, "sv")

@@ -40,10 +40,12 @@ def test_suppressed_cells_are_missing_and_hold_one_to_four(panel):
 
 
 def test_trend_benchmark_by_hand(panel):
-    """Had Haapavesi followed the country: 408 x 238,312 / 378,399 = 256.95 (FACTS.md: about 257)."""
+    """Had Haapavesi followed the rest of the country: 408 x (238,312 - 249) / (378,399 - 408)
+    = 257.0 (FACTS.md, the whole country: about 257); the rest of North Ostrobothnia:
+    408 x (18,947 - 249) / (29,964 - 408)."""
     table = trend_benchmark(panel, "071", "2016-07", "2019-03")
-    assert table.at["country", "expected_end"] == pytest.approx(408 * 238_312 / 378_399)
-    assert table.at["region", "expected_end"] == pytest.approx(408 * 18_947 / 29_964)
+    assert table.at["country", "expected_end"] == pytest.approx(408 * (238_312 - 249) / (378_399 - 408))
+    assert table.at["region", "expected_end"] == pytest.approx(408 * (18_947 - 249) / (29_964 - 408))
     assert table.at["country", "actual_end"] == 249
     assert list(table["code"]) == ["SK175", "MK17", "SSS"]
 
@@ -134,3 +136,18 @@ def test_the_default_dataset_holds_the_official_haapavesi_series(tmp_path):
     assert main(["monthly", "--municipality", "Haapavesi", "--from", "2014-01", "--to", "2020-12",
                  "--out", str(tmp_path / "monthly.csv")]) == 0
     assert (tmp_path / "monthly.csv").read_bytes() == (DEFAULT_DATASET / "monthly.csv").read_bytes()
+
+
+def test_indexed_figure_draws_the_table(panel):
+    """The municipality's line: 100 in 7/2016 and 100 x 249 / 408 = 61.0 in 3/2019; the rest of
+    the country: 100 x (238,312 - 249) / (378,399 - 408) = 62.98."""
+    from evaluation.figures import unemployed_indexed_by_area
+
+    series = __import__("evaluation.official", fromlist=["area_series"]).area_series(
+        panel, "071", "2016-07", "2019-03", base="2016-07")
+    fig = unemployed_indexed_by_area(series, lang="en", base="2016-07")
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    own, rest = lines["Haapavesi"].get_ydata(), lines["rest of the country"].get_ydata()
+    assert own[0] == pytest.approx(100) and own[-1] == pytest.approx(100 * 249 / 408)
+    assert rest[-1] == pytest.approx(100 * (238_312 - 249) / (378_399 - 408))
+    assert "Source: Ministry of Economic Affairs" in fig.axes[0].get_xlabel()

@@ -64,6 +64,14 @@ def monthly_value(monthly: pd.DataFrame, column: str, month: str) -> float | Non
     return float(hit.iloc[0])
 
 
+def study_months(dataset) -> pd.DataFrame:
+    """The monthly rows of the study period (the months of ``study_start`` to ``study_end``)."""
+    first = pd.Period(dataset.meta["study_start"], freq="M")
+    last = pd.Period(dataset.meta["study_end"], freq="M")
+    months = dataset.monthly["month"]
+    return dataset.monthly.loc[(months >= first) & (months <= last)].reset_index(drop=True)
+
+
 def dataset_summary(dataset) -> pd.DataFrame:
     """What the dataset is: name, municipality, follow-up period, provenance and table sizes."""
     meta = dataset.meta
@@ -73,6 +81,7 @@ def dataset_summary(dataset) -> pd.DataFrame:
         ("municipality", f"{meta['municipality']} ({meta['municipality_code']})"),
         ("study period", f"{meta['study_start']} .. {meta['study_end']}"),
         ("synthetic", "yes" if dataset.synthetic else "no (real register data)"),
+        ("sources", ", ".join(f"{table}: {source}" for table, source in dataset.sources.items())),
         ("clients", f"{len(dataset.clients)}"),
         ("placements", f"{len(dataset.placements)}"),
         ("monthly statistics", f"{len(months)} months, {months.min()} .. {months.max()}"),

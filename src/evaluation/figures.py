@@ -13,6 +13,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 from .files import write_atomic
 
@@ -133,16 +134,28 @@ def percent(value: float, lang: str, decimals: int = 1) -> str:
 
 
 def month_label(period, lang: str) -> str:
-    """``heinä 2016`` / ``Jul 2016`` for a pandas Period."""
-    names = FI_MONTHS if _lang(lang) == "fi" else EN_MONTHS
-    return f"{names[period.month - 1]} {period.year}"
+    """``7/2016`` in Finnish (a short month name such as "heinä" reads as "hay"), ``Jul 2016``
+    in English, for a pandas Period."""
+    if _lang(lang) == "fi":
+        return f"{period.month}/{period.year}"
+    return f"{EN_MONTHS[period.month - 1]} {period.year}"
 
 
-def mark_synthetic(fig, synthetic: bool, lang: str) -> None:
-    """Put a visible 'synthetic data' mark on a figure made from a synthetic dataset."""
+def mark_synthetic(fig, synthetic: bool, lang: str, part: str | None = None) -> None:
+    """Put a visible 'synthetic data' mark on a figure made from a synthetic dataset; ``part``
+    names what is synthetic when the figure also shows official statistics."""
     if synthetic:
-        fig.text(0.995, 0.995, label("synthetic", lang).upper(), ha="right", va="top",
+        text = label("synthetic", lang).upper() + (f": {part}" if part else "")
+        fig.text(0.995, 0.995, text, ha="right", va="top",
                  fontsize=8, color="#B00000", alpha=0.85, fontweight="bold")
+
+
+def mark_source(ax, lang: str) -> None:
+    """The source line of official statistics under a figure (StatFin 12r5, with its licence):
+    the bottom axes' x label, so it sits below the tick labels whatever their size."""
+    from .official import SOURCE_LINE
+
+    ax.set_xlabel(SOURCE_LINE[_lang(lang)], fontsize=7, color="#444444", loc="left")
 
 
 def save_figure(fig, folder: str | Path, name: str) -> dict[str, Path]:
@@ -164,9 +177,10 @@ def save_figure(fig, folder: str | Path, name: str) -> dict[str, Path]:
 
 
 def _period_axis(ax, months, lang: str) -> None:
-    """Month ticks every quarter (or every month for short series), labelled in ``lang``."""
-    step = 1 if len(months) <= 12 else 3
-    ticks = list(range(0, len(months), step))
+    """Month ticks every month, quarter, half-year or year (at most about 16 ticks), on
+    calendar boundaries (January, July, ...), labelled in ``lang``."""
+    step = next(s for s in (1, 3, 6, 12, 24) if len(months) / s <= 16)
+    ticks = [i for i, m in enumerate(months) if (m.month - 1) % step == 0] if step > 1 else list(range(len(months)))
     ax.set_xticks(ticks)
     ax.set_xticklabels([month_label(months[i], lang) for i in ticks], rotation=45, ha="right")
     ax.set_xlim(-0.5, len(months) - 0.5)
@@ -182,19 +196,35 @@ def _anchor_months(targets: list[dict] | None, column: str) -> dict[str, float]:
     return found
 
 
-def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False,
-                        targets: list[dict] | None = None, title: str | None = None):
+def _shade_period(ax, months, period: tuple[str, str] | None, lang: str) -> None:
+    """Shade the project's months (``period`` = first and last month, ``YYYY-MM``)."""
+    if not period:
+        return
+    index = {str(m): i for i, m in enumerate(months)}
+    first, last = index.get(period[0]), index.get(period[1])
+    if first is None or last is None:
+        return
+    ax.axvspan(first - 0.5, last + 0.5, color="#DDDDDD", alpha=0.6, linewidth=0, zorder=0,
+               label="hanke" if lang == "fi" else "project")
+
+
+def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False, official: bool = False,
+                        targets: list[dict] | None = None, title: str | None = None,
+                        period: tuple[str, str] | None = None):
     """Kaavio 1: unemployed job seekers by month, total, long-term and under 25.
 
-    The period is the data's. The report's anchor values (published targets on ``unemployed``)
-    are annotated where the data hold their months.
+    The period is the data's; ``period`` (first and last month of the project) is shaded. The
+    report's anchor values (published targets on ``unemployed``) are annotated where the data
+    hold their months.  ``official``: the series is official statistics (source line under the
+    figure); ``synthetic``: it is synthetic (a mark says so).
     """
     months = list(monthly["month"])
-    fig, ax = plt.subplots(figsize=(8, 4.4))
+    fig, ax = plt.subplots(figsize=(8, 4.6))
     x = range(len(months))
+    _shade_period(ax, months, period, lang)
     for column in ("unemployed", "long_term_unemployed", "under_25_unemployed"):
         if column in monthly.columns and monthly[column].notna().any():
-            ax.plot(x, monthly[column].astype("float64"), marker="o", markersize=3,
+            ax.plot(x, monthly[column].astype("float64"), marker="o", markersize=2.5,
                     color=COLOURS[column], label=label(column, lang))
     index = {str(m): i for i, m in enumerate(months)}
     for month, value in _anchor_months(targets, "unemployed").items():
@@ -204,52 +234,111 @@ def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False,
                     markeredgecolor="black", linestyle="none")
             ax.annotate(f"{number(value, lang, 0)} ({month_label(months[i], lang)})", xy=(i, value),
                         xytext=(6, 10), textcoords="offset points", ha="left", fontweight="bold")
-    first, last = months[0].strftime("%m/%Y"), months[-1].strftime("%m/%Y")
+    first, last = month_label(months[0], lang), month_label(months[-1], lang)
     default = (f"Työttömien määrän muutos {first}–{last}" if lang == "fi"
                else f"Change in the number of unemployed, {first}–{last}")
     ax.set_title(title or default)
     ax.set_ylabel(label("persons", lang))
-    ax.set_ylim(bottom=0)
+    top = max(float(monthly[c].max()) for c in ("unemployed", "long_term_unemployed", "under_25_unemployed")
+              if c in monthly.columns and monthly[c].notna().any())
+    ax.set_ylim(0, top * 1.32)  # room for the legend above the curves
     _period_axis(ax, months, lang)
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper center", ncol=2, fontsize=8)
     mark_synthetic(fig, synthetic, lang)
+    if official:
+        mark_source(ax, lang)
     return fig
 
 
-def activation_rate_by_month(monthly, *, lang: str = "fi", synthetic: bool = False,
-                             targets: list[dict] | None = None):
-    """The activation rate (percent) by month, its first and last values labelled.
+AREA_LABELS = {"fi": {"municipality": "{name}", "subregion": "muu seutukunta ({name})",
+                      "region": "muu maakunta ({name})", "country": "muu maa"},
+               "en": {"municipality": "{name}", "subregion": "rest of the sub-region ({name})",
+                      "region": "rest of the region ({name})", "country": "rest of the country"}}
+AREA_COLOURS = {"municipality": "#0072B2", "subregion": "#E69F00", "region": "#009E73", "country": "#444444"}
 
-    Published values (targets on ``activation_rate``) are labelled too where the data hold them.
+
+def unemployed_indexed_by_area(series, *, lang: str = "fi", base: str,
+                               period: tuple[str, str] | None = None):
+    """Unemployed in the municipality and in the rest of its sub-region, region and country,
+    each indexed to ``base`` (a month, ``YYYY-MM``) = 100.
+
+    ``series`` is :func:`evaluation.official.area_series`.  Official statistics only: a source
+    line, no synthetic mark.
+    """
+    months = sorted(series["month"].unique())
+    fig, ax = plt.subplots(figsize=(8, 4.6))
+    _shade_period(ax, months, period, lang)
+    position = {m: i for i, m in enumerate(months)}
+    for area in ("country", "region", "subregion", "municipality"):
+        rows = series.loc[series["area"] == area]
+        if rows.empty:
+            continue
+        name = rows["name"].iloc[0]
+        ax.plot([position[m] for m in rows["month"]], rows["index"], color=AREA_COLOURS[area],
+                linewidth=2.2 if area == "municipality" else 1.4,
+                label=AREA_LABELS[_lang(lang)][area].format(name=name))
+        end = rows.iloc[-1]
+        ax.annotate(number(end["index"], lang, 0), xy=(position[end["month"]], end["index"]),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
+                    color=AREA_COLOURS[area])
+    ax.axhline(100, color="#888888", linewidth=0.8, linestyle=":")
+    base_label = month_label(pd.Period(base, freq="M"), lang)
+    ax.set_title(f"Työttömät työnhakijat, {base_label} = 100" if lang == "fi"
+                 else f"Unemployed job seekers, {base_label} = 100")
+    ax.set_ylabel("indeksi" if lang == "fi" else "index")
+    _period_axis(ax, months, lang)
+    ax.legend(loc="lower left", fontsize=8)
+    mark_source(ax, lang)
+    return fig
+
+
+def activation_rate_by_month(monthly, *, lang: str = "fi", synthetic: bool = False, official: bool = False,
+                             targets: list[dict] | None = None, period: tuple[str, str] | None = None):
+    """The activation rate (percent) by month.
+
+    Where the source suppressed a service cell the rate is known only between
+    ``activation_rate_lower`` and ``activation_rate_upper``: drawn as a band (with the exact
+    rate as a line where it is known).  The report's published values (targets on
+    ``activation_rate``) are drawn as black rings with their value, beside the data.
     """
     months = list(monthly["month"])
-    values = monthly["activation_rate"].astype("float64") if "activation_rate" in monthly else None
-    fig, ax = plt.subplots(figsize=(8, 4.0))
+    x = np.arange(len(months))
+    exact = monthly["activation_rate"].astype("float64") if "activation_rate" in monthly else None
+    has_bounds = {"activation_rate_lower", "activation_rate_upper"} <= set(monthly.columns)
+    lower = monthly["activation_rate_lower"].astype("float64") if has_bounds else exact
+    upper = monthly["activation_rate_upper"].astype("float64") if has_bounds else exact
+    fig, ax = plt.subplots(figsize=(8, 4.2))
     ax.set_title("Aktivointiaste kuukausittain" if lang == "fi" else "Activation rate by month")
-    if values is None or values.isna().all():
+    if lower is None or lower.isna().all():
         ax.text(0.5, 0.5, "ei aktivointiasteen tietoja" if lang == "fi" else "no activation rate in the data",
                 ha="center", va="center", transform=ax.transAxes)
         mark_synthetic(fig, synthetic, lang)
         return fig
-    ax.plot(range(len(months)), values, marker="o", markersize=3, color=COLOURS["activation_rate"],
-            label=label("activation_rate", lang))
-    present = values.dropna()
-    marks = {present.index[0]: present.iloc[0], present.index[-1]: present.iloc[-1]}
+    _shade_period(ax, months, period, lang)
+    colour = COLOURS["activation_rate"]
+    middle = (lower + upper) / 2
+    ax.plot(x, middle, color=colour, linewidth=1.4, label=label("activation_rate", lang))
+    if has_bounds and (upper - lower).max() > 0:
+        ax.fill_between(x, lower, upper, color=colour, alpha=0.3, linewidth=0,
+                        label=("vaihteluväli, kun pieni palvelumäärä on salattu" if lang == "fi"
+                               else "range where a small service count is suppressed"))
     index = {str(m): i for i, m in enumerate(months)}
-    for month, value in _anchor_months(targets, "activation_rate").items():
-        if month in index:
-            marks[index[month]] = value
-    for i, value in sorted(marks.items()):
-        align = "left" if i < len(months) / 3 else ("right" if i > 2 * len(months) / 3 else "center")
-        ax.plot([i], [value], marker="o", markersize=8, markerfacecolor="none",
-                markeredgecolor="black", linestyle="none")
+    anchors = {m: v for m, v in _anchor_months(targets, "activation_rate").items() if m in index}
+    for k, (month, value) in enumerate(sorted(anchors.items())):
+        i = index[month]
+        ax.plot([i], [value], marker="o", markersize=8, markerfacecolor="none", markeredgecolor="black",
+                linestyle="none", label=(("raportin luku" if lang == "fi" else "the report's value")
+                                         if k == 0 else None))
         ax.annotate(f"{percent(value, lang)}\n{month_label(months[i], lang)}", xy=(i, value),
-                    xytext=(0, 12), textcoords="offset points", ha=align, fontsize=9,
-                    fontweight="bold")
+                    xytext=(0, 10), textcoords="offset points", ha="center", fontsize=8, fontweight="bold")
+    top = float(np.nanmax([upper.max(), *(anchors.values() or [0])]))
     ax.set_ylabel(label("percent", lang))
-    ax.set_ylim(0, max(60.0, float(present.max()) * 1.25))
+    ax.set_ylim(0, max(60.0, top * 1.25))
     _period_axis(ax, months, lang)
+    ax.legend(loc="upper left", fontsize=8)
     mark_synthetic(fig, synthetic, lang)
+    if official:
+        mark_source(ax, lang)
     return fig
 
 

@@ -252,30 +252,39 @@ def area_codes(panel: Panel, municipality: str) -> dict[str, str]:
 
 def area_series(panel: Panel, municipality: str, start: str | None = None, end: str | None = None,
                 column: str = "TYOTTOMATLOPUSSA", base: str | None = None) -> pd.DataFrame:
-    """One row per month and area (the municipality, its sub-region, region and the country):
-    ``month``, ``area`` (kind), ``code``, ``name``, ``value`` and ``index`` (value / value in
-    ``base`` month x 100; ``base`` defaults to the first month)."""
+    """One row per month and area: the municipality, and the **rest** of its sub-region, region
+    and country (the area's value minus the municipality's, so the municipality is never
+    compared with itself: in a small sub-region it is a large part of the total).
+
+    Columns ``month``, ``area`` (``municipality``, ``subregion``, ``region``, ``country``),
+    ``code``, ``name``, ``value`` and ``index`` (value / value in ``base`` x 100; ``base``
+    defaults to the first month).  A month where the municipality's value is suppressed has no
+    value for the rests either.
+    """
     names = dict(zip(panel.areas["code"], panel.areas["name"]))
+    codes = area_codes(panel, municipality)
+    own = _window(panel, codes["municipality"], start, end)[["month", column]].set_index("month")[column]
+    own = own.astype("float64")
+    base_month = pd.Period(base, freq="M") if base else own.index[0]
     frames = []
-    for kind, code in area_codes(panel, municipality).items():
-        rows = _window(panel, code, start, end)
-        values = rows[column].astype("float64")
-        base_month = pd.Period(base, freq="M") if base else rows["month"].iloc[0]
-        at_base = values[rows["month"] == base_month]
-        if at_base.empty or pd.isna(at_base.iloc[0]) or at_base.iloc[0] == 0:
+    for kind, code in codes.items():
+        rows = _window(panel, code, start, end).set_index("month")[column].astype("float64")
+        values = rows if kind == "municipality" else rows - own
+        at_base = values.get(base_month)
+        if at_base is None or pd.isna(at_base) or at_base == 0:
             raise ValueError(f"{code} has no {column} value in the base month {base_month}")
-        frames.append(pd.DataFrame({"month": rows["month"], "area": kind, "code": code,
-                                    "name": names.get(code, code), "value": values,
-                                    "index": 100 * values / at_base.iloc[0]}))
+        frames.append(pd.DataFrame({"month": values.index, "area": kind, "code": code,
+                                    "name": names.get(code, code), "value": values.to_numpy(),
+                                    "index": 100 * values.to_numpy() / at_base}))
     return pd.concat(frames, ignore_index=True)
 
 
 def trend_benchmark(panel: Panel, municipality: str, start: str, end: str,
                     column: str = "TYOTTOMATLOPUSSA") -> pd.DataFrame:
-    """Had the municipality followed each larger area from ``start`` to ``end``: one row per
-    area (``subregion``, ``region``, ``country``) with the area's ``ratio`` end/start and
-    ``expected_end`` = municipality at ``start`` x ratio, beside the municipality's ``actual_end``
-    and ``difference`` = actual - expected (persons)."""
+    """Had the municipality followed the rest of each larger area from ``start`` to ``end``: one
+    row per area (``subregion``, ``region``, ``country``) with the rest's ``start``, ``end`` and
+    ``ratio`` end/start, the municipality's ``actual_start``, ``expected_end`` = actual_start x
+    ratio, the municipality's ``actual_end`` and ``difference`` = actual - expected (persons)."""
     series = area_series(panel, municipality, start, end, column)
     first = series.loc[series["month"] == pd.Period(start, freq="M")].set_index("area")["value"]
     last = series.loc[series["month"] == pd.Period(end, freq="M")].set_index("area")["value"]
@@ -285,6 +294,58 @@ def trend_benchmark(panel: Panel, municipality: str, start: str, end: str,
         ratio = last[area] / first[area]
         rows.append({"area": area, "code": series.loc[series["area"] == area, "code"].iloc[0],
                      "start": first[area], "end": last[area], "ratio": ratio,
-                     "expected_end": own_start * ratio, "actual_end": own_end,
+                     "actual_start": own_start, "expected_end": own_start * ratio, "actual_end": own_end,
                      "difference": own_end - own_start * ratio})
     return pd.DataFrame(rows).set_index("area")
+
+
+@dataclass
+class Context:
+    """A municipality's official series beside its sub-region, region and the country.
+
+    ``series`` (:func:`area_series`, indexed to ``start`` = 100) over ``window``; ``trend``
+    (:func:`trend_benchmark`) from ``start`` to ``end``; ``note`` says why either is missing."""
+
+    series: pd.DataFrame | None
+    trend: pd.DataFrame | None
+    start: str
+    end: str
+    note: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.trend is not None
+
+
+def context(municipality, start: str, end: str, window: tuple[str, str] | None = None,
+            panel: Panel | None = None, panel_file: str | Path | None = None) -> Context:
+    """The official context of a municipality, or a :class:`Context` whose ``note`` says in one
+    line why there is none (a code not in the panel: a fictional, merged or foreign
+    municipality; months outside the panel).  Never raises for those: the caller's other
+    results stand."""
+    try:
+        panel = panel or load_panel(file=panel_file)
+        lo, hi = window or (start, end)
+        series = area_series(panel, str(municipality), lo, hi, base=start)
+        trend = trend_benchmark(panel, str(municipality), start, end)
+    except (LookupError, ValueError) as exc:
+        return Context(None, None, start, end, note=f"No official comparison: {exc}")
+    return Context(series, trend, start, end)
+
+
+def trend_sentences(ctx: Context, name: str) -> list[str]:
+    """The trend benchmark in words, every number from ``ctx`` (English)."""
+    if not ctx.available:
+        return [ctx.note]
+    t = ctx.trend
+    actual, own_start = t["actual_end"].iloc[0], t["actual_start"].iloc[0]
+    lines = [f"{name}: {own_start:,.0f} unemployed in {ctx.start}, {actual:,.0f} in {ctx.end} "
+             f"(ratio {actual / own_start:.3f}, a fall of {100 * (1 - actual / own_start):.0f} %)."]
+    words = {"subregion": "the rest of its sub-region", "region": "the rest of its region",
+             "country": "the rest of the country"}
+    for area, row in t.iterrows():
+        lines.append(f"Had {name} followed {words[area]} ({row['code']}, ratio {row['ratio']:.3f}), "
+                     f"{ctx.end} would have had {row['expected_end']:,.0f} unemployed: "
+                     f"{abs(row['difference']):,.0f} {'fewer' if row['difference'] < 0 else 'more'} "
+                     f"than the {actual:,.0f} there were.")
+    return lines

@@ -217,6 +217,14 @@ def check_targets(dataset, targets: list[dict] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns, dtype=object)
 
 
+def anchor_period(targets: list[dict] | None, column: str = "unemployed") -> tuple[str, str] | None:
+    """The first and last month of the published values of a monthly ``column`` (the months a
+    report's claims about the series refer to), or None with fewer than two such targets."""
+    months = sorted(str(t["compute"]["month"]) for t in targets or []
+                    if t["compute"]["kind"] == "monthly_value" and t["compute"].get("column") == column)
+    return (months[0], months[-1]) if len(months) >= 2 else None
+
+
 class TargetsMissed(AssertionError):
     """Raised by :func:`require_all_pass` (``strict=True``): the data miss published numbers."""
 
@@ -236,12 +244,14 @@ def require_all_pass(table: pd.DataFrame) -> None:
 
 def reproduction_metrics(dataset, table: pd.DataFrame) -> dict[str, Any]:
     """The metrics of the reproduction notebook: monthly series, placements, targets."""
-    from .describe import monthly_change
+    from .describe import monthly_change, study_months
 
-    months = dataset.monthly["month"]
-    metrics: dict[str, Any] = {"monthly.period.start": str(months.min()),
-                               "monthly.period.end": str(months.max())}
-    for series, row in monthly_change(dataset.monthly).iterrows():
+    study = study_months(dataset)
+    months = study["month"]
+    metrics: dict[str, Any] = {"monthly.period.start": str(months.min()) if len(months) else None,
+                               "monthly.period.end": str(months.max()) if len(months) else None,
+                               "monthly.source": dataset.sources["monthly"]}
+    for series, row in monthly_change(study).iterrows():
         metrics[f"monthly.{series}.start"] = row["start"]
         metrics[f"monthly.{series}.end"] = row["end"]
         if series != "activation_rate":

@@ -147,6 +147,12 @@ def cmd_lab(args: argparse.Namespace) -> int:
     return lab_main(args.passthrough)
 
 
+def cmd_statfin(args: argparse.Namespace) -> int:
+    from .statfin import main as statfin_main
+
+    return statfin_main(args.passthrough)
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import main as bench_main
 
@@ -214,6 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.epilog = "Further options go to jupyter lab as they are, e.g. --ServerApp.port=8899."
     p.set_defaults(func=cmd_lab)
 
+    p = sub.add_parser("statfin", add_help=False,
+                       help="statfin update: fetch new months of the official panel (StatFin PxWeb API)")
+    p.set_defaults(func=cmd_statfin)
+
     p = sub.add_parser("bench", add_help=False,
                        help="time the estimators on 1e4..1e6 clients beside lifelines, scikit-survival, R")
     p.set_defaults(func=cmd_bench)
@@ -238,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     _skip_slow_iri_checker()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command not in ("lab", "bench"):
+    if extra and args.command not in ("lab", "bench", "statfin"):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.passthrough = extra  # lab: options for jupyter lab; bench: its own options
     return args.func(args)

@@ -26,9 +26,11 @@ def datasets(tmp_path_factory):
     invalid = root / "invalid"
     shutil.copytree(DEFAULT_DATASET, invalid)
     edit_csv(invalid / "clients.csv", 4, "outcome", "hired")
-    missed = root / "missed"  # valid, but misses a published target: fails inside notebook 01
+    missed = root / "missed"  # valid, but its register misses a published target: fails inside notebook 01
     shutil.copytree(DEFAULT_DATASET, missed)
-    edit_csv(missed / "monthly.csv", 3, "unemployed", "399")
+    clients = pd.read_csv(missed / "clients.csv", dtype=str, keep_default_na=False)
+    first_employed = int(clients.index[clients["outcome"].str.startswith("employed")][0])
+    edit_csv(missed / "clients.csv", first_employed + 2, "outcome", "other_exit")  # 59 of 150: not 40 %
     return good, invalid, missed
 
 

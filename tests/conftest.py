@@ -18,6 +18,16 @@ def dataset_copy(tmp_path: Path) -> Path:
     return target
 
 
+def make_real(folder: Path) -> Path:
+    """Mark a copy of the default dataset as real register data (``synthetic: false``; its
+    client and placement tables then come from a ``register``, the monthly series stays official)."""
+    meta = (folder / "dataset.yaml").read_text(encoding="utf-8")
+    meta = meta.replace("synthetic: true", "synthetic: false")
+    meta = meta.replace("  clients: synthetic", "  clients: register").replace("  placements: synthetic", "  placements: register")
+    (folder / "dataset.yaml").write_text(meta, encoding="utf-8")
+    return folder
+
+
 def edit_csv(path: Path, line: int, column: str, value: str) -> None:
     """Set one cell of a comma-separated file (line numbers as in an editor; header is 1)."""
     lines = path.read_text(encoding="utf-8").splitlines()

@@ -25,7 +25,7 @@ def test_default_dataset_loads_with_derived_columns():
     assert ds.clients.loc[ds.clients["age_at_entry"] == 24, "age_group"].eq("under_25").all()
     assert ds.clients.loc[ds.clients["age_at_entry"] == 25, "age_group"].eq("25_49").all()
     assert ds.clients.loc[ds.clients["age_at_entry"] == 50, "age_group"].eq("50_plus").all()
-    assert str(ds.monthly["month"].iloc[0]) == "2016-06"
+    assert str(ds.monthly["month"].iloc[0]) == "2014-01"  # the official series, 2014-01..2020-12
 
 
 # (file, line, column, bad value, words the rule must contain)
@@ -83,13 +83,13 @@ def test_duplicate_client_id_names_both_lines(dataset_copy):
 def test_non_consecutive_months_name_the_gap(dataset_copy):
     path = dataset_copy / "monthly.csv"
     lines = path.read_text().splitlines()
-    del lines[5]  # drop the month on line 6 (2016-10)
+    del lines[5]  # drop the month on line 6 (2014-05)
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(DatasetError) as info:
         load_dataset(dataset_copy)
     (v,) = [v for v in info.value.violations if "consecutive" in v.rule]
     assert (v.file, v.line, v.column) == ("monthly.csv", 6, "month")
-    assert "2016-09 is followed by 2016-11" in v.rule
+    assert "2014-04 is followed by 2014-06" in v.rule
 
 
 def test_missing_required_column_is_reported_on_the_header_line(dataset_copy):
@@ -146,7 +146,8 @@ def test_missing_table_and_missing_folder(dataset_copy, tmp_path):
 @pytest.mark.parametrize("key,value,rule", [
     ("language", "sv", "must be fi or en"),
     ("synthetic", "'maybe'", "must be true or false"),
-    ("municipality_code", "69", "three-digit municipality code"),
+    ("municipality_code", "'Haapavesi'", "must be a municipality code"),
+    ("municipality_code", "1071", "must be a municipality code"),
     ("study_start", "'1.6.2016'", "YYYY-MM-DD"),
     ("name", "''", "required key is missing or empty"),
 ])
@@ -159,6 +160,16 @@ def test_dataset_yaml_rules(dataset_copy, key, value, rule):
         load_dataset(dataset_copy)
     assert any(v.file == "dataset.yaml" and v.column == key and rule in v.rule
                for v in info.value.violations)
+
+
+@pytest.mark.parametrize("written", ["071", "'071'", "71", "KU071", "'KU071'"])
+def test_municipality_code_is_read_as_written(dataset_copy, written):
+    """Issue 13: an unquoted 071 is the octal number 57 to a YAML reader."""
+    path = dataset_copy / "dataset.yaml"
+    lines = [f"municipality_code: {written}" if line.startswith("municipality_code:") else line
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load_dataset(dataset_copy).meta["municipality_code"] == "071"
 
 
 def test_finnish_excel_export_semicolons_decimal_commas_bom_cp1252(dataset_copy):

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import make_real
+
 from evaluation.cli import main
 from evaluation.paths import DEFAULT_DATASET
 from evaluation.runs import RunError, batch, is_run_folder, run
@@ -84,8 +86,7 @@ def test_what_counts_as_a_run_folder(tmp_path):
 
 
 def test_synthesize_never_overwrites_a_real_register(raw, capsys):
-    meta = raw / "haapavesi" / "dataset.yaml"
-    meta.write_text(meta.read_text().replace("synthetic: true", "synthetic: false"))
+    make_real(raw / "haapavesi")
     before = _tree_digest(raw)
     assert main(["synthesize", "--out", str(raw / "haapavesi")]) == 2
     assert "not a synthetic dataset made by this tool" in capsys.readouterr().err

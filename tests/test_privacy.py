@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import make_real
+
 from evaluation import DatasetError, load_dataset
 from evaluation.privacy import DisclosureControl
 
@@ -139,8 +141,7 @@ def real_and_synthetic_runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("privacy")
     real = root / "real-copy"
     shutil.copytree(DEFAULT_DATASET, real)
-    meta = (real / "dataset.yaml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
-    (real / "dataset.yaml").write_text(meta, encoding="utf-8")
+    make_real(real)
     a = run(real, root / "real")
     b = run(DEFAULT_DATASET, root / "synthetic")
     assert a.ok and b.ok, (a.notebooks, b.notebooks)
@@ -183,8 +184,7 @@ def test_runner_refuses_real_data_into_notebooks(tmp_path):
 
     real = tmp_path / "real"
     shutil.copytree(DEFAULT_DATASET, real)
-    meta = (real / "dataset.yaml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
-    (real / "dataset.yaml").write_text(meta, encoding="utf-8")
+    make_real(real)
     with pytest.raises(RunError, match="must never be written into notebooks/"):
         run(real, NOTEBOOKS / "executed")
     assert not (NOTEBOOKS / "executed").exists()
@@ -231,8 +231,7 @@ def _five_client_register(folder):
         writer = csv.DictWriter(handle, list(placements[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(placements)
-    meta = (folder / "dataset.yaml").read_text(encoding="utf-8").replace("synthetic: true", "synthetic: false")
-    (folder / "dataset.yaml").write_text(meta, encoding="utf-8")
+    make_real(folder)
     return folder
 
 

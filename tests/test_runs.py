@@ -75,14 +75,21 @@ def test_unknown_parameter_is_refused_with_the_known_ones(tmp_path):
 
 def test_reproduction_metrics_and_figures(default_run):
     metrics = read_metrics(default_run)
+    # the study's months of the official series (monthly.csv holds 2014-01..2020-12)
     assert metrics["monthly.period.start"] == "2016-06" and metrics["monthly.period.end"] == "2019-05"
-    # by hand from monthly.csv: 2016-06 427 unemployed, 2019-05 224
-    assert metrics["monthly.unemployed.start"] == 427 and metrics["monthly.unemployed.end"] == 224
-    assert metrics["monthly.unemployed.change_pct"] == pytest.approx(100 * (224 - 427) / 427)
+    # by hand from monthly.csv: 2016-06 402 unemployed, 2019-05 208
+    assert metrics["monthly.unemployed.start"] == 402 and metrics["monthly.unemployed.end"] == 208
+    assert metrics["monthly.unemployed.change_pct"] == pytest.approx(100 * (208 - 402) / 402)
+    assert metrics["monthly.source"] == "official"
     assert metrics["placements.company.n"] == 20
-    assert all(metrics[k] is True for k in metrics if k.startswith("targets.") and k.endswith(".pass"))
+    statuses = {k.split(".")[1]: v for k, v in metrics.items() if k.startswith("targets.") and k.endswith(".status")}
+    assert statuses["unemployed_start"] == statuses["share_employed"] == "pass"
+    assert statuses["activation_2019_01"] == "not reproducible from public statistics"
+    # official context: FACTS.md, 408 x 238,312 / 378,399 = about 257 for the whole country
+    assert metrics["official.unemployed.start"] == 408 and metrics["official.unemployed.end"] == 249
+    assert metrics["official.trend.country.expected_end"] == pytest.approx(408 * (238_312 - 249) / (378_399 - 408))
     figures = {p.name for p in (default_run / "figures").iterdir()}
-    for name in ("kaavio1_unemployed_by_month", "kaavio2_placements_by_sector",
+    for name in ("kaavio1_unemployed_by_month", "kaavio2_placements_by_sector", "unemployed_indexed_by_area",
                  "activation_rate_by_month", "clients_by_outcome"):
         assert {f"{name}.png", f"{name}.svg"} <= figures
 
@@ -114,18 +121,19 @@ def test_another_municipality_and_period_runs_without_targets(tmp_path):
 def test_strict_run_fails_on_a_missed_target_and_keeps_the_partial_notebook(tmp_path):
     bad = tmp_path / "missed"
     shutil.copytree(DEFAULT_DATASET, bad)
-    edit_csv(bad / "monthly.csv", 3, "unemployed", "399")  # 2016-07: the report says 408
+    edit_csv(bad / "placements.csv", 2, "subsidy_eur", "90000.00")  # the euro shares no longer 48/32 %
     good = tmp_path / "out"
-    good.mkdir()
-    (good / "marker").write_text("earlier good run")
+    good.mkdir()  # an earlier good run
+    (good / "run.json").write_text(json.dumps({"dataset": {}, "notebooks": [], "status": "ok"}))
+    (good / "metrics.json").write_text('{"marker": "earlier good run"}')
     assert main(["run", str(bad), "--out", str(good), "--only", "01_reproduce_report_figures",
                  "--strict"]) == 1
-    assert (good / "marker").read_text() == "earlier good run"
+    assert (good / "metrics.json").read_text() == '{"marker": "earlier good run"}'
     failed = tmp_path / "out.failed"
     record = json.loads((failed / "run.json").read_text())
     assert record["status"] == "failed"
     (nb,) = record["notebooks"]
-    assert nb["error"].startswith("TargetsMissed: 1 published target(s) missed: unemployed_start")
+    assert nb["error"].startswith("TargetsMissed: 2 published target(s) missed: subsidy_share_company")
     assert (failed / "01_reproduce_report_figures.ipynb").exists()
 
 

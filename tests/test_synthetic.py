@@ -35,7 +35,9 @@ def test_default_meets_every_published_target():
     ds = load_dataset(DEFAULT_DATASET)
     table = check_targets(ds, load_published_targets())
     assert len(table) == 13
-    assert table["pass"].all(), table.loc[~table["pass"], ["id", "published", "computed"]]
+    # every target of the synthetic register passes (the official ones: tests/test_targets.py)
+    own = table.loc[table["source"].isna()]
+    assert len(own) == 7 and own["pass"].all(), own.loc[~own["pass"], ["id", "published", "computed"]]
     # the report's numbers, by hand: 60/150 = 40 %, 40/150 = 26.7 % -> "27 %", 12 > 10
     groups = ds.clients["outcome_group"].value_counts()
     assert (groups["employment"], groups["activation"]) == (60, 40)
@@ -49,7 +51,8 @@ def test_other_seeds_and_sizes_also_meet_the_targets(tmp_path, seed):
     ds = load_dataset(tmp_path / "d")
     table = check_targets(ds)
     assert "clients_total" not in set(table["id"])  # the one size-dependent target is dropped
-    assert table["pass"].all(), table.loc[~table["pass"], ["id", "published", "computed"]]
+    own = table.loc[table["source"].isna()]
+    assert len(own) == 6 and own["pass"].all(), own.loc[~own["pass"], ["id", "published", "computed"]]
 
 
 def test_quotas_split_exactly():
@@ -74,13 +77,3 @@ def test_structure_is_plausible_on_a_large_sample(tmp_path):
     # exits are recorded by week: tied durations are common
     exits = c.loc[c["outcome_group"] != "censored", "duration_days"]
     assert (exits % 7 == 0).all() and exits.nunique() < len(exits) / 10
-
-
-def test_monthly_series_has_a_seasonal_pattern():
-    m = load_dataset(DEFAULT_DATASET).monthly
-    m = m.assign(moy=m["month"].dt.month)
-    detrended = m["unemployed"] / m["unemployed"].rolling(12, center=True, min_periods=6).mean()
-    by_month = detrended.groupby(m["moy"]).mean()
-    assert by_month[[1, 2, 7]].mean() > by_month[[4, 5, 9, 10]].mean()
-    assert set(m.loc[m["source"] == "published", "month"].astype(str)) == {"2016-06", "2016-07", "2019-01", "2019-03"}
-    assert np.isfinite(m["activation_rate"]).all()

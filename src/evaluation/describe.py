@@ -65,11 +65,13 @@ def monthly_value(monthly: pd.DataFrame, column: str, month: str) -> float | Non
 
 
 def study_months(dataset) -> pd.DataFrame:
-    """The monthly rows of the study period (the months of ``study_start`` to ``study_end``)."""
+    """The monthly rows of the study period (the months of ``study_start`` to ``study_end``), or
+    every row when the series does not reach into the study period at all."""
     first = pd.Period(dataset.meta["study_start"], freq="M")
     last = pd.Period(dataset.meta["study_end"], freq="M")
     months = dataset.monthly["month"]
-    return dataset.monthly.loc[(months >= first) & (months <= last)].reset_index(drop=True)
+    inside = (months >= first) & (months <= last)
+    return dataset.monthly.loc[inside if inside.any() else slice(None)].reset_index(drop=True)
 
 
 def dataset_summary(dataset) -> pd.DataFrame:

@@ -214,7 +214,9 @@ def check_targets(dataset, targets: list[dict] | None = None) -> pd.DataFrame:
         })
     columns = ["id", "fact", "unit", "published", "computed", "computed_lower", "computed_upper",
                "comparison", "tolerance", "status", "reason", "pass", "source", "finnish"]
-    return pd.DataFrame(rows, columns=columns, dtype=object)
+    table = pd.DataFrame(rows, columns=columns, dtype=object)
+    table["pass"] = table["pass"].astype(bool)
+    return table
 
 
 def anchor_period(targets: list[dict] | None, column: str = "unemployed") -> tuple[str, str] | None:

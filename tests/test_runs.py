@@ -241,3 +241,33 @@ def test_every_duration_zero_gives_no_warning_in_the_notebook(dataset_copy, tmp_
                if o.get("output_type") == "stream"]
     assert not [text for text, name in streams if name == "stderr"]
     assert any("PH test not estimable: every event happened at the same time" in t for t, _ in streams)
+
+
+def test_counterfactual_for_another_municipality_and_period(tmp_path, capsys):
+    """Issue 14: `run DATASET --only 04_counterfactual -p treated 069 -p treatment_start 2015-01
+    -p post_end 2017-12`: Haapajärvi, another window; 069 stays text (YAML reads 071 as octal)."""
+    out = tmp_path / "haapajarvi"
+    assert main(["run", str(DEFAULT_DATASET), "--out", str(out), "--only", "04_counterfactual",
+                 "-p", "treated", "069", "-p", "treatment_start", "2015-01", "-p", "post_end", "2017-12"]) == 0
+    metrics = read_metrics(out)
+    assert metrics["counterfactual.treated"] == "KU069"
+    assert metrics["counterfactual.donors.n"] >= 100
+    weights = [v for k, v in metrics.items() if k.startswith("counterfactual.scm.weights.")]
+    assert sum(weights) == pytest.approx(1, abs=0.01) and "counterfactual.scm.weights.KU069" not in metrics
+    html = (out / "04_counterfactual.html").read_text()
+    assert "Haapajärvi" in html and "12/2017" in html
+
+
+def test_counterfactual_of_a_municipality_not_in_the_panel_records_nothing(dataset_copy, tmp_path):
+    meta = dataset_copy / "dataset.yaml"
+    meta.write_text(meta.read_text().replace("municipality_code: '071'", "municipality_code: '999'"))
+    result = run(dataset_copy, tmp_path / "out", only=["04_counterfactual"])
+    assert result.ok, result.notebooks
+    assert not [k for k in read_metrics(tmp_path / "out") if k.startswith("counterfactual.")]
+    assert "No counterfactual: the dataset's municipality code '999' is not in the official panel" in \
+        (tmp_path / "out" / "04_counterfactual.html").read_text()
+
+
+def test_an_explicit_treated_code_not_in_the_panel_fails_clearly(tmp_path):
+    result = run(DEFAULT_DATASET, tmp_path / "out", only=["04_counterfactual"], parameters={"treated": "999"})
+    assert not result.ok and "no municipality '999'" in result.error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,12 @@ from .dataset import DatasetError
 
 
 def _parse_value(text: str) -> Any:
-    """A ``-p NAME VALUE`` value, read as YAML so lists, numbers and null keep their types."""
+    """A ``-p NAME VALUE`` value, read as YAML so lists, numbers and null keep their types.
+
+    Digits with a leading zero stay text: YAML reads ``071`` (Haapavesi's municipality code)
+    as the octal number 57."""
+    if re.fullmatch(r"0\d+", text.strip()):
+        return text.strip()
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError:

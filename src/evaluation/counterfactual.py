@@ -153,6 +153,7 @@ class Design:
     post_end: pd.Period
     labour_force: float  # the treated municipality's, at post_end
     notes: list[str] = field(default_factory=list)
+    count_at_start: float | None = None  # the treated municipality's outcome count at treatment_start
 
     @property
     def pre(self) -> np.ndarray:
@@ -235,9 +236,11 @@ def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str
     if len(complete) < MIN_DONORS:
         raise CounterfactualError(f"only {len(complete)} donors for {code} ({outcome}, pool {pool}): at least "
                                   f"{MIN_DONORS} are needed for placebo inference")
-    lf = panel.data.loc[(panel.data["area"] == code) & (panel.data["month"] == end), "TYOVOIMATK"]
+    own = panel.data.loc[panel.data["area"] == code].set_index("month")
+    count = sum(own.at[t0, c] for c in OUTCOMES[outcome] if pd.notna(own.at[t0, c]))
     Y = matrix[[code, *complete]].to_numpy(dtype=float)
-    return Design(outcome, Y, [code, *complete], matrix.index, t0, end, float(lf.iloc[0]), notes)
+    return Design(outcome, Y, [code, *complete], matrix.index, t0, end, float(own.at[end, "TYOVOIMATK"]), notes,
+                  float(count))
 
 
 # ----------------------------------------------------------------------------- synthetic control
@@ -491,3 +494,158 @@ def counterfactual_metrics(treated: str, analyses: dict[str, Analysis]) -> dict:
               f"{key}.scm.detectable_persons": None if a.detectable is None else a.detectable * a.persons,
               f"{key}.did.estimate": a.did, f"{key}.did.permutation_p": a.did_p}
     return m
+
+
+# ----------------------------------------------------------------------------- the notebook's study
+POOLS = ("region", "size", "urban_rural")
+
+
+@dataclass
+class Study:
+    """Notebook 04's whole analysis: every outcome (``analyses``), the sensitivity pools of the
+    primary outcome (``pools``), and what the reader is told (``notes``).  ``analyses`` is empty
+    when there is nothing to analyse (``note`` says why in one line)."""
+
+    treated: str | None
+    name: str
+    pre_start: str
+    treatment_start: str
+    post_end: str
+    alpha: float
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+    pools: pd.DataFrame | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def available(self) -> bool:
+        return PRIMARY in self.analyses
+
+
+def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_start: str | None = None,
+          post_end: str | None = None, pre_start: str = "2013-01", durability_end: str = "2020-02",
+          exclude_neighbours: bool = True, alpha: float = 0.05) -> Study:
+    """Run the counterfactual for a dataset's municipality (``meta`` = its ``dataset.yaml``) or
+    for ``treated``.  Defaults: ``treatment_start`` the month of ``study_start`` (the first
+    clients enrolled then), ``post_end`` the month of ``study_end``.
+
+    Raises :class:`CounterfactualError` (or ``LookupError``) for an explicit ``treated`` not in
+    the panel, a window outside it, or too few donors; a code that only comes from the dataset
+    and is not in the panel gives a :class:`Study` with a one-line ``note`` instead."""
+    from .codes import municipality_code
+
+    start = treatment_start or str(pd.Period(meta["study_start"], freq="M"))
+    end = post_end or str(pd.Period(meta["study_end"], freq="M"))
+    names = dict(zip(panel.areas["code"], panel.areas["name"]))
+    code = municipality_code(treated if treated is not None else meta.get("municipality_code"))
+    result = Study(None, str(meta.get("municipality", "")), pre_start, start, end, alpha, names=names)
+    try:
+        row = find_municipality(panel, code or str(treated))
+    except LookupError as exc:
+        if treated is not None:
+            raise
+        result.note = (f"No counterfactual: the dataset's municipality code {meta.get('municipality_code')!r} "
+                       f"is not in the official panel ({exc}); nothing is recorded.")
+        return result
+    result.treated = f"KU{row['municipality_code']}"
+    result.name = str(row["municipality_name_fi"])
+    durability = durability_end if pd.Period(durability_end, freq="M") > pd.Period(end, freq="M") else None
+    if durability and pd.Period(durability, freq="M") > panel.months[-1]:
+        durability = None
+    for outcome in OUTCOMES:
+        try:
+            result.analyses[outcome] = analyse(panel, row["municipality_code"], outcome, pre_start=pre_start,
+                                               treatment_start=start, post_end=end, durability_end=durability,
+                                               exclude_neighbours=exclude_neighbours, alpha=alpha)
+        except CounterfactualError as exc:
+            if outcome == PRIMARY:
+                raise
+            result.notes.append(f"{outcome}: not estimable: {exc}")
+    rows = []
+    for pool in POOLS:
+        try:
+            a = analyse(panel, row["municipality_code"], PRIMARY, pre_start=pre_start, treatment_start=start,
+                        post_end=end, durability_end=None, exclude_neighbours=exclude_neighbours, pool=pool,
+                        alpha=alpha)
+            rows.append({"pool": pool, "donors": a.design.Y.shape[1] - 1, "effect_mean_pp": a.scm.effect_mean,
+                         "effect_end_pp": a.scm.effect_end, "pre_rmspe": a.scm.pre_rmspe,
+                         "placebo_p": a.placebo_p, "did_pp": a.did, "did_permutation_p": a.did_p, "note": ""})
+        except CounterfactualError as exc:
+            rows.append({"pool": pool, "donors": None, "effect_mean_pp": None, "effect_end_pp": None,
+                         "pre_rmspe": None, "placebo_p": None, "did_pp": None, "did_permutation_p": None,
+                         "note": f"not estimable: {exc}"})
+    result.pools = pd.DataFrame(rows).set_index("pool")
+    return result
+
+
+def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[str]:
+    """The plain-language conclusion for decision makers, every number from ``s`` (and
+    ``clients``, the project's client count, when known); it never claims more than the placebo
+    distribution allows.  The municipality's name is never inflected (Finnish cases of place
+    names cannot be made by rule)."""
+    from .text import check_lang, month_label, number
+
+    check_lang(lang)
+    if not s.available:
+        return [s.note]
+    a = s.analyses[PRIMARY]
+    persons = a.persons
+    end_persons = abs(a.scm.effect_end * persons)
+    detect = None if a.detectable is None else abs(a.detectable * persons)
+    significant = a.placebo_p <= s.alpha
+    fewer = a.scm.effect_end < 0
+    used = int((a.scm.weights > 0.001).sum())
+    donors = a.design.Y.shape[1] - 1
+    end = month_label(a.design.post_end, lang)
+    unemployed = a.design.count_at_start
+    n = lambda v, d=0: number(v, lang, d)  # noqa: E731
+    if lang == "fi":
+        lines = [f"{s.name}: vertailu kuntiin, joissa ei ollut vastaavaa hanketta. Synteettinen verrokki on "
+                 f"{used} kunnan painotettu keskiarvo ({donors} mahdollisen joukosta), ja se seurasi kunnan "
+                 f"työttömyysastetta ennen hanketta keskimäärin {n(a.scm.pre_rmspe, 2)} %-yksikön tarkkuudella."]
+        if significant:
+            lines.append(f"Hankkeen lopussa ({end}) kunnassa oli noin {n(end_persons)} työtöntä "
+                         f"{'vähemmän' if fewer else 'enemmän'} kuin verrokissa. Ero on suurempi kuin "
+                         f"{100 * (1 - a.placebo_p):.0f} %:ssa lumekunnista (p = {n(a.placebo_p, 2)}). "
+                         "Ero ei yksin osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on voinut "
+                         "tapahtua muutakin.")
+        else:
+            lines.append(f"Hankkeen lopussa ({end}) ero verrokkiin oli noin {n(end_persons)} työtöntä, mutta yhtä "
+                         f"suuria eroja syntyy kunnissa, joissa hanketta ei ollut (lumetesti p = {n(a.placebo_p, 2)}). "
+                         "Työttömyyden lasku kunnassa ei siis erotu yleisestä noususuhdanteesta: tästä aineistosta "
+                         "ei voi päätellä, että Kokoomo olisi vähentänyt kunnan työttömyyttä — eikä sitäkään, "
+                         "ettei se vaikuttanut.")
+        if detect is not None:
+            lines.append(f"Tällä asetelmalla havaittaisiin vasta noin {n(detect)} työttömän vaikutus koko kunnan "
+                         "tasolla. " + (f"Hankkeessa oli {n(clients)} asiakasta ja " if clients else "")
+                         + f"kunnassa oli hankkeen alussa {n(unemployed)} työtöntä: pienempi vaikutus ei erottuisi "
+                         "kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.")
+        lines.append("Kysymykseen voisi vastata asiakastasolla: Kokoomon asiakkaita verrattaisiin samanlaisiin "
+                     "työttömiin muissa kunnissa yhdistetyistä rekistereistä (TEM:n työnvälitysrekisteri, "
+                     "Kelan ja Tilastokeskuksen tiedot).")
+    else:
+        lines = [f"{s.name} was compared with municipalities that had no such project. Its synthetic control is a "
+                 f"weighted average of {used} municipalities (chosen from {donors}); before the project it tracked "
+                 f"the town's unemployment rate to within {n(a.scm.pre_rmspe, 2)} percentage points on average."]
+        if significant:
+            lines.append(f"At the end of the project ({end}) the town had about {n(end_persons)} "
+                         f"{'fewer' if fewer else 'more'} unemployed than its control, a larger gap than in "
+                         f"{100 * (1 - a.placebo_p):.0f} % of the placebo municipalities (p = {n(a.placebo_p, 2)}). "
+                         "The gap alone does not show that Kokoomo caused it: other things may have happened "
+                         "in the town at the same time.")
+        else:
+            lines.append(f"At the end of the project ({end}) the gap to the control was about {n(end_persons)} "
+                         f"unemployed, but gaps as large arise in municipalities without a project (placebo "
+                         f"p = {n(a.placebo_p, 2)}). The fall in the town's unemployment does not stand out from "
+                         "the national upswing: these data cannot show that Kokoomo reduced the town's "
+                         "unemployment, nor that it did not.")
+        if detect is not None:
+            lines.append(f"This design could only detect an effect of about {n(detect)} unemployed on the whole "
+                         "town. " + (f"The project had {n(clients)} clients and " if clients else "")
+                         + f"the town had {n(unemployed)} unemployed when it started: a smaller effect, even a real "
+                         "one, would not stand out from ordinary variation in municipal statistics.")
+        lines.append("The question could be answered at the level of the clients: Kokoomo's clients compared with "
+                     "similar unemployed people in other municipalities from linked registers (the employment "
+                     "service register, Kela's and Statistics Finland's data).")
+    return lines

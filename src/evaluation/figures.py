@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .files import write_atomic
+from .text import month_label, number, percent  # noqa: F401  (the figures' number formats)
 
 STYLE = Path(__file__).with_name("wassup.mplstyle")
 #: Okabe-Ito colours by meaning, so a group has the same colour in every figure.
@@ -34,9 +35,6 @@ COLOURS = {
     "activation_rate": "#CC79A7",
 }
 
-FI_MONTHS = ("tammi", "helmi", "maalis", "huhti", "touko", "kesä", "heinä", "elo", "syys", "loka",
-             "marras", "joulu")
-EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 #: Labels in both languages; keys are the repository's own names.
 LABELS = {
@@ -121,26 +119,6 @@ def _lang(lang: str) -> str:
     return lang
 
 
-def number(value: float, lang: str, decimals: int = 1) -> str:
-    """A number with a decimal comma in Finnish and a decimal point in English."""
-    text = f"{value:,.{decimals}f}".replace(",", "\u00a0")
-    return text.replace(".", ",") if _lang(lang) == "fi" else text
-
-
-def percent(value: float, lang: str, decimals: int = 1) -> str:
-    """``value`` (percent 0..100) as text: ``21,5 %`` in Finnish, ``21.5%`` in English."""
-    text = number(value, lang, decimals)
-    return f"{text}\u00a0%" if lang == "fi" else f"{text}%"
-
-
-def month_label(period, lang: str) -> str:
-    """``7/2016`` in Finnish (a short month name such as "heinä" reads as "hay"), ``Jul 2016``
-    in English, for a pandas Period."""
-    if _lang(lang) == "fi":
-        return f"{period.month}/{period.year}"
-    return f"{EN_MONTHS[period.month - 1]} {period.year}"
-
-
 def mark_synthetic(fig, synthetic: bool, lang: str, part: str | None = None) -> None:
     """Put a visible 'synthetic data' mark on a figure made from a synthetic dataset; ``part``
     names what is synthetic when the figure also shows official statistics."""
@@ -176,7 +154,7 @@ def save_figure(fig, folder: str | Path, name: str) -> dict[str, Path]:
     return paths
 
 
-def _period_axis(ax, months, lang: str) -> None:
+def period_axis(ax, months, lang: str) -> None:
     """Month ticks every month, quarter, half-year or year (at most about 16 ticks), on
     calendar boundaries (January, July, ...), labelled in ``lang``."""
     step = next(s for s in (1, 3, 6, 12, 24) if len(months) / s <= 16)
@@ -242,7 +220,7 @@ def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False, o
     top = max(float(monthly[c].max()) for c in ("unemployed", "long_term_unemployed", "under_25_unemployed")
               if c in monthly.columns and monthly[c].notna().any())
     ax.set_ylim(0, top * 1.32)  # room for the legend above the curves
-    _period_axis(ax, months, lang)
+    period_axis(ax, months, lang)
     ax.legend(loc="upper center", ncol=2, fontsize=8)
     mark_synthetic(fig, synthetic, lang)
     if official:
@@ -286,7 +264,7 @@ def unemployed_indexed_by_area(series, *, lang: str = "fi", base: str,
     ax.set_title(f"Työttömät työnhakijat, {base_label} = 100" if lang == "fi"
                  else f"Unemployed job seekers, {base_label} = 100")
     ax.set_ylabel("indeksi" if lang == "fi" else "index")
-    _period_axis(ax, months, lang)
+    period_axis(ax, months, lang)
     ax.legend(loc="lower left", fontsize=8)
     mark_source(ax, lang)
     return fig
@@ -334,7 +312,7 @@ def activation_rate_by_month(monthly, *, lang: str = "fi", synthetic: bool = Fal
     top = float(np.nanmax([upper.max(), *(anchors.values() or [0])]))
     ax.set_ylabel(label("percent", lang))
     ax.set_ylim(0, max(60.0, top * 1.25))
-    _period_axis(ax, months, lang)
+    period_axis(ax, months, lang)
     ax.legend(loc="upper left", fontsize=8)
     mark_synthetic(fig, synthetic, lang)
     if official:

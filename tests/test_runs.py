@@ -271,3 +271,13 @@ def test_counterfactual_of_a_municipality_not_in_the_panel_records_nothing(datas
 def test_an_explicit_treated_code_not_in_the_panel_fails_clearly(tmp_path):
     result = run(DEFAULT_DATASET, tmp_path / "out", only=["04_counterfactual"], parameters={"treated": "999"})
     assert not result.ok and "no municipality '999'" in result.error
+
+
+def test_a_run_leaves_the_working_folder_as_it_was(tmp_path):
+    """papermill's cwd is a process-wide chdir; notebooks run in threads restored it in any order
+    and left a later relative path pointing into notebooks/ (found by `make reproduce`)."""
+    import os
+
+    before = os.getcwd()
+    result = run(DEFAULT_DATASET, tmp_path / "out", only=["00_dataset_overview", "03_sector_outcomes"], workers=2)
+    assert result.ok and os.getcwd() == before

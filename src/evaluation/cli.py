@@ -61,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.publish_figures:
         from .dataset import load_dataset
 
-        if not load_dataset(args.dataset).synthetic:
+        if not load_dataset(result.dataset).synthetic:
             print("error: --publish-figures only copies figures of a synthetic dataset", file=sys.stderr)
             return 2
         publish_figures(result.out, FIGURES)

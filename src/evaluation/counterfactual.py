@@ -82,22 +82,38 @@ def simplex_least_squares(A: np.ndarray, b: np.ndarray, tol: float = 1e-12,
     return simplex_qp(A.T @ A, A.T @ b, tol, max_iter)
 
 
-def simplex_qp(G: np.ndarray, c: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000) -> np.ndarray:
+def simplex_qp(G: np.ndarray, c: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000,
+               allowed: np.ndarray | None = None, start: list[int] | None = None) -> np.ndarray:
     """``argmin w'Gw - 2c'w`` over the simplex (``G = A'A``, ``c = A'b``): see
-    :func:`simplex_least_squares`."""
+    :func:`simplex_least_squares`.  ``allowed`` (a boolean mask) restricts the support to some
+    columns of ``G`` (the placebos reuse one Gram matrix of every unit); the others get 0.
+    ``start``: a guess of the support (from a fast approximate solver); it changes only how
+    many steps the exact method takes, never the answer."""
     n = G.shape[0]
-    if n == 1:
-        return np.ones(1)
-    scale = max(1.0, float(np.abs(np.diag(G)).max()))
-    first = int(np.argmin(np.diag(G) - 2 * c))  # the best single donor
+    allowed = np.ones(n, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
+    candidates = np.flatnonzero(allowed)
+    if candidates.size == 1:
+        w = np.zeros(n)
+        w[candidates] = 1.0
+        return w
+    diag = np.diag(G)
+    scale = max(1.0, float(np.abs(diag[candidates]).max()))
+    first = int(candidates[np.argmin(diag[candidates] - 2 * c[candidates])])  # the best single donor
     support = [first]
     w = np.zeros(n)
     w[first] = 1.0
+    if start:
+        guess = [int(k) for k in start if allowed[k]]
+        z = _equality_qp(G[np.ix_(guess, guess)], c[guess]) if guess else None
+        if z is not None and (z > tol).all():
+            support, w[:] = guess, 0.0
+            w[guess] = z
     for _ in range(max_iter):
-        gradient = 2 * (G @ w - c)
+        gradient = 2 * (G[:, support] @ w[support] - c)  # only the support's columns: O(n |S|)
         lam = -gradient[support].mean()
         mu = gradient + lam
         mu[support] = np.inf
+        mu[~allowed] = np.inf
         j = int(np.argmin(mu))
         if mu[j] >= -tol * scale:
             break
@@ -166,8 +182,8 @@ class Design:
 
 def outcome_matrix(panel: Panel, outcome: str, start: pd.Period, end: pd.Period) -> pd.DataFrame:
     """Months x municipalities (``KUxxx``): the outcome per 100 in the labour force."""
-    data = panel.data
-    rows = data.loc[data["area"].str.startswith("KU") & (data["month"] >= start) & (data["month"] <= end)]
+    data = panel.municipalities
+    rows = data.loc[(data["month"] >= start) & (data["month"] <= end)]
     numerator = None
     for column in OUTCOMES[outcome]:
         values = rows[column].astype("float64")
@@ -227,7 +243,7 @@ def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str
         complete = [c for c in complete if c in info.index
                     and info.at[c, "kuntaryhmitys_code"] == row["kuntaryhmitys_code"]]
     elif pool == "size":
-        force = panel.data.loc[(panel.data["month"] == t0 - 1) & panel.data["area"].str.startswith("KU")]
+        force = panel.municipalities.loc[panel.municipalities["month"] == t0 - 1]
         force = force.set_index("area")["TYOVOIMATK"].astype("float64")
         own = force[code]
         complete = [c for c in complete if own / 3 <= force.get(c, np.nan) <= own * 3]
@@ -262,10 +278,23 @@ def _fit(Y: np.ndarray, treated: int, donors: list[int], pre: np.ndarray, post: 
          end_index: int, gram: np.ndarray | None = None) -> SCMResult:
     if gram is None:
         gram = Y[pre].T @ Y[pre]
-    w = simplex_qp(gram[np.ix_(donors, donors)], gram[donors, treated])
+    allowed = np.zeros(gram.shape[0], dtype=bool)
+    allowed[donors] = True
+    w = simplex_qp(gram, gram[:, treated], allowed=allowed,
+                   start=_support_guess(Y[pre][:, donors], Y[pre, treated], donors))[donors]
     gap = Y[:, treated] - Y[:, donors] @ w
     return SCMResult(w, gap, float(np.sqrt(np.mean(gap[pre] ** 2))), float(np.sqrt(np.mean(gap[post] ** 2))),
                      float(gap[post].mean()), float(gap[end_index]))
+
+
+def _support_guess(A: np.ndarray, b: np.ndarray, columns: list[int]) -> list[int]:
+    """The support of the non-negative least squares with a heavy sum-to-one row (Lawson-
+    Hanson in compiled code): nearly the simplex optimum's, a warm start for the exact method."""
+    from scipy.optimize import nnls
+
+    heavy = 1e3 * max(1.0, float(np.abs(A).max()))
+    w, _ = nnls(np.vstack([A, np.full((1, A.shape[1]), heavy)]), np.concatenate([b, [heavy]]))
+    return [columns[k] for k in np.flatnonzero(w > 1e-9)]
 
 
 def _end_index(d: Design) -> int:
@@ -433,8 +462,10 @@ class Analysis:
 
 def analyse(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str, treatment_start: str,
             post_end: str, durability_end: str | None = "2020-02", exclude_neighbours: bool = True,
-            pool: str = "all", alpha: float = 0.05) -> Analysis:
-    """Synthetic control with every placebo, DiD and event study for one outcome."""
+            pool: str = "all", alpha: float = 0.05, full: bool = True) -> Analysis:
+    """Synthetic control with every placebo, DiD and event study for one outcome.  With
+    ``full=False`` (the sensitivity pools) only the fit, its placebos and the DiD: no
+    detectable effect, in-time placebo, leave-one-out or event study."""
     window_end = max(post_end, durability_end) if durability_end else post_end
     d = design(panel, treated, outcome, pre_start=pre_start, treatment_start=treatment_start,
                post_end=post_end, window_end=window_end, exclude_neighbours=exclude_neighbours, pool=pool)
@@ -447,6 +478,8 @@ def analyse(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: st
     if durability_end and pd.Period(durability_end, freq="M") > d.post_end:
         late = np.asarray((d.months > d.post_end) & (d.months <= pd.Period(durability_end, freq="M")))
         durability = {"start": str(d.post_end + 1), "end": durability_end, "effect_mean": float(scm.gap[late].mean())}
+    if not full:
+        return Analysis(d, scm, placebos, p, None, None, pd.DataFrame(), estimate, did_p, pd.DataFrame(), durability)
     return Analysis(d, scm, placebos, p, detectable_effect(d, placebos, alpha), in_time_placebo(d),
                     leave_one_out(d, scm), estimate, did_p, event_study(d, pd.Period(window_end, freq="M")),
                     durability)
@@ -567,7 +600,7 @@ def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_sta
         try:
             a = analyse(panel, row["municipality_code"], PRIMARY, pre_start=pre_start, treatment_start=start,
                         post_end=end, durability_end=None, exclude_neighbours=exclude_neighbours, pool=pool,
-                        alpha=alpha)
+                        alpha=alpha, full=False)
             rows.append({"pool": pool, "donors": a.design.Y.shape[1] - 1, "effect_mean_pp": a.scm.effect_mean,
                          "effect_end_pp": a.scm.effect_end, "pre_rmspe": a.scm.pre_rmspe,
                          "placebo_p": a.placebo_p, "did_pp": a.did, "did_permutation_p": a.did_p, "note": ""})

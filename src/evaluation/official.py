@@ -20,6 +20,7 @@ missing.  Pure, public data: nothing here is about a person.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,11 @@ class Panel:
     @property
     def months(self) -> pd.PeriodIndex:
         return pd.PeriodIndex(sorted(self.data["month"].unique()), freq="M")
+
+    @functools.cached_property
+    def municipalities(self) -> pd.DataFrame:
+        """The rows of municipalities (``KUxxx``), once per panel."""
+        return self.data.loc[self.data["area"].str.startswith("KU")]
 
 
 def load_panel(folder: str | Path | None = None, file: str | Path | None = None) -> Panel:

@@ -352,11 +352,20 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
 
         # The notebooks are independent (each writes its own figures; metrics.json is locked),
         # so they run side by side: papermill only waits on its kernel, so threads suffice.
-        with _quiet(), contextlib.redirect_stderr(io.StringIO()), \
-                ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(paths)))) as pool:
-            for nb_result, entry in pool.map(execute, paths):
-                result.notebooks.append(nb_result)
-                record["notebooks"].append(entry)
+        # papermill's ``cwd`` is a process-wide chdir that threads restore in any order: the
+        # caller's folder is put back when they are done.
+        caller_cwd = os.getcwd()
+        try:
+            with _quiet(), contextlib.redirect_stderr(io.StringIO()), \
+                    ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(paths)))) as pool:
+                # the longest first (by the earlier run's times), so the last to finish is short
+                futures = {path: pool.submit(execute, path) for path in _longest_first(paths, out)}
+                for path in paths:
+                    nb_result, entry = futures[path].result()
+                    result.notebooks.append(nb_result)
+                    record["notebooks"].append(entry)
+        finally:
+            os.chdir(caller_cwd)
         (tmp / (METRICS_FILE + ".lock")).unlink(missing_ok=True)
         if any(nb.status != "ok" for nb in result.notebooks):
             result.status = "failed"
@@ -374,6 +383,17 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
         raise RunError(f"{exc} This run's results are kept in {tmp}.") from None
     result.out = target
     return result
+
+
+def _longest_first(paths: list[Path], out: Path) -> list[Path]:
+    """``paths`` ordered by the seconds each took in the run already in ``out`` (longest
+    first; notebooks without an earlier time first of all); the file order without one."""
+    try:
+        record = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+        seconds = {nb["notebook"]: float(nb["seconds"]) for nb in record["notebooks"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return list(paths)
+    return sorted(paths, key=lambda p: -seconds.get(p.stem, float("inf")))
 
 
 def _ipc_kernel_manager():

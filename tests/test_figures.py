@@ -98,7 +98,6 @@ def test_drawn_kaplan_meier_and_cif_curves_are_true_steps():
     """Five clients employed on days 100..500: by hand S(t) = 1 - k/5 after the k-th day, so the
     drawn curve is 60 % on [200, 300), falls to 40 % at day 300 (the median, as in the table)."""
     import numpy as np
-    from matplotlib.lines import Line2D
 
     from evaluation.figures import cumulative_incidence_panels, kaplan_meier_with_risk_table
     from evaluation.survival import cumulative_incidence, kaplan_meier, median_time

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.codes import municipality_code
+from evaluation.dataset import municipality_code
 from evaluation.official import (SERVICES, PanelError, area_codes, find_municipality, load_panel,
                                  monthly_series, trend_benchmark)
 from evaluation.paths import STATFIN

@@ -249,14 +249,17 @@ def test_five_real_clients_leave_no_small_count_anywhere(tmp_path):
     texts = {p.name: p.read_text(encoding="utf-8", errors="replace")
              for p in [*out.glob("*.html"), *out.glob("*.ipynb"), out / "metrics.json", *out.glob("figures/*.svg")]}
     for name, text in texts.items():
-        for secret in (SECRET_EUROS, "15712", "15 712", *SECRET_TEXT):
+        for secret in (SECRET_EUROS, "15712", "15 712"):
+            assert not re.search(rf"(?<![\d.]){secret}(?!\d)", text), (name, secret)
+        for secret in SECRET_TEXT:
             assert secret not in text, (name, secret)
         # no hazard ratio of the 1 person of sex X (a note may say the level was left out)
         assert not re.search(r"sex=X\s*</t[hd]>|>sex=X<|sex=X\.|[│|]\s*sex=X", text), name
         # the euros of the sectors of 8 and 4 placements (by hand: 8 * 8000 + 37 * (20 + ... + 27)
         # = 70956; 15712.3 + 3 * 8000 + 37 * (29 + 30 + 31) = 43042.3)
         for hidden in ("70956", "70 956", "70,956", "43042", "43 042", "43,042"):
-            assert hidden not in text, (name, hidden)
+            # as a number of its own (an SVG path's 163.430423 is not one)
+            assert not re.search(rf"(?<![\d.]){hidden}(?!\d)", text), (name, hidden)
     metrics = json.loads((out / "metrics.json").read_text())
     # 3 of 5 employed, 1 other exit: every estimate made from them is hidden, as the count is;
     # an outcome nobody had (0 people, not a small count) may show its 0

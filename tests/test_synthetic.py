@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import filecmp
 
-import numpy as np
 import pytest
 
 from evaluation import load_dataset
 from evaluation.cli import main
 from evaluation.paths import DEFAULT_DATASET
 from evaluation.synthetic import quotas, synthesize, write_dataset
-from evaluation.targets import check_targets, load_published_targets
+from evaluation.dataset import load_published_targets
+from evaluation.targets import check_targets
 
 FILES = ("dataset.yaml", "clients.csv", "placements.csv", "monthly.csv")
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from evaluation.dataset import Dataset
-from evaluation.targets import check_targets, compute_target, load_published_targets, target_problems
+from evaluation.dataset import load_published_targets, target_problems
+from evaluation.targets import check_targets, compute_target
 
 
 def tiny() -> Dataset:

@@ -340,6 +340,20 @@ def in_time_placebo(d: Design, years_earlier: int = 2) -> SCMResult | None:
     return _fit(d.Y, 0, list(range(1, d.Y.shape[1])), pre, post, end)
 
 
+def in_time_placebo_p(d: Design, years_earlier: int = 2) -> float | None:
+    """The placebo p-value of the in-time placebo: the design cut at the real start, with the
+    fake start ``years_earlier`` years before it, and every donor as a placebo (None when the
+    pre-period is too short).  A small p-value here warns that the method finds 'effects' where
+    there can be none."""
+    fake = d.treatment_start - 12 * years_earlier
+    keep = np.asarray(d.months < d.treatment_start)
+    if np.sum(np.asarray(d.months < fake)) < 12 or not np.any(np.asarray(d.months >= fake) & keep):
+        return None
+    cut = Design(d.outcome, d.Y[keep], d.units, d.months[keep], fake, d.treatment_start - 1, d.labour_force)
+    placebos = placebo_in_space(cut)
+    return placebo_p(placebos["ratio"].iloc[0], placebos["ratio"].to_numpy()[1:])
+
+
 def leave_one_out(d: Design, result: SCMResult, threshold: float = 0.05) -> pd.DataFrame:
     """The fit without each donor of weight above ``threshold``: ``left_out``, ``weight``,
     ``effect_mean``, ``effect_end``, ``pre_rmspe``."""
@@ -448,6 +462,7 @@ class Analysis:
     placebo_p: float
     detectable: float | None
     in_time: SCMResult | None
+    in_time_p: float | None
     loo: pd.DataFrame
     did: float
     did_p: float
@@ -479,10 +494,11 @@ def analyse(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: st
         late = np.asarray((d.months > d.post_end) & (d.months <= pd.Period(durability_end, freq="M")))
         durability = {"start": str(d.post_end + 1), "end": durability_end, "effect_mean": float(scm.gap[late].mean())}
     if not full:
-        return Analysis(d, scm, placebos, p, None, None, pd.DataFrame(), estimate, did_p, pd.DataFrame(), durability)
+        return Analysis(d, scm, placebos, p, None, None, None, pd.DataFrame(), estimate, did_p, pd.DataFrame(),
+                        durability)
     return Analysis(d, scm, placebos, p, detectable_effect(d, placebos, alpha), in_time_placebo(d),
-                    leave_one_out(d, scm), estimate, did_p, event_study(d, pd.Period(window_end, freq="M")),
-                    durability)
+                    in_time_placebo_p(d), leave_one_out(d, scm), estimate, did_p,
+                    event_study(d, pd.Period(window_end, freq="M")), durability)
 
 
 def weights_table(a: Analysis, names: dict[str, str], threshold: float = 0.001) -> pd.DataFrame:
@@ -566,7 +582,7 @@ def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_sta
     Raises :class:`CounterfactualError` (or ``LookupError``) for an explicit ``treated`` not in
     the panel, a window outside it, or too few donors; a code that only comes from the dataset
     and is not in the panel gives a :class:`Study` with a one-line ``note`` instead."""
-    from .codes import municipality_code
+    from .dataset import municipality_code
 
     start = treatment_start or str(pd.Period(meta["study_start"], freq="M"))
     end = post_end or str(pd.Period(meta["study_end"], freq="M"))
@@ -644,8 +660,9 @@ def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[s
                          "Ero ei yksin osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on voinut "
                          "tapahtua muutakin.")
         else:
-            lines.append(f"Hankkeen lopussa ({end}) ero verrokkiin oli noin {n(end_persons)} työtöntä, mutta yhtä "
-                         f"suuria eroja syntyy kunnissa, joissa hanketta ei ollut (lumetesti p = {n(a.placebo_p, 2)}). "
+            lines.append(f"Hankkeen lopussa ({end}) kunnassa oli noin {n(end_persons)} työtöntä "
+                         f"{'vähemmän' if fewer else 'enemmän'} kuin verrokissa, mutta yhtä suuria eroja syntyy "
+                         f"kunnissa, joissa hanketta ei ollut (lumetesti p = {n(a.placebo_p, 2)}). "
                          "Työttömyyden lasku kunnassa ei siis erotu yleisestä noususuhdanteesta: tästä aineistosta "
                          "ei voi päätellä, että Kokoomo olisi vähentänyt kunnan työttömyyttä — eikä sitäkään, "
                          "ettei se vaikuttanut.")
@@ -668,9 +685,9 @@ def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[s
                          "The gap alone does not show that Kokoomo caused it: other things may have happened "
                          "in the town at the same time.")
         else:
-            lines.append(f"At the end of the project ({end}) the gap to the control was about {n(end_persons)} "
-                         f"unemployed, but gaps as large arise in municipalities without a project (placebo "
-                         f"p = {n(a.placebo_p, 2)}). The fall in the town's unemployment does not stand out from "
+            lines.append(f"At the end of the project ({end}) the town had about {n(end_persons)} "
+                         f"{'fewer' if fewer else 'more'} unemployed than its control, but gaps as large arise in "
+                         f"municipalities without a project (placebo p = {n(a.placebo_p, 2)}). The fall in the town's unemployment does not stand out from "
                          "the national upswing: these data cannot show that Kokoomo reduced the town's "
                          "unemployment, nor that it did not.")
         if detect is not None:

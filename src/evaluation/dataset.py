@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .codes import municipality_code
+from .paths import PUBLISHED_TARGETS
 from .privacy import PSEUDONYMISE, identifying_columns
 from .progress import Steps
 
@@ -43,6 +43,7 @@ __all__ = [
     "DatasetError",
     "Violation",
     "load_dataset",
+    "municipality_code",
 ]
 
 #: Outcome code -> outcome group used by every analysis.
@@ -692,11 +693,81 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
             meta["municipality_code"] = code
     targets = meta.get("targets")
     if targets is not None:
-        from .targets import target_problems  # the targets module owns their rules
-
         for problem in target_problems(targets):
             out.add(name, None, "targets", None, problem)
     return meta
+
+
+def municipality_code(value) -> str | None:
+    """A Finnish municipality code as three-digit text: ``71``, ``"071"``, ``"KU071"`` -> ``"071"``.
+
+    None for anything else.  Read codes as text before calling this: a YAML reader turns an
+    unquoted ``071`` into the octal number 57 (the dataset contract reads the scalar as written).
+    """
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip().upper()
+    match = re.fullmatch(r"(?:KU)?(\d{1,3})", text)
+    return match.group(1).zfill(3) if match else None
+
+
+# --------------------------------------------------------------------------- published targets' format
+#: compute kind -> the keys it needs besides ``kind``.
+KINDS: dict[str, tuple[str, ...]] = {
+    "client_count": (),
+    "group_count": ("group",),
+    "group_share": ("group",),
+    "monthly_value": ("column", "month"),
+    "monthly_ratio": ("column", "start", "end"),
+    "subsidy_share": ("sector",),
+    "continuation_share": ("sector",),
+}
+COMPARISONS = ("approx", "greater_than")
+REQUIRED = ("id", "fact", "value", "unit", "compute", "comparison")
+
+
+def load_published_targets(path: str | Path | None = None) -> list[dict]:
+    """The report's targets from ``data/published/wassup_report.yaml``."""
+    path = path or PUBLISHED_TARGETS
+    with open(path, encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    targets = document["targets"]
+    problems = target_problems(targets)
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return targets
+
+
+def target_problems(targets: Any) -> list[str]:
+    """Every way ``targets`` breaks the format above (empty list when valid)."""
+    if not isinstance(targets, list):
+        return ["targets must be a list of mappings"]
+    problems = []
+    seen = set()
+    for i, target in enumerate(targets, start=1):
+        where = f"target {i}"
+        if not isinstance(target, dict):
+            problems.append(f"{where} must be a mapping")
+            continue
+        where = f"target {target.get('id', i)!s}"
+        problems += [f"{where}: key {key!r} is missing" for key in REQUIRED if key not in target]
+        if target.get("id") in seen:
+            problems.append(f"{where}: id appears twice")
+        seen.add(target.get("id"))
+        compute = target.get("compute")
+        if not isinstance(compute, dict) or compute.get("kind") not in KINDS:
+            problems.append(f"{where}: compute.kind must be one of {', '.join(KINDS)}")
+        else:
+            problems += [f"{where}: compute.{key} is missing" for key in KINDS[compute["kind"]]
+                         if key not in compute]
+        if target.get("comparison") not in COMPARISONS:
+            problems.append(f"{where}: comparison must be one of {', '.join(COMPARISONS)}")
+        if target.get("comparison") == "approx" and not isinstance(target.get("tolerance"), (int, float)):
+            problems.append(f"{where}: an approx comparison needs a numeric tolerance")
+        if not isinstance(target.get("value"), (int, float)) or isinstance(target.get("value"), bool):
+            problems.append(f"{where}: value must be a number")
+    return problems
+
 
 
 def _written_scalar(text: str, key: str) -> str | None:

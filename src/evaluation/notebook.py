@@ -13,7 +13,7 @@ import pandas as pd
 
 from .dataset import Dataset, load_dataset
 from .privacy import DisclosureControl
-from .runs import default_output_dir, resolve_dataset
+from .paths import default_output_dir, resolve_dataset
 
 
 def start(dataset: str | Path | None, output_dir: str | Path | None,

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .codes import municipality_code
+from .dataset import municipality_code
 from .paths import STATFIN
 
 __all__ = ["Panel", "PanelError", "load_panel", "municipality_code", "find_municipality",

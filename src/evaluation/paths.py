@@ -14,3 +14,28 @@ STATFIN = DATA / "public" / "statfin"
 PUBLISHED_TARGETS = DATA / "published" / "wassup_report.yaml"
 FIGURES = ROOT / "figures"
 REPORTS = ROOT / "reports"
+
+
+def default_output_dir(output_dir: str | Path | None) -> Path:
+    """Where a notebook writes: ``reports/interactive`` for ``output_dir = None``; a relative
+    path is taken from the repository root (a notebook runs in ``notebooks/``, which is committed:
+    ``"reports/x"`` must not become ``notebooks/reports/x``)."""
+    if not output_dir:
+        return REPORTS / "interactive"
+    path = Path(output_dir).expanduser()
+    return path if path.is_absolute() else ROOT / path
+
+
+def resolve_dataset(dataset: str | Path | None) -> Path:
+    """The dataset folder a notebook reads (``dataset = None`` means the default synthetic one).
+
+    A relative path is taken from the current folder when it exists there, else from the
+    repository root: in JupyterLab a notebook runs in ``notebooks/``, and a researcher who types
+    ``data/raw/extract_2020`` means the repository's ``data/raw/extract_2020``.
+    """
+    if not dataset:
+        return DEFAULT_DATASET
+    path = Path(dataset).expanduser()
+    if not path.is_absolute() and not path.exists() and (ROOT / path).exists():
+        return ROOT / path
+    return path

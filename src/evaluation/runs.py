@@ -37,7 +37,7 @@ from .dataset import DatasetError, load_dataset
 from .files import NotOurFolder, check_replaceable, make_staging_folder, replace_folder, write_atomic
 from .metrics import METRICS_FILE
 from .parameters import parameter_problems
-from .paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
+from .paths import DEFAULT_DATASET, NOTEBOOKS, ROOT, default_output_dir, resolve_dataset  # noqa: F401
 
 __all__ = ["run", "batch", "RunResult", "BatchItem", "RunError", "notebooks", "notebook_parameters",
            "publish_figures", "refresh_notebooks", "default_output_dir", "resolve_dataset"]
@@ -120,31 +120,6 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
         inferred = papermill.inspect_notebook(str(path))
     return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
             for name, p in inferred.items()}
-
-
-def default_output_dir(output_dir: str | Path | None) -> Path:
-    """Where a notebook writes: ``reports/interactive`` for ``output_dir = None``; a relative
-    path is taken from the repository root (a notebook runs in ``notebooks/``, which is committed:
-    ``"reports/x"`` must not become ``notebooks/reports/x``)."""
-    if not output_dir:
-        return REPORTS / "interactive"
-    path = Path(output_dir).expanduser()
-    return path if path.is_absolute() else ROOT / path
-
-
-def resolve_dataset(dataset: str | Path | None) -> Path:
-    """The dataset folder a notebook reads (``dataset = None`` means the default synthetic one).
-
-    A relative path is taken from the current folder when it exists there, else from the
-    repository root: in JupyterLab a notebook runs in ``notebooks/``, and a researcher who types
-    ``data/raw/extract_2020`` means the repository's ``data/raw/extract_2020``.
-    """
-    if not dataset:
-        return DEFAULT_DATASET
-    path = Path(dataset).expanduser()
-    if not path.is_absolute() and not path.exists() and (ROOT / path).exists():
-        return ROOT / path
-    return path
 
 
 def sha256(path: Path) -> str:

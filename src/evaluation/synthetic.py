@@ -31,9 +31,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .dataset import GROUPS
+from .dataset import GROUPS, load_published_targets
 from .files import staged_folder
-from .targets import load_published_targets
 
 DEFAULT_SEED = 2019
 DEFAULT_CLIENTS = 150

@@ -11,76 +11,18 @@ A target (in ``data/published/wassup_report.yaml`` and in a dataset's ``targets`
     tolerance: 0.005       # the report's rounding
     finnish: "Hankkeen asiakkaista 40 % siirtyi hankkeen jälkeen töihin"
 
-The kinds of ``compute`` are listed in :data:`KINDS`.
+The format (kinds of ``compute`` in :data:`KINDS`) is checked with the dataset contract
+(:func:`evaluation.dataset.target_problems`); here the targets are computed and compared.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from .describe import monthly_value, outcomes_by_group, subsidy_by_sector
-from .paths import PUBLISHED_TARGETS
-
-#: compute kind -> the keys it needs besides ``kind``.
-KINDS: dict[str, tuple[str, ...]] = {
-    "client_count": (),
-    "group_count": ("group",),
-    "group_share": ("group",),
-    "monthly_value": ("column", "month"),
-    "monthly_ratio": ("column", "start", "end"),
-    "subsidy_share": ("sector",),
-    "continuation_share": ("sector",),
-}
-COMPARISONS = ("approx", "greater_than")
-REQUIRED = ("id", "fact", "value", "unit", "compute", "comparison")
-
-
-def load_published_targets(path: str | Path = PUBLISHED_TARGETS) -> list[dict]:
-    """The report's targets from ``data/published/wassup_report.yaml``."""
-    with open(path, encoding="utf-8") as handle:
-        document = yaml.safe_load(handle)
-    targets = document["targets"]
-    problems = target_problems(targets)
-    if problems:
-        raise ValueError(f"{path}: " + "; ".join(problems))
-    return targets
-
-
-def target_problems(targets: Any) -> list[str]:
-    """Every way ``targets`` breaks the format above (empty list when valid)."""
-    if not isinstance(targets, list):
-        return ["targets must be a list of mappings"]
-    problems = []
-    seen = set()
-    for i, target in enumerate(targets, start=1):
-        where = f"target {i}"
-        if not isinstance(target, dict):
-            problems.append(f"{where} must be a mapping")
-            continue
-        where = f"target {target.get('id', i)!s}"
-        problems += [f"{where}: key {key!r} is missing" for key in REQUIRED if key not in target]
-        if target.get("id") in seen:
-            problems.append(f"{where}: id appears twice")
-        seen.add(target.get("id"))
-        compute = target.get("compute")
-        if not isinstance(compute, dict) or compute.get("kind") not in KINDS:
-            problems.append(f"{where}: compute.kind must be one of {', '.join(KINDS)}")
-        else:
-            problems += [f"{where}: compute.{key} is missing" for key in KINDS[compute["kind"]]
-                         if key not in compute]
-        if target.get("comparison") not in COMPARISONS:
-            problems.append(f"{where}: comparison must be one of {', '.join(COMPARISONS)}")
-        if target.get("comparison") == "approx" and not isinstance(target.get("tolerance"), (int, float)):
-            problems.append(f"{where}: an approx comparison needs a numeric tolerance")
-        if not isinstance(target.get("value"), (int, float)) or isinstance(target.get("value"), bool):
-            problems.append(f"{where}: value must be a number")
-    return problems
-
+from .describe import outcomes_by_group, subsidy_by_sector
 
 @dataclass
 class Computed:

@@ -1,0 +1,35 @@
+"""The package's imports flow one way (issue 18): import-linter's layers contract in
+pyproject.toml, which also sees imports inside functions."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from evaluation.paths import ROOT
+
+
+def _lint(config_dir: Path) -> subprocess.CompletedProcess:
+    command = [str(Path(sys.executable).with_name("lint-imports"))]
+    return subprocess.run(command, cwd=config_dir, capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+
+
+def test_the_layers_contract_is_kept():
+    done = _lint(ROOT)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "1 kept, 0 broken" in done.stdout
+
+
+def test_the_contract_catches_an_import_upwards(tmp_path):
+    """The same contract on a copy of the package where the contract imports the runner."""
+    shutil.copytree(ROOT / "src" / "evaluation", tmp_path / "src" / "evaluation")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    dataset = tmp_path / "src" / "evaluation" / "dataset.py"
+    dataset.write_text(dataset.read_text() + "\n\ndef _upwards():\n    from .runs import run  # noqa: F401\n")
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(tmp_path / "src"), "PATH": "/usr/bin:/bin"})
+    assert done.returncode != 0 and "evaluation.dataset is not allowed to import evaluation.runs" in done.stdout

@@ -37,10 +37,10 @@ from .dataset import DatasetError, load_dataset
 from .files import NotOurFolder, check_replaceable, make_staging_folder, replace_folder, write_atomic
 from .metrics import METRICS_FILE
 from .parameters import parameter_problems
-from .paths import DEFAULT_DATASET, NOTEBOOKS, ROOT, default_output_dir, resolve_dataset  # noqa: F401
+from .paths import DEFAULT_DATASET, NOTEBOOKS, ROOT
 
 __all__ = ["run", "batch", "RunResult", "BatchItem", "RunError", "notebooks", "notebook_parameters",
-           "publish_figures", "refresh_notebooks", "default_output_dir", "resolve_dataset"]
+           "publish_figures", "refresh_notebooks"]
 
 # debugpy in the kernel warns on stderr about frozen modules unless told not to validate files
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

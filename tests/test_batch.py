@@ -12,7 +12,7 @@ from conftest import edit_csv
 from evaluation.cli import main
 from evaluation.metrics import read_metrics
 from evaluation.paths import DEFAULT_DATASET
-from evaluation.runs import batch
+from evaluation.batch import batch
 
 pytestmark = pytest.mark.slow
 QUICK = ["00_dataset_overview", "01_reproduce_report_figures"]

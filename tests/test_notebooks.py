@@ -8,7 +8,8 @@ import nbformat
 import pytest
 
 from evaluation.paths import NOTEBOOKS
-from evaluation.runs import KERNEL_NAME, notebooks
+from evaluation.kernels import KERNEL_NAME
+from evaluation.runs import notebooks
 
 PATHS = notebooks()
 

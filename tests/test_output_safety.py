@@ -17,7 +17,8 @@ from conftest import make_real
 
 from evaluation.cli import main
 from evaluation.paths import DEFAULT_DATASET
-from evaluation.runs import RunError, batch, is_run_folder, run
+from evaluation.batch import batch
+from evaluation.runs import RunError, is_run_folder, run
 
 
 def _tree_digest(folder: Path) -> dict[str, str]:

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from .dataset import DatasetError
+from .hooks import skip_slow_iri_checker
 
 
 def _parse_value(text: str) -> Any:
@@ -70,7 +71,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
-    from .runs import RunError, batch, summary_lines
+    from .batch import batch, summary_lines
+    from .runs import RunError
 
     try:
         items = batch(args.datasets, args.out, workers=args.workers, resume=args.resume,
@@ -241,17 +243,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _skip_slow_iri_checker() -> None:
-    """Importing nbformat (papermill, nbconvert) imports jsonschema's format checkers, and the
-    one for ``iri`` (``rfc3987_syntax``) builds ~35 Lark parsers at import: 2.6 s measured here,
-    once per process (jsonschema#1428, opendatahub-io/notebooks#3532).  No notebook schema uses
-    that format, so this command's own process marks the module as absent; jsonschema then
-    skips the ``iri`` checker.  Kernels and other programs are not affected."""
-    sys.modules.setdefault("rfc3987_syntax", None)
-
-
 def main(argv: list[str] | None = None) -> int:
-    _skip_slow_iri_checker()
+    skip_slow_iri_checker()
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra and args.command not in ("lab", "bench", "statfin"):

@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import re
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -30,10 +29,8 @@ from .paths import PUBLISHED_TARGETS
 from .privacy import PSEUDONYMISE, identifying_columns
 from .progress import Steps
 
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    import pandera.pandas as pa
-    from pandera.errors import SchemaErrors
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
 
 __all__ = [
     "OUTCOME_GROUPS",

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from .paths import ROOT
-from .runs import KERNEL_NAME
+from .kernels import KERNEL_NAME
 
 START_PAGE = "lab/tree/notebooks"
 

@@ -386,10 +386,10 @@ def _logistic(data: pd.DataFrame, covariates: list[str], alpha: float) -> dict:
         row["note"] = "not estimable: too few linked placements, or no variation in outcome or sector"
         return row
     X = sm.add_constant(data[columns].astype(float), has_constant="add")
-    with warnings.catch_warnings():
+    # separation and non-convergence end the fit with a note; exp() overflows on the way there
+    with warnings.catch_warnings(), np.errstate(over="ignore"):
         warnings.simplefilter("error", PerfectSeparationWarning)
         warnings.simplefilter("error", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
         try:
             fit = sm.Logit(data["continued"].astype(float), X).fit(disp=0, maxiter=100)
         except (PerfectSeparationWarning, ConvergenceWarning, np.linalg.LinAlgError) as exc:

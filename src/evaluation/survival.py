@@ -562,7 +562,7 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
                      "fewer than 10): estimates and intervals may be unstable")
     frame = X.assign(_time=time, _event=observed)
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.simplefilter("always", ConvergenceWarning)
         try:
             fit = CoxPHFitter().fit(frame, "_time", "_event", fit_options={"precision": 1e-12})
         except (ConvergenceError, np.linalg.LinAlgError, ValueError) as exc:
@@ -570,9 +570,11 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
                                f"with no {cause} events, or a covariate that predicts it perfectly). "
                                f"{str(exc).splitlines()[0]}")
             return empty
-    for w in caught:
+    for w in caught:  # lifelines' convergence warnings become notes; any other is passed on
         if issubclass(w.category, ConvergenceWarning):
             notes.append("convergence warning: " + str(w.message).strip().splitlines()[0])
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     z = _z(alpha)
     coef, se = fit.params_, fit.standard_errors_
     if (coef.abs() > 10).any():
@@ -696,8 +698,8 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     first_at_or_after = np.searchsorted(t, fail_times, side="left")
     competing = (k == 2).astype(float)
     beta = np.zeros(Z.shape[1])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+    # exp(Z beta) overflows while a separated model diverges; the divergence is caught below
+    with np.errstate(over="ignore", invalid="ignore"):
         for iteration in range(max_iter):
             S0, S1, S2 = _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after)
             zbar = S1 / S0[:, None]

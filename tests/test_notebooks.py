@@ -14,8 +14,14 @@ from evaluation.runs import notebooks
 PATHS = notebooks()
 
 
-def test_there_are_notebooks():
-    assert [p.stem for p in PATHS][:1] == ["00_dataset_overview"]
+def test_every_notebook_is_numbered_in_order_and_listed_in_the_readme():
+    from evaluation.paths import ROOT
+
+    stems = [p.stem for p in PATHS]
+    assert all(re.fullmatch(r"\d\d_[a-z0-9_]+", s) for s in stems), stems
+    assert [int(s[:2]) for s in stems] == list(range(len(stems))), "numbers run 00, 01, ... without gaps"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [s for s in stems if f"`{s}`" not in readme] == [], "each notebook appears in the README's map"
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)

@@ -182,10 +182,13 @@ def test_cost_per_continued_job_is_seeded_and_brackets_the_estimate():
 
 
 def test_sector_precision_uses_the_association_rate():
-    # 13/20 company, 6/18 association: the detectable difference is computed from 6/18 by hand
+    # 13/20 company, 6/18 association: Cohen's h for 20 and 18 placements (alpha 0.05, power 0.8)
+    # from pwr (tests/reference/sectors.R), turned into a difference from 6/18 by hand
     n_a, n_b, est = sector_precision(_placements(13, 20, 6, 18))
     assert (n_a, n_b) == (20, 18)
-    assert est.estimate == pytest.approx(detectable_difference(20, 18, 6 / 18).estimate, abs=1e-12)
+    h = next(c["h"] for c in REF["power"] if (c["n1"], c["n2"], c["alpha"], c["power"]) == (20, 18, 0.05, 0.8))
+    p2 = 6 / 18
+    assert est.estimate == pytest.approx(math.sin(math.asin(math.sqrt(p2)) + h / 2) ** 2 - p2, abs=1e-6)
     assert sector_precision(_placements(3, 5, 0, 0))[2].estimate is None
 
 

@@ -42,15 +42,6 @@ from .paths import DEFAULT_DATASET, ROOT
 
 TASKS = ("load", "cif", "km", "logrank", "gray", "cox", "finegray", "notebook", "reproduce")
 IMPLS = ("evaluation", "lifelines", "sksurv")
-#: (task, impl) pairs measured; a library appears where it computes the same estimate.
-PAIRS = [("load", "evaluation"),
-         ("cif", "evaluation"), ("cif", "sksurv"), ("cif", "lifelines"),
-         ("km", "evaluation"), ("km", "sksurv"), ("km", "lifelines"),
-         ("logrank", "evaluation"), ("logrank", "sksurv"),
-         ("gray", "evaluation"),
-         ("cox", "evaluation"), ("cox", "lifelines"), ("cox", "sksurv"),
-         ("finegray", "evaluation"),
-         ("notebook", "evaluation")]
 COVARIATES = ["age_at_entry", "sex", "long_term_unemployed", "health_limitations", "education_level"]
 GROUPING = "long_term_unemployed"
 TARGETS = {  # (task, size): seconds on the 2-core machine of issue 8
@@ -89,106 +80,181 @@ def _step_at(times: np.ndarray, values: np.ndarray, at: np.ndarray, before: floa
     return np.where(i >= 0, values[np.clip(i, 0, None)], before)
 
 
-def _task(task: str, impl: str, work: Path):
-    """(the timed call, a function of its result giving the largest difference from ours)."""
-    from . import survival as sv
+class _Register:
+    """The prepared register as each task needs it (loaded once per child process)."""
 
+    def __init__(self, work: Path):
+        from . import survival as sv
+
+        with open(work / "clients.pkl", "rb") as handle:
+            self.clients = pickle.load(handle)
+        self.time, self.event = sv.competing_risks_data(self.clients)
+        self.employed = self.event == sv.EVENT_CODES["employment"]
+        self.causes = {name: code for name, code in sv.EVENT_CODES.items() if code}
+
+    def ours_cif(self, ours, code):
+        name = next(n for n, c in self.causes.items() if c == code)
+        rows = ours[ours["cause"] == name]
+        return rows["time"].to_numpy(float), rows["cif"].to_numpy()
+
+
+def _cif_ours(r):
+    from .survival import cumulative_incidence
+    return (lambda: cumulative_incidence(r.time, r.event)), None
+
+
+def _cif_sksurv(r):
+    from sksurv.nonparametric import cumulative_incidence_competing_risks
+
+    from .survival import cumulative_incidence
+    ours = cumulative_incidence(r.time, r.event)
+
+    def diff(res):
+        x, cif = res[0], res[1]
+        return max(float(np.abs(_step_at(*r.ours_cif(ours, c), x, 0.0) - cif[c]).max()) for c in r.causes.values())
+    return (lambda: cumulative_incidence_competing_risks(r.event, r.time, conf_type="log-log")), diff
+
+
+def _cif_lifelines(r):
+    from lifelines import AalenJohansenFitter
+
+    from .survival import cumulative_incidence
+    ours = cumulative_incidence(r.time, r.event)
+
+    def fit_all():
+        with warnings.catch_warnings():  # its tie warning is the difference this row reports
+            warnings.filterwarnings("ignore", message=".*[Tt]ied.*")
+            return {c: AalenJohansenFitter(calculate_variance=True, seed=1).fit(r.time, r.event, event_of_interest=c)
+                    for c in r.causes.values()}
+
+    def diff(res):
+        worst = 0.0
+        for c, fit in res.items():
+            t, f = r.ours_cif(ours, c)
+            curve = fit.cumulative_density_.iloc[:, 0]
+            theirs = _step_at(curve.index.to_numpy(float), curve.to_numpy(), t, 0.0)
+            worst = max(worst, float(np.abs(theirs - f).max()))
+        return worst
+    return fit_all, diff
+
+
+def _km_ours(r):
+    from .survival import kaplan_meier
+    return (lambda: kaplan_meier(r.time, r.employed)), None
+
+
+def _km_sksurv(r):
+    from sksurv.nonparametric import kaplan_meier_estimator
+
+    from .survival import kaplan_meier
+    ours = kaplan_meier(r.time, r.employed)
+    return (lambda: kaplan_meier_estimator(r.employed, r.time, conf_type="log-log")), \
+        (lambda res: float(np.abs(_step_at(ours["time"].to_numpy(float), ours["survival"].to_numpy(),
+                                           res[0], 1.0) - res[1]).max()))
+
+
+def _km_lifelines(r):
+    from lifelines import KaplanMeierFitter
+
+    from .survival import kaplan_meier
+    ours = kaplan_meier(r.time, r.employed)
+
+    def diff(fit):
+        curve = fit.survival_function_.iloc[:, 0]
+        theirs = _step_at(curve.index.to_numpy(float), curve.to_numpy(), ours["time"].to_numpy(float), 1.0)
+        return float(np.abs(theirs - ours["survival"].to_numpy()).max())
+    return (lambda: KaplanMeierFitter().fit(r.time, r.employed)), diff
+
+
+def _logrank_ours(r):
+    from .survival import logrank_test
+    return (lambda: logrank_test(r.clients, GROUPING)), None
+
+
+def _logrank_sksurv(r):
+    from sksurv.compare import compare_survival
+    from sksurv.util import Surv
+
+    from .survival import logrank_test
+    ours = logrank_test(r.clients, GROUPING)
+    y = Surv.from_arrays(r.employed, r.time)
+    groups = r.clients[GROUPING].astype(str).to_numpy()
+    return (lambda: compare_survival(y, groups)), (lambda res: abs(float(res[0]) - ours.statistic))
+
+
+def _gray_ours(r):
+    from .survival import gray_test
+    return (lambda: gray_test(r.clients, GROUPING)), None
+
+
+def _cox_ours(r):
+    from .survival import cause_specific_cox
+    return (lambda: cause_specific_cox(r.clients, COVARIATES)), None
+
+
+def _cox_lifelines(r):
+    from lifelines import CoxPHFitter
+
+    from .survival import cause_specific_cox, design_matrix
+    X, _ = design_matrix(r.clients, COVARIATES)
+    coef = cause_specific_cox(r.clients, COVARIATES).table["coef"].to_numpy()
+    frame = X.assign(_time=r.time, _event=r.employed.astype(int))
+    return (lambda: CoxPHFitter().fit(frame, "_time", "_event")), \
+        (lambda fit: float(np.abs(fit.params_.to_numpy() - coef).max()))
+
+
+def _cox_sksurv(r):
+    from sksurv.linear_model import CoxPHSurvivalAnalysis
+    from sksurv.util import Surv
+
+    from .survival import cause_specific_cox, design_matrix
+    X, _ = design_matrix(r.clients, COVARIATES)
+    coef = cause_specific_cox(r.clients, COVARIATES).table["coef"].to_numpy()
+    y = Surv.from_arrays(r.employed, r.time)
+    return (lambda: CoxPHSurvivalAnalysis(ties="efron").fit(X.to_numpy(float), y)), \
+        (lambda fit: float(np.abs(fit.coef_ - coef).max()))
+
+
+def _finegray_ours(r):
+    from .survival import fine_gray
+    return (lambda: fine_gray(r.clients, COVARIATES)), None
+
+
+#: (task, impl) -> builder of (the timed call, a function of its result giving the largest
+#: difference from ours, or None).  The order is the order of measurement and of the tables.
+TASK_TABLE = {
+    ("cif", "evaluation"): _cif_ours, ("cif", "sksurv"): _cif_sksurv, ("cif", "lifelines"): _cif_lifelines,
+    ("km", "evaluation"): _km_ours, ("km", "sksurv"): _km_sksurv, ("km", "lifelines"): _km_lifelines,
+    ("logrank", "evaluation"): _logrank_ours, ("logrank", "sksurv"): _logrank_sksurv,
+    ("gray", "evaluation"): _gray_ours,
+    ("cox", "evaluation"): _cox_ours, ("cox", "lifelines"): _cox_lifelines, ("cox", "sksurv"): _cox_sksurv,
+    ("finegray", "evaluation"): _finegray_ours,
+}
+#: (task, impl) pairs measured; a library appears where it computes the same estimate.
+PAIRS = [("load", "evaluation"), *TASK_TABLE, ("notebook", "evaluation")]
+#: Formats the load task reads.
+FORMATS = ("parquet", "csv")
+
+
+def _task(task: str, impl: str, work: Path, fmt: str = "parquet"):
+    """(the timed call, a function of its result giving the largest difference from ours)."""
     if task == "load":
         from .dataset import load_dataset
-        fmt = os.environ.get("BENCH_FORMAT", "parquet")
+        if fmt not in FORMATS:
+            raise ValueError(f"no register format {fmt!r}; known: {', '.join(FORMATS)}")
         return (lambda: load_dataset(work / fmt)), None
-    with open(work / "clients.pkl", "rb") as handle:
-        clients = pickle.load(handle)
-    time_, event = sv.competing_risks_data(clients)
-    employed = event == sv.EVENT_CODES["employment"]
-    warnings.simplefilter("ignore")
-    if task == "cif":
-        ours = sv.cumulative_incidence(time_, event)
-        causes = {name: code for name, code in sv.EVENT_CODES.items() if code}
-
-        def ours_cif(code):
-            name = next(n for n, c in causes.items() if c == code)
-            rows = ours[ours["cause"] == name]
-            return rows["time"].to_numpy(float), rows["cif"].to_numpy()
-        if impl == "evaluation":
-            return (lambda: sv.cumulative_incidence(time_, event)), None
-        if impl == "sksurv":
-            from sksurv.nonparametric import cumulative_incidence_competing_risks
-
-            def diff(res):
-                x, cif = res[0], res[1]
-                return max(float(np.abs(_step_at(*ours_cif(c), x, 0.0) - cif[c]).max()) for c in causes.values())
-            return (lambda: cumulative_incidence_competing_risks(event, time_, conf_type="log-log")), diff
-        if impl == "lifelines":
-            from lifelines import AalenJohansenFitter
-
-            def fit_all():
-                return {c: AalenJohansenFitter(calculate_variance=True, seed=1).fit(time_, event, event_of_interest=c)
-                        for c in causes.values()}
-
-            def diff(res):
-                worst = 0.0
-                for c, fit in res.items():
-                    t, f = ours_cif(c)
-                    curve = fit.cumulative_density_.iloc[:, 0]
-                    theirs = _step_at(curve.index.to_numpy(float), curve.to_numpy(), t, 0.0)
-                    worst = max(worst, float(np.abs(theirs - f).max()))
-                return worst
-            return fit_all, diff
-    if task == "km":
-        ours = sv.kaplan_meier(time_, employed)
-        if impl == "evaluation":
-            return (lambda: sv.kaplan_meier(time_, employed)), None
-        if impl == "sksurv":
-            from sksurv.nonparametric import kaplan_meier_estimator
-            return (lambda: kaplan_meier_estimator(employed, time_, conf_type="log-log")), \
-                (lambda res: float(np.abs(_step_at(ours["time"].to_numpy(float), ours["survival"].to_numpy(),
-                                                   res[0], 1.0) - res[1]).max()))
-        if impl == "lifelines":
-            from lifelines import KaplanMeierFitter
-
-            def diff(fit):
-                curve = fit.survival_function_.iloc[:, 0]
-                theirs = _step_at(curve.index.to_numpy(float), curve.to_numpy(), ours["time"].to_numpy(float), 1.0)
-                return float(np.abs(theirs - ours["survival"].to_numpy()).max())
-            return (lambda: KaplanMeierFitter().fit(time_, employed)), diff
-    if task == "logrank":
-        ours = sv.logrank_test(clients, GROUPING)
-        if impl == "evaluation":
-            return (lambda: sv.logrank_test(clients, GROUPING)), None
-        if impl == "sksurv":
-            from sksurv.compare import compare_survival
-            from sksurv.util import Surv
-            y = Surv.from_arrays(employed, time_)
-            groups = clients[GROUPING].astype(str).to_numpy()
-            return (lambda: compare_survival(y, groups)), (lambda res: abs(float(res[0]) - ours.statistic))
-    if task == "gray":
-        return (lambda: sv.gray_test(clients, GROUPING)), None
-    if task == "cox":
-        X, _ = sv.design_matrix(clients, COVARIATES)
-        ours = sv.cause_specific_cox(clients, COVARIATES)
-        coef = ours.table["coef"].to_numpy()
-        if impl == "evaluation":
-            return (lambda: sv.cause_specific_cox(clients, COVARIATES)), None
-        if impl == "lifelines":
-            from lifelines import CoxPHFitter
-            frame = X.assign(_time=time_, _event=employed.astype(int))
-            return (lambda: CoxPHFitter().fit(frame, "_time", "_event")), \
-                (lambda fit: float(np.abs(fit.params_.to_numpy() - coef).max()))
-        if impl == "sksurv":
-            from sksurv.linear_model import CoxPHSurvivalAnalysis
-            from sksurv.util import Surv
-            y = Surv.from_arrays(employed, time_)
-            return (lambda: CoxPHSurvivalAnalysis(ties="efron").fit(X.to_numpy(float), y)), \
-                (lambda fit: float(np.abs(fit.coef_ - coef).max()))
-    if task == "finegray":
-        return (lambda: sv.fine_gray(clients, COVARIATES)), None
-    raise ValueError(f"no benchmark for task {task!r} with {impl!r}")
+    try:
+        build = TASK_TABLE[(task, impl)]
+    except KeyError:
+        raise ValueError(f"no benchmark for task {task!r} with {impl!r}") from None
+    return build(_Register(work))
 
 
-def child(task: str, impl: str, work: Path, repeat: int, profile: Path | None) -> dict:
-    """Run one measurement in this (fresh) process; returns the JSON record."""
-    fn, diff = _task(task, impl, work)
+def child(task: str, impl: str, work: Path, repeat: int, profile: Path | None,
+          fmt: str = "parquet") -> dict:
+    """Run one measurement in this (fresh) process; returns the JSON record.  ``fmt`` is the
+    register format the ``load`` task reads."""
+    fn, diff = _task(task, impl, work, fmt)
     if profile is not None:
         from pyinstrument import Profiler
         with Profiler() as profiler:
@@ -216,7 +282,7 @@ def _command(cmd: list[str], repeat: int) -> dict:
 # ----------------------------------------------------------------------------- the parent side
 def _spawn(args: list[str]) -> dict:
     cmd = [sys.executable, "-m", "evaluation.bench", *args]
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
+    env = dict(os.environ, MPLBACKEND="Agg")
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     if done.returncode != 0:
         raise RuntimeError(f"benchmark step {' '.join(args)} failed:\n{done.stderr[-3000:]}")
@@ -272,10 +338,8 @@ def measure(sizes: list[int], repeat: int, work: Path, with_r: bool, profile_dir
         for task, impl in PAIRS:
             if task == "notebook":
                 continue
-            formats = ["parquet", "csv"] if task == "load" else [None]
-            for fmt in formats:
-                os.environ["BENCH_FORMAT"] = fmt or "parquet"
-                args = ["_child", task, impl, str(folder), str(repeat)]
+            for fmt in (FORMATS if task == "load" else [None]):
+                args = ["_child", task, impl, str(folder), str(repeat), fmt or "parquet"]
                 if profile_dir is not None and impl == "evaluation":
                     args.append(str(profile_dir / f"{task}{'-' + fmt if fmt else ''}-{size}.txt"))
                 rec = {"size": size, **_spawn(args)}
@@ -381,9 +445,9 @@ def results_markdown(records: list[dict], r_rows: dict, info: dict, repeat: int)
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "_child":
-        task, impl, folder, repeat = argv[1:5]
-        profile = Path(argv[5]) if len(argv) > 5 else None
-        print(json.dumps(child(task, impl, Path(folder), int(repeat), profile)))
+        task, impl, folder, repeat, fmt = argv[1:6]
+        profile = Path(argv[6]) if len(argv) > 6 else None
+        print(json.dumps(child(task, impl, Path(folder), int(repeat), profile, fmt)))
         return 0
     if argv and argv[0] == "_r":
         print(json.dumps(_r_times(Path(argv[1]), int(argv[2]), int(argv[3]))))

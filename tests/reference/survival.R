@@ -55,7 +55,10 @@ analyse <- function(time, event, groups, covs, horizons) {
                            gray_stat = unname(gt["1", "stat"]), gray_p = unname(gt["1", "pv"]), gray_df = unname(gt["1", "df"]))
   }
   # cause-specific Cox model (Efron ties) and the proportional-hazards test of survival < 3
-  # (scaled Schoenfeld residuals against the KM time transform; computed here from the residuals)
+  # (scaled Schoenfeld residuals against the KM time transform).  survival 3 replaced that test,
+  # so its formula is written out here from coxph's residuals and variance: this checks the Python
+  # code's vectorised arithmetic on tied data, not the formula.  The formula itself is checked in
+  # tests/test_survival.py against cox.zph output that survival 2.x printed (published examples).
   X <- model.matrix(~ ., covs)[, -1, drop = FALSE]
   fit <- coxph(Surv(time, event == 1) ~ X, ties = "efron")
   sm <- summary(fit)$coefficients
@@ -88,8 +91,9 @@ analyse <- function(time, event, groups, covs, horizons) {
   out
 }
 
-# 1. the repository's default synthetic dataset (exits recorded by week: heavy ties)
-cl <- read.csv("data/synthetic/wassup/clients.csv", stringsAsFactors = FALSE)
+# 1. a frozen copy of the default synthetic dataset (tests/reference/dataset/: exits recorded by
+#    week, heavy ties); regenerating data/synthetic/ does not change these references
+cl <- read.csv("tests/reference/dataset/clients.csv", stringsAsFactors = FALSE)
 codes <- c(employed_open = 1, employed_subsidised = 1, work_trial = 2, rehabilitative_work = 2,
            retired = 3, education = 4, other_exit = 4, censored = 0)
 time <- as.numeric(as.Date(cl$exit_date) - as.Date(cl$enrolled))

@@ -11,16 +11,27 @@ from pathlib import Path
 from evaluation.paths import ROOT
 
 
-def _lint(config_dir: Path) -> subprocess.CompletedProcess:
+def _lint(root: Path) -> subprocess.CompletedProcess:
+    """import-linter with ``root``'s pyproject.toml on ``root/src``."""
     command = [str(Path(sys.executable).with_name("lint-imports"))]
-    return subprocess.run(command, cwd=config_dir, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(root / "src"), "PATH": "/usr/bin:/bin"})
 
 
 def test_the_layers_contract_is_kept():
     done = _lint(ROOT)
     assert done.returncode == 0, done.stdout[-3000:]
-    assert "1 kept, 0 broken" in done.stdout
+    assert "2 kept, 0 broken" in done.stdout
+
+
+def test_the_survival_contract_catches_an_estimator_importing_a_model(tmp_path):
+    shutil.copytree(ROOT / "src" / "evaluation", tmp_path / "src" / "evaluation")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    estimators = tmp_path / "src" / "evaluation" / "survival" / "estimators.py"
+    estimators.write_text(estimators.read_text() + "\n\ndef _upwards():\n    from .cox import fine  # noqa: F401\n")
+    done = _lint(tmp_path)
+    assert done.returncode != 0
+    assert "evaluation.survival.estimators is not allowed to import evaluation.survival.cox" in done.stdout
 
 
 def test_the_contract_catches_an_import_upwards(tmp_path):
@@ -29,7 +40,5 @@ def test_the_contract_catches_an_import_upwards(tmp_path):
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     dataset = tmp_path / "src" / "evaluation" / "dataset.py"
     dataset.write_text(dataset.read_text() + "\n\ndef _upwards():\n    from .runs import run  # noqa: F401\n")
-    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(tmp_path / "src"), "PATH": "/usr/bin:/bin"})
+    done = _lint(tmp_path)
     assert done.returncode != 0 and "evaluation.dataset is not allowed to import evaluation.runs" in done.stdout

@@ -278,7 +278,7 @@ def test_whole_number_and_fractional_times_give_the_same_table():
 
 
 def test_group_tests_report_progress_only_for_large_registers(capsys, monkeypatch):
-    import evaluation.survival as survival_module
+    import evaluation.survival.tables as survival_module
     from evaluation.survival import GROUPINGS, group_comparisons
 
     clients = load_dataset(DEFAULT_DATASET).clients
@@ -290,3 +290,28 @@ def test_group_tests_report_progress_only_for_large_registers(capsys, monkeypatc
     assert f"testing groups: done ({len(GROUPINGS)}/{len(GROUPINGS)}" in err
     assert all(column in err for column in GROUPINGS)
     pd.testing.assert_frame_equal(loud, quiet)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: cumulative_incidence([1, 2, 3], [1, 0]), "time has 3 values but event has 2"),
+    (lambda: cumulative_incidence([1, float("nan"), 3], [1, 0, 2]), "missing or infinite values at positions 1"),
+    (lambda: cumulative_incidence([1, -2, 3], [1, 0, 2]), "time is negative at positions 1"),
+    (lambda: cumulative_incidence([1, 2, 3], [1, 7, 2]), "codes [7] that are neither 0"),
+    (lambda: cumulative_incidence([1, 2, 3], [1.5, 0, 2]), "integer codes"),
+    (lambda: cumulative_incidence([], []), "no clients"),
+    (lambda: cumulative_incidence([1, 2, 3], [1, 0, 2], alpha=1.5), "alpha must lie strictly between 0 and 1"),
+    (lambda: cumulative_incidence([1, 2, 3], [1, 0, 2], alpha=0), "alpha must lie strictly between 0 and 1"),
+    (lambda: kaplan_meier([1, 2, 3], [True, False]), "time has 3 values but observed has 2"),
+    (lambda: kaplan_meier([1, 2, 3], [1, 2, 0]), "observed must be True/False or 1/0; other values at positions 1"),
+    (lambda: kaplan_meier(["a", "b"], [1, 0]), "time must be numbers"),
+    (lambda: kaplan_meier([[1, 2]], [[1, 0]]), "one-dimensional"),
+    (lambda: restricted_mean([1, 2, 3], [1, 0, 1], 0), "horizon must be a positive number of days"),
+    (lambda: restricted_mean([1, 2, -3], [1, 0, 1], 10), "time is negative at positions 2"),
+])
+def test_estimators_refuse_bad_input_with_one_clear_message(call, message):
+    from evaluation.survival import EstimatorInputError
+
+    with pytest.raises(EstimatorInputError) as caught:
+        call()
+    assert message in str(caught.value)
+    assert isinstance(caught.value, ValueError)  # callers catching ValueError still do

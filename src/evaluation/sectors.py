@@ -73,38 +73,40 @@ def _z(alpha: float) -> float:
 def wilson_interval(k: int, n: int, alpha: float = 0.05) -> Estimate:
     """Proportion ``k/n`` with the Wilson score interval (Wilson 1927).
 
-    The interval exists also for ``k = 0`` and ``k = n``; with ``n = 0`` nothing is estimable.
-    Equals R's ``prop.test(k, n, correct=FALSE)$conf.int``.
+    statsmodels' ``proportion_confint(method="wilson")``; equals R's
+    ``prop.test(k, n, correct=FALSE)$conf.int`` (tests/reference/sectors.R).  The interval exists
+    also for ``k = 0`` and ``k = n``; with ``n = 0`` nothing is estimable.
     """
+    from statsmodels.stats.proportion import proportion_confint
+
     if n == 0:
         return Estimate(None, note="not estimable: no placements")
-    z = _z(alpha)
-    p = k / n
-    centre = (k + z * z / 2) / (n + z * z)
-    half = z * math.sqrt(n * p * (1 - p) + z * z / 4) / (n + z * z)
-    return Estimate(p, max(0.0, centre - half), min(1.0, centre + half))
+    lower, upper = proportion_confint(k, n, alpha=alpha, method="wilson")
+    return Estimate(k / n, max(0.0, float(lower)), min(1.0, float(upper)))
 
 
 def newcombe_difference(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> Estimate:
     """Risk difference ``k1/n1 - k2/n2`` with Newcombe's hybrid score interval.
 
     Method 10 of Newcombe (1998, Statistics in Medicine 17:873-890): the Wilson intervals of the
-    two proportions combined by the square-and-add rule.  Exists for zero and full cells.
+    two proportions combined by the square-and-add rule; statsmodels'
+    ``confint_proportions_2indep(compare="diff", method="newcomb")``.  Exists for zero and full
+    cells.
     """
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     if n1 == 0 or n2 == 0:
         return Estimate(None, note="not estimable: a sector has no placements")
-    a, b = wilson_interval(k1, n1, alpha), wilson_interval(k2, n2, alpha)
-    p1, p2 = a.estimate, b.estimate
-    d = p1 - p2
-    lower = d - math.sqrt((p1 - a.lower) ** 2 + (b.upper - p2) ** 2)
-    upper = d + math.sqrt((a.upper - p1) ** 2 + (p2 - b.lower) ** 2)
-    return Estimate(d, lower, upper)
+    lower, upper = confint_proportions_2indep(k1, n1, k2, n2, method="newcomb", compare="diff", alpha=alpha)
+    return Estimate(k1 / n1 - k2 / n2, float(lower), float(upper))
 
 
 def risk_ratio(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> Estimate:
     """Risk ratio ``(k1/n1) / (k2/n2)`` with the log (Katz) interval.
 
-    ``exp(log RR ± z * sqrt(1/k1 - 1/n1 + 1/k2 - 1/n2))``; not estimable with a zero count.
+    ``exp(log RR ± z * sqrt(1/k1 - 1/n1 + 1/k2 - 1/n2))``: scipy's ``relative_risk``.  Where
+    that interval does not exist (a zero count; every placement continued in both sectors, a
+    zero-width interval) the estimate or nothing is returned with a note.
     """
     if n1 == 0 or n2 == 0:
         return Estimate(None, note="not estimable: a sector has no placements")
@@ -115,9 +117,8 @@ def risk_ratio(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> Estim
         return Estimate(rr, note="interval not estimable: no continued placements in one sector")
     if k1 == n1 and k2 == n2:  # the log interval has zero width: it does not exist here
         return Estimate(rr, note="interval not estimable: every placement continued in both sectors")
-    se = math.sqrt(1 / k1 - 1 / n1 + 1 / k2 - 1 / n2)
-    z = _z(alpha)
-    return Estimate(rr, rr * math.exp(-z * se), rr * math.exp(z * se))
+    ci = stats.contingency.relative_risk(k1, n1, k2, n2).confidence_interval(1 - alpha)
+    return Estimate(rr, float(ci.low), float(ci.high))
 
 
 def _table(k1: int, n1: int, k2: int, n2: int) -> np.ndarray:
@@ -144,10 +145,9 @@ def conditional_odds_ratio(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.
     if (table.sum(axis=0) == 0).any() or (table.sum(axis=1) == 0).any():
         return Estimate(None, note="not estimable: every placement had the same outcome, or a sector is empty")
     if n1 + n2 > EXACT_MAX_PLACEMENTS and (table > 0).all():
-        log_or = math.log(k1 * (n2 - k2) / ((n1 - k1) * k2))
-        se = math.sqrt(float((1 / table).sum()))
-        z = _z(alpha)
-        return Estimate(math.exp(log_or), math.exp(log_or - z * se), math.exp(log_or + z * se),
+        sample = stats.contingency.odds_ratio(table, kind="sample")  # Woolf's interval
+        ci = sample.confidence_interval(1 - alpha)
+        return Estimate(float(sample.statistic), float(ci.low), float(ci.high),
                         note=f"sample odds ratio, Woolf interval (over {EXACT_MAX_PLACEMENTS:,} placements)")
     result = stats.contingency.odds_ratio(table, kind="conditional")
     ci = result.confidence_interval(1 - alpha)

@@ -1,0 +1,88 @@
+"""The tables and metrics notebook 02 shows and records."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pandas as pd
+
+from ..progress import LARGE_CLIENTS, Steps
+from .comparisons import gray_test, logrank_test
+from .cox import ModelResult
+from .estimators import (EVENT_GROUPS, GROUPINGS, cif_at_horizons, competing_risks_data,
+                         cumulative_incidence, restricted_mean)
+
+def group_comparisons(clients: pd.DataFrame, columns=GROUPINGS, cause: str = "employment") -> pd.DataFrame:
+    """Log-rank (cause-specific) and Gray's test for each grouping column present.
+
+    With :data:`evaluation.progress.LARGE_CLIENTS` clients or more each grouping is reported on
+    stderr as it is tested (a few seconds each for a million clients)."""
+    rows = []
+    steps = Steps(len(columns), "testing groups", len(clients) >= LARGE_CLIENTS)
+    try:
+        for column in columns:
+            steps.step(column)
+            rows.append(_group_comparison(clients, column, cause))
+    finally:
+        steps.close()
+    return pd.DataFrame(rows, dtype=object).set_index("grouping")
+
+
+def _group_comparison(clients: pd.DataFrame, column: str, cause: str) -> dict:
+    if column not in clients.columns or clients[column].notna().sum() == 0:
+        return {"grouping": column, "groups": None, "logrank_chisq": None, "logrank_p": None,
+                "gray_chisq": None, "gray_p": None, "df": None, "note": "not in the dataset: skipped"}
+    lr, gt = logrank_test(clients, column, cause), gray_test(clients, column, cause)
+    groups = clients[column].dropna().astype(str).value_counts()
+    return {"grouping": column, "groups": ", ".join(f"{k} {v}" for k, v in sorted(groups.items())),
+            "logrank_chisq": lr.statistic, "logrank_p": lr.p, "gray_chisq": gt.statistic,
+            "gray_p": gt.p, "df": lr.df, "note": lr.note or gt.note}
+
+
+def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05,
+                  hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+    """Probability of each outcome by each horizon (cumulative incidence, with intervals), the
+    probability of still being in the starting state, and the restricted mean days before any exit.
+
+    ``hide`` as in :func:`cif_at_horizons`; a hidden probability also hides "no exit yet" (it
+    would give the hidden one back by subtraction)."""
+    time, event = competing_risks_data(clients)
+    cif = cumulative_incidence(time, event, alpha)
+    table = cif_at_horizons(cif, horizons, max_time=float(time.max()), hide=hide)
+    rows = []
+    for h in horizons:
+        row = {"horizon_days": h}
+        part = table.loc[table["horizon"] == h].set_index("cause")
+        for cause in EVENT_GROUPS:
+            row[cause] = part.at[cause, "cif"]
+        values = [row[c] for c in EVENT_GROUPS]
+        row["no exit yet"] = None if any(v is None for v in values) else 1 - sum(values)
+        row["restricted_mean_days"] = (restricted_mean(time, event > 0, h)["rmean"]
+                                       if h <= time.max() else None)
+        rows.append(row)
+    return pd.DataFrame(rows, dtype=object).set_index("horizon_days")
+
+
+def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: pd.DataFrame,
+                     cox: ModelResult, fg: ModelResult, rmst: dict[float, float | None]) -> dict:
+    """The ``cif.*``, ``km.*``, ``logrank.*``, ``gray.*``, ``cox.*``, ``finegray.*`` and
+    ``rmst.*`` keys of metrics.json (None where not estimable)."""
+    m: dict = {}
+    for _, row in cif_horizons.iterrows():
+        key = f"cif.{row['cause']}.{int(row['horizon'])}d"
+        m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row["cif"], row["lower"], row["upper"]
+    m["km.employment.median_days"] = km_median["median"]
+    for column, row in comparisons.iterrows():
+        m[f"logrank.employment.{column}.p"] = row["logrank_p"]
+        m[f"gray.employment.{column}.p"] = row["gray_p"]
+    for name, result, ratio in (("cox", cox, "hr"), ("finegray", fg, "shr")):
+        if not result.ok:
+            continue
+        for covariate, row in result.table.iterrows():
+            key = f"{name}.employment.{ratio}.{covariate}"
+            m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row[ratio], row["lower"], row["upper"]
+            if name == "cox":
+                m[f"{key}.p"] = row["p"]
+    for h, value in rmst.items():
+        m[f"rmst.{int(h)}d"] = value
+    return m

@@ -257,7 +257,7 @@ def test_large_loads_report_their_steps_small_ones_stay_quiet(capsys, monkeypatc
     """A register above PROGRESS_BYTES reports each loading step on stderr (a long load in
     JupyterLab is not a silent minute); the default dataset prints nothing (notebook outputs
     stay as committed)."""
-    import evaluation.dataset as dataset_module
+    import evaluation.dataset.load as dataset_module
 
     load_dataset(DEFAULT_DATASET)
     assert capsys.readouterr().err == ""

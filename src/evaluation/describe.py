@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dataset import GROUPS, OUTCOME_GROUPS, SECTORS
+from .vocabulary import GROUPS, OUTCOME_GROUPS, SECTORS
 
 
 def outcomes_by_group(clients: pd.DataFrame) -> pd.DataFrame:

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .dataset import SECTORS
+from .vocabulary import SECTORS
 from .describe import subsidy_by_sector
 
 __all__ = [

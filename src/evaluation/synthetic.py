@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .dataset import GROUPS, load_published_targets
+from .dataset import load_published_targets
+from .vocabulary import GROUPS
 from .files import staged_folder
 
 DEFAULT_SEED = 2019

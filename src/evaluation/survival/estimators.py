@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..dataset import AGE_GROUPS, EDUCATION_LEVELS, SEXES
+from ..vocabulary import AGE_GROUPS, EDUCATION_LEVELS, SEXES
 
 #: Event codes of the competing-risks data: 0 censored, then one code per outcome group.
 EVENT_CODES = {"censored": 0, "employment": 1, "activation": 2, "retirement": 3, "other": 4}

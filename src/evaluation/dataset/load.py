@@ -1,0 +1,179 @@
+"""Loading a dataset folder: read, type, check, link and derive, every problem reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..privacy import PSEUDONYMISE, identifying_columns
+from ..progress import Steps
+from ..vocabulary import AGE_GROUPS, OUTCOME_GROUPS
+from .columns import MIN_ROWS, TABLES, Column, Dataset
+from .meta import _meta_ok, _read_meta
+from .reading import _find_table, _read_csv, _read_parquet
+from .rules import _convert_table, _validate_values
+from .violations import DatasetError, Violation, _Collector
+
+#: Inputs larger than this (bytes, all tables) report their loading steps as they go.
+PROGRESS_BYTES = 20_000_000
+
+
+def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
+    """Load and validate a dataset folder.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder with ``dataset.yaml`` and the three tables.
+    progress : bool, optional
+        Report each loading step on stderr; by default only when the tables together are larger
+        than :data:`PROGRESS_BYTES` (about 250,000 clients as CSV).
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DatasetError
+        Listing every violation with file, line, column, value and rule.
+    """
+    folder = Path(path)
+    out = _Collector()
+    if not folder.is_dir():
+        raise DatasetError(folder, [Violation(str(folder), None, None, None,
+                                              "is not a folder: a dataset is a folder with dataset.yaml, "
+                                              "clients.csv, placements.csv and monthly.csv")])
+    found = [_find_table(folder, table) for table in TABLES]
+    if progress is None:
+        progress = sum(p.stat().st_size for p in found if p is not None) > PROGRESS_BYTES
+    steps = Steps(2 * len(TABLES) + 2, "loading the dataset", progress)
+    try:
+        return _load(folder, out, steps)
+    finally:
+        steps.close()
+
+
+def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
+    meta = _read_meta(folder, out)
+    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, Path] = {}
+    for table, spec in TABLES.items():
+        file_path = _find_table(folder, table)
+        if file_path is None:
+            out.add(f"{table}.csv", None, None, None,
+                    f"missing: expected {table}.csv or {table}.parquet in {folder}")
+            continue
+        files[table] = file_path
+        name = file_path.name
+        steps.step(f"reading {name}")
+        if file_path.suffix == ".csv":
+            raw = _read_csv(file_path, name, out)
+        else:
+            raw = _read_parquet(file_path, name, spec, out)
+        if raw is None:
+            continue
+        steps.step(f"checking identifiers and types in {name}")
+        typed_columns = {c for c, col in spec.items() if col.kind not in ("string", "code")}
+        identifying = identifying_columns(raw, typed_columns)
+        for column, line, what in identifying:
+            # the value itself is personal data: never echo it
+            out.add(name, line, column, None, f"holds direct identifiers ({what}); {PSEUDONYMISE}")
+        if identifying:
+            continue
+        typed = _convert_table(table, name, raw, spec, out)
+        if typed is None:
+            continue
+        if len(typed) < MIN_ROWS[table]:
+            out.add(name, None, None, None, f"has no data rows: at least {MIN_ROWS[table]} needed")
+            continue
+        frames[table] = typed
+    if meta is None or not _meta_ok(meta, out):
+        raise DatasetError(folder, out.violations)
+    steps.step("checking the value rules")
+    for table, frame in frames.items():
+        _validate_values(table, files[table].name, frame, TABLES[table], meta, out)
+    steps.step("checking the links between tables")
+    if "monthly" in frames:
+        _check_consecutive(files["monthly"].name, frames["monthly"], out)
+    if "clients" in frames and "placements" in frames:
+        _check_placement_clients(files["placements"].name, frames["clients"], frames["placements"], out)
+    if out.violations:
+        raise DatasetError(folder, out.violations)
+    notes = []
+    for table, frame in frames.items():
+        _text_as_objects(frame, TABLES[table])
+        extra = [c for c in frame.columns if c not in TABLES[table]]
+        if extra and meta.get("synthetic") is not True:
+            # free text (notes, employers, health details) is personal data: never in an output
+            frame.drop(columns=extra, inplace=True)
+            notes.append(f"{files[table].name}: column(s) {', '.join(map(str, extra))} are not part of the "
+                         "contract and were left out of every analysis and output (real data: their "
+                         "values are never shown)")
+    return Dataset(
+        clients=_derive_clients(frames["clients"]),
+        placements=_derive_placements(frames["placements"]),
+        monthly=frames["monthly"].sort_values("month").reset_index(drop=True),
+        meta=meta,
+        path=folder,
+        files=files,
+        notes=notes,
+    )
+
+
+def _text_as_objects(frame: pd.DataFrame, spec: dict[str, Column]) -> None:
+    """Text columns of a loaded Dataset are plain Python strings (missing: NaN), as pandas reads
+    them by default, so the analyses never meet ``pd.NA`` in a comparison."""
+    for column, col in spec.items():
+        if col.kind in ("string", "code") and column in frame.columns:
+            values = frame[column]
+            frame[column] = values.astype(object).where(values.notna().to_numpy(dtype=bool), np.nan)
+
+
+def _check_consecutive(file: str, monthly: pd.DataFrame, out: _Collector) -> None:
+    months = monthly["month"].dropna()
+    if months.duplicated().any():
+        return  # already reported as not unique
+    ordered = months.sort_values()
+    ordinals = np.array([p.ordinal for p in ordered])
+    gaps = np.flatnonzero(np.diff(ordinals) != 1)
+    for g in gaps:
+        line = int(ordered.index[g + 1])
+        out.add(file, line, "month", str(ordered.iloc[g + 1]),
+                f"months must be consecutive: {ordered.iloc[g]} is followed by {ordered.iloc[g + 1]}")
+
+
+def _check_placement_clients(file: str, clients: pd.DataFrame, placements: pd.DataFrame,
+                             out: _Collector) -> None:
+    if "client_id" not in placements.columns:
+        return
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    linked = placements["client_id"].dropna()
+    # pyarrow's hash lookup: pandas' isin walks a million-value list in Python
+    known = pc.is_in(pa.array(linked.astype("string[pyarrow]").array),
+                     value_set=pa.array(clients["client_id"].dropna().astype("string[pyarrow]").array))
+    for line, value in linked[~known.to_numpy(zero_copy_only=False)].items():
+        out.add(file, int(line), "client_id", value,
+                "must be empty or the client_id of a client in clients.csv")
+
+
+def _derive_clients(clients: pd.DataFrame) -> pd.DataFrame:
+    clients = clients.reset_index(drop=True)
+    clients["duration_days"] = (clients["exit_date"] - clients["enrolled"]).dt.days.astype("int64")
+    clients["outcome_group"] = clients["outcome"].map(OUTCOME_GROUPS)
+    if "age_at_entry" in clients.columns:
+        age = clients["age_at_entry"].astype("float64")
+        clients["age_group"] = pd.Series(
+            np.select([age < 25, age < 50, age >= 50], AGE_GROUPS, default=""), index=clients.index
+        ).where(age.notna(), None)
+    return clients
+
+
+def _derive_placements(placements: pd.DataFrame) -> pd.DataFrame:
+    placements = placements.reset_index(drop=True)
+    placements["length_days"] = (placements["end"] - placements["start"]).dt.days.astype("Int64")
+    return placements

@@ -1,0 +1,177 @@
+"""``dataset.yaml`` and the published targets' format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..paths import PUBLISHED_TARGETS
+from ..vocabulary import TABLE_SOURCES
+from .columns import _RULES, TABLES
+from .reading import _decode
+from .violations import _Collector
+
+META_REQUIRED = ("name", "municipality", "municipality_code", "study_start", "study_end",
+                 "synthetic", "language", "description")
+
+
+def _read_meta(folder: Path, out: _Collector) -> dict | None:
+    path = folder / "dataset.yaml"
+    name = "dataset.yaml"
+    if not path.is_file():
+        out.add(name, None, None, None, f"missing: every dataset folder needs a dataset.yaml ({path})")
+        return None
+    text = _decode(path.read_bytes())
+    try:
+        meta = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        out.add(name, None if mark is None else mark.line + 1, None, None, f"is not valid YAML: {exc}")
+        return None
+    if not isinstance(meta, dict):
+        out.add(name, None, None, None, "must be a mapping of keys (name:, municipality:, ...)")
+        return None
+    for key in META_REQUIRED:
+        if key not in meta or meta[key] is None or meta[key] == "":
+            out.add(name, None, key, None, "required key is missing or empty")
+    for key in ("study_start", "study_end"):
+        value = meta.get(key)
+        if value is None:
+            continue
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        if isinstance(value, str):
+            try:
+                value = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                out.add(name, None, key, value, _RULES["date"])
+                continue
+        if not isinstance(value, dt.date):
+            out.add(name, None, key, value, _RULES["date"])
+            continue
+        meta[key] = value
+    if isinstance(meta.get("study_start"), dt.date) and isinstance(meta.get("study_end"), dt.date):
+        if meta["study_end"] < meta["study_start"]:
+            out.add(name, None, "study_end", str(meta["study_end"]), "must be on or after study_start")
+    if "synthetic" in meta and not isinstance(meta["synthetic"], bool):
+        out.add(name, None, "synthetic", meta["synthetic"], "must be true or false")
+    if "language" in meta and meta["language"] not in ("fi", "en"):
+        out.add(name, None, "language", meta["language"], "must be fi or en")
+    sources = meta.get("sources")
+    if sources is not None:
+        if not isinstance(sources, dict) or set(sources) - set(TABLES) \
+                or set(sources.values()) - set(TABLE_SOURCES):
+            out.add(name, None, "sources", None,
+                    f"must map tables ({', '.join(TABLES)}) to where they come from: "
+                    f"{', '.join(TABLE_SOURCES)}, e.g. sources: {{monthly: official}}")
+        elif meta.get("synthetic") is False and "synthetic" in sources.values():
+            out.add(name, None, "sources", None, "a dataset with synthetic: false cannot have a synthetic table")
+    if meta.get("municipality_code") is not None:
+        # as written in the file: an unquoted 071 is the octal number 57 to a YAML reader
+        written = _written_scalar(text, "municipality_code")
+        code = municipality_code(written if written is not None else meta["municipality_code"])
+        if code is None:
+            out.add(name, None, "municipality_code", written,
+                    "must be a municipality code: three digits (071), with or without leading zeros "
+                    "(71) or StatFin's prefix (KU071)")
+        else:
+            meta["municipality_code"] = code
+    targets = meta.get("targets")
+    if targets is not None:
+        for problem in target_problems(targets):
+            out.add(name, None, "targets", None, problem)
+    return meta
+
+
+def municipality_code(value) -> str | None:
+    """A Finnish municipality code as three-digit text: ``71``, ``"071"``, ``"KU071"`` -> ``"071"``.
+
+    None for anything else.  Read codes as text before calling this: a YAML reader turns an
+    unquoted ``071`` into the octal number 57 (the dataset contract reads the scalar as written).
+    """
+    if isinstance(value, bool):
+        return None
+    text = str(value).strip().upper()
+    match = re.fullmatch(r"(?:KU)?(\d{1,3})", text)
+    return match.group(1).zfill(3) if match else None
+
+
+# --------------------------------------------------------------------------- published targets' format
+#: compute kind -> the keys it needs besides ``kind``.
+KINDS: dict[str, tuple[str, ...]] = {
+    "client_count": (),
+    "group_count": ("group",),
+    "group_share": ("group",),
+    "monthly_value": ("column", "month"),
+    "monthly_ratio": ("column", "start", "end"),
+    "subsidy_share": ("sector",),
+    "continuation_share": ("sector",),
+}
+COMPARISONS = ("approx", "greater_than")
+REQUIRED = ("id", "fact", "value", "unit", "compute", "comparison")
+
+
+def load_published_targets(path: str | Path | None = None) -> list[dict]:
+    """The report's targets from ``data/published/wassup_report.yaml``."""
+    path = path or PUBLISHED_TARGETS
+    with open(path, encoding="utf-8") as handle:
+        document = yaml.safe_load(handle)
+    targets = document["targets"]
+    problems = target_problems(targets)
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems))
+    return targets
+
+
+def target_problems(targets: Any) -> list[str]:
+    """Every way ``targets`` breaks the format above (empty list when valid)."""
+    if not isinstance(targets, list):
+        return ["targets must be a list of mappings"]
+    problems = []
+    seen = set()
+    for i, target in enumerate(targets, start=1):
+        where = f"target {i}"
+        if not isinstance(target, dict):
+            problems.append(f"{where} must be a mapping")
+            continue
+        where = f"target {target.get('id', i)!s}"
+        problems += [f"{where}: key {key!r} is missing" for key in REQUIRED if key not in target]
+        if target.get("id") in seen:
+            problems.append(f"{where}: id appears twice")
+        seen.add(target.get("id"))
+        compute = target.get("compute")
+        if not isinstance(compute, dict) or compute.get("kind") not in KINDS:
+            problems.append(f"{where}: compute.kind must be one of {', '.join(KINDS)}")
+        else:
+            problems += [f"{where}: compute.{key} is missing" for key in KINDS[compute["kind"]]
+                         if key not in compute]
+        if target.get("comparison") not in COMPARISONS:
+            problems.append(f"{where}: comparison must be one of {', '.join(COMPARISONS)}")
+        if target.get("comparison") == "approx" and not isinstance(target.get("tolerance"), (int, float)):
+            problems.append(f"{where}: an approx comparison needs a numeric tolerance")
+        if not isinstance(target.get("value"), (int, float)) or isinstance(target.get("value"), bool):
+            problems.append(f"{where}: value must be a number")
+    return problems
+
+
+
+def _written_scalar(text: str, key: str) -> str | None:
+    """The text of a top-level scalar ``key`` exactly as written in a YAML document."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for k, v in root.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.ScalarNode):
+            return v.value
+    return None
+
+
+def _meta_ok(meta: dict, out: _Collector) -> bool:
+    return not any(v.file == "dataset.yaml" for v in out.violations)

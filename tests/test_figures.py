@@ -8,10 +8,10 @@ import pytest
 from conftest import another_municipality
 from evaluation import load_dataset
 from evaluation.describe import outcomes_by_group, subsidy_by_sector
-from evaluation.figures import (activation_rate_by_month, clients_by_outcome, month_label, number,
-                                percent, placements_by_sector, save_figure, unemployed_by_month,
-                                use_style)
+from evaluation.figures import (activation_rate_by_month, clients_by_outcome, placements_by_sector,
+                                save_figure, unemployed_by_month, use_style)
 from evaluation.paths import DEFAULT_DATASET
+from evaluation.text import month_label, number, percent
 
 
 def all_figures(ds, lang):
@@ -127,3 +127,19 @@ def test_drawn_kaplan_meier_and_cif_curves_are_true_steps():
     # by hand: 1/4 employed at day 10, 2/4 at 20 (the tie: one employed, one other), 3/4 at 30
     assert list(x[1:][np.diff(y) != 0]) == [10, 20, 30]
     assert list(y[np.diff(y, prepend=-1) != 0]) == pytest.approx([0, 25, 50, 75])
+
+
+def test_the_label_catalogue_has_the_same_keys_and_placeholders_in_both_languages():
+    import string
+
+    from evaluation.figures import TEXT, text
+
+    assert set(TEXT["fi"]) == set(TEXT["en"])
+    fields = {lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in TEXT[lang].items()}
+              for lang in TEXT}
+    assert fields["fi"] == fields["en"]
+    assert text("area.title", "fi", base="1/2016") == "Työttömät työnhakijat, 1/2016 = 100"
+    with pytest.raises(KeyError):
+        text("no.such.key", "fi")
+    with pytest.raises(ValueError, match="lang must be 'fi' or 'en'"):
+        text("project", "sv")

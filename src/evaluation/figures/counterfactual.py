@@ -1,0 +1,102 @@
+"""The counterfactual (notebook 04): ``a`` is an :class:`evaluation.counterfactual.Analysis`;
+official statistics only, so a source line and no synthetic mark."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..text import check_lang, number
+from .base import mark_source, period_axis, source_line
+from .labels import text
+
+
+def _shade_post(ax, a, lang: str) -> None:
+    months = list(a.design.months)
+    post = np.flatnonzero(a.design.post)
+    ax.axvspan(post[0] - 0.5, post[-1] + 0.5, color="#DDDDDD", alpha=0.6, linewidth=0, zorder=0,
+               label=text("project", lang))
+    if a.durability:
+        late = [i for i, m in enumerate(months) if str(m) > str(a.design.post_end) and str(m) <= a.durability["end"]]
+        if late:
+            ax.axvspan(late[0] - 0.5, late[-1] + 0.5, color="#EEEEEE", alpha=0.6, linewidth=0, zorder=0,
+                       label=text("cf.durability", lang))
+
+
+def synthetic_control_paths(a, name: str, *, lang: str = "fi"):
+    """The treated municipality's outcome and its synthetic control, month by month."""
+    check_lang(lang)
+    months = list(a.design.months)
+    x = np.arange(len(months))
+    treated = a.design.Y[:, 0]
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    _shade_post(ax, a, lang)
+    ax.plot(x, treated, color="#0072B2", linewidth=2, label=name)
+    ax.plot(x, treated - a.scm.gap, color="#444444", linestyle="--", linewidth=1.6, label=text("cf.synthetic", lang))
+    ax.set_title(text("cf.paths_title", lang, name=name))
+    ax.set_ylabel(text(f"cf.{a.design.outcome}", lang))
+    ax.set_ylim(bottom=0)
+    period_axis(ax, months, lang)
+    ax.legend(loc="lower left", fontsize=8)
+    mark_source(ax, lang)
+    return fig
+
+
+def placebo_gaps(a, name: str, *, lang: str = "fi", fit_ratio: float = 5.0):
+    """The treated unit's gap (bold) over every placebo's gap whose pre-period RMSPE is at
+    most ``fit_ratio`` times the treated unit's (Abadie et al. 2010 leave out worse fits)."""
+    check_lang(lang)
+    months = list(a.design.months)
+    x = np.arange(len(months))
+    fig, ax = plt.subplots(figsize=(8, 4.4))
+    _shade_post(ax, a, lang)
+    limit = fit_ratio * a.placebos["pre_rmspe"].iloc[0]
+    shown = a.placebos.iloc[1:].loc[a.placebos["pre_rmspe"].iloc[1:] <= limit]
+    for k, gap in enumerate(shown["gap"]):
+        ax.plot(x, gap, color="#BBBBBB", linewidth=0.6, alpha=0.7,
+                label=text("cf.placebos", lang, n=len(shown), name=name) if k == 0 else None)
+    ax.plot(x, a.scm.gap, color="#0072B2", linewidth=2.2, label=name)
+    ax.axhline(0, color="#444444", linewidth=0.8)
+    ax.set_title(text("cf.gaps_title", lang, name=name))
+    ax.set_ylabel(text("cf.gap", lang))
+    period_axis(ax, months, lang)
+    ax.legend(loc="lower left", fontsize=8)
+    mark_source(ax, lang)
+    return fig
+
+
+def event_study_figure(a, name: str, *, lang: str = "fi"):
+    """Event-year coefficients of the treated unit with the middle 95 % of the placebos'."""
+    check_lang(lang)
+    events = a.events
+    years = events.index.to_numpy()
+    fig, ax = plt.subplots(figsize=(7, 4.2))
+    ax.fill_between(years, events["placebo_low"], events["placebo_high"], color="#BBBBBB", alpha=0.5,
+                    linewidth=0, label=text("cf.band", lang))
+    ax.plot(years, events["estimate"], marker="o", color="#0072B2", linewidth=1.8, label=name)
+    ax.axhline(0, color="#444444", linewidth=0.8)
+    ax.axvline(-0.5, color="#888888", linewidth=0.8, linestyle=":")
+    ax.set_xticks(years)
+    ax.set_xlabel(text("cf.event_year", lang))
+    ax.set_ylabel(text("cf.gap", lang))
+    ax.set_title(text("cf.event_title", lang))
+    ax.legend(loc="lower left", fontsize=8)
+    fig.text(0.01, -0.02, source_line(lang), ha="left", va="top", fontsize=7, color="#444444")
+    return fig
+
+
+def donor_weights(weights, *, lang: str = "fi", top: int = 15):
+    """The donors' weights (the ``top`` largest), a horizontal bar each, the weight written."""
+    check_lang(lang)
+    shown = weights.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(shown) + 1.2))
+    bars = ax.barh([f"{n} ({c})" for n, c in zip(shown["name"], shown["code"])], shown["weight"], color="#0072B2")
+    for bar, w in zip(bars, shown["weight"]):
+        ax.annotate(number(w, lang, 3), xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2),
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_xlabel(text("cf.weight", lang))
+    ax.set_xlim(0, max(0.05, float(shown["weight"].max()) * 1.2))
+    ax.set_title(text("cf.weights_title", lang))
+    ax.grid(axis="y", visible=False)
+    fig.text(0.01, -0.02, source_line(lang), ha="left", va="top", fontsize=7, color="#444444")
+    return fig

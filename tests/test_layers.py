@@ -24,22 +24,25 @@ def test_the_layers_contract_is_kept():
     assert "4 kept, 0 broken" in done.stdout
 
 
-def test_the_survival_contract_catches_an_estimator_importing_a_model(tmp_path):
+def _lint_with_an_import(tmp_path: Path, module: str, statement: str) -> str:
+    """import-linter's output on a copy of the package where ``module`` (a path under
+    src/evaluation) gains a function-local ``statement``; the run must fail."""
     shutil.copytree(ROOT / "src" / "evaluation", tmp_path / "src" / "evaluation")
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    estimators = tmp_path / "src" / "evaluation" / "survival" / "estimators.py"
-    estimators.write_text(estimators.read_text() + "\n\ndef _upwards():\n    from .cox import fine  # noqa: F401\n")
+    path = tmp_path / "src" / "evaluation" / module
+    path.write_text(path.read_text() + f"\n\ndef _upwards():\n    {statement}  # noqa: F401\n")
     done = _lint(tmp_path)
     assert done.returncode != 0
-    assert "evaluation.survival.estimators is not allowed to import evaluation.survival.cox" in done.stdout
+    return done.stdout
+
+
+def test_the_survival_contract_catches_an_estimator_importing_a_model(tmp_path):
+    out = _lint_with_an_import(tmp_path, "survival/estimators.py", "from .cox import fine")
+    assert "evaluation.survival.estimators is not allowed to import evaluation.survival.cox" in out
 
 
 def test_the_contract_catches_an_import_upwards(tmp_path):
     """The same contract on a copy of the package where the contract imports the runner."""
-    shutil.copytree(ROOT / "src" / "evaluation", tmp_path / "src" / "evaluation")
-    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    dataset = tmp_path / "src" / "evaluation" / "dataset" / "load.py"
-    dataset.write_text(dataset.read_text() + "\n\ndef _upwards():\n    from ..runs import run  # noqa: F401\n")
-    done = _lint(tmp_path)
-    assert done.returncode != 0 and "evaluation.dataset is not allowed to import evaluation.runs" in done.stdout
-    assert "evaluation.dataset.load -> evaluation.runs" in done.stdout
+    out = _lint_with_an_import(tmp_path, "dataset/load.py", "from ..runs import run")
+    assert "evaluation.dataset is not allowed to import evaluation.runs" in out
+    assert "evaluation.dataset.load -> evaluation.runs" in out

@@ -24,9 +24,10 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
-## make reproduce: every notebook on the default dataset -> reports/default/, figures -> figures/
+## make reproduce: every notebook on the default dataset -> reports/default/, figures -> figures/,
+## the summary for decision makers -> docs/summary.fi.html
 reproduce: install
-	$(PY) -m evaluation run $(DATASET) --out reports/default --strict --publish-figures
+	$(PY) -m evaluation run $(DATASET) --out reports/default --strict --publish
 
 ## make test: the whole suite (unit and reference tests, nbval, the browser test)
 test: install browser

@@ -252,7 +252,7 @@ def test_counterfactual_for_another_municipality_and_period(tmp_path, capsys):
     weights = [v for k, v in metrics.items() if k.startswith("counterfactual.scm.weights.")]
     assert sum(weights) == pytest.approx(1, abs=0.01) and "counterfactual.scm.weights.KU069" not in metrics
     html = (out / "04_counterfactual.html").read_text()
-    assert "Haapajärvi" in html and "12/2017" in html
+    assert "Haapajärvi" in html and "joulukuu 2017" in html  # the conclusion names the month in words
 
 
 def test_counterfactual_of_a_municipality_not_in_the_panel_records_nothing(dataset_copy, tmp_path):
@@ -310,3 +310,32 @@ def test_a_runs_metrics_match_the_r_fixtures(tmp_path):
     for column, tests in r["tests"].items():
         assert metrics[f"logrank.employment.{column}.p"] == pytest.approx(tests["logrank_p"], abs=1e-6), column
         assert metrics[f"gray.employment.{column}.p"] == pytest.approx(tests["gray_p"], abs=1e-6), column
+
+
+def test_the_summary_runs_after_the_notebooks_it_reads(default_run):
+    """Notebook 05 reads metrics.json and figures/: it starts when 00-04 have finished, so every
+    part of the summary is there (none is named as missing) and it states the run's numbers."""
+    from evaluation.paths import NOTEBOOKS
+    from evaluation.runs import notebooks, reads_the_run
+
+    assert [p.stem for p in notebooks() if reads_the_run(p)] == ["05_summary"]
+    page = (default_run / "summary.fi.html").read_text(encoding="utf-8")
+    metrics = read_metrics(default_run)
+    assert f"Hankkeessa oli {metrics['clients.n']} asiakasta" in page
+    assert "Tässä ajossa ei ollut tietoja" not in page
+    assert page.count("data:image/png;base64,") == 4
+    assert reads_the_run(NOTEBOOKS / "05_summary.ipynb") and not reads_the_run(NOTEBOOKS / "04_counterfactual.ipynb")
+
+
+def test_the_summary_follows_lang_and_names_what_did_not_run(tmp_path):
+    """`-p lang en` with only notebook 00 before the summary: an English page that states the
+    client counts and names the parts whose notebooks did not run."""
+    out = tmp_path / "en"
+    result = run(DEFAULT_DATASET, out, only=["00_dataset_overview", "05_summary"], parameters={"lang": "en"})
+    assert result.ok, result.notebooks
+    assert not (out / "summary.fi.html").exists()
+    page = (out / "summary.en.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "The project had 150 clients." in page
+    assert ("This run had no data for: how fast they found work, companies and associations, official "
+            "unemployment statistics, the comparison with other municipalities.") in page
+    assert "Practice data." in page

@@ -254,3 +254,12 @@ def test_all_continued_has_no_zero_width_interval():
     est = risk_ratio(10, 10, 8, 8)
     assert est.estimate == 1 and est.lower is None and est.upper is None
     assert "every placement continued in both sectors" in est.note
+
+
+@pytest.mark.parametrize("k, n", [(5, 5), (20, 20), (0, 7), (38, 38)])
+def test_a_wilson_interval_always_holds_its_proportion(k, n):
+    """All continued (or none): the interval's end is the proportion itself, exactly 1 (or 0);
+    statsmodels' arithmetic gives 0.9999999999999999 for 20/20, which drew a negative error bar."""
+    est = wilson_interval(k, n)
+    assert est.lower <= est.estimate <= est.upper
+    assert (est.upper == 1.0) if k == n else (est.lower == 0.0)

@@ -41,8 +41,8 @@ def _parameters(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .paths import FIGURES
-    from .runs import RunError, publish_figures, run
+    from .paths import DOCS, FIGURES
+    from .runs import RunError, publish, run
 
     had_earlier = (Path(args.out) / "run.json").is_file()
     try:
@@ -59,13 +59,13 @@ def cmd_run(args: argparse.Namespace) -> int:
               + (f"the earlier results in {args.out} are untouched" if had_earlier
                  else f"nothing was written to {args.out}"), file=sys.stderr)
         return 1
-    if args.publish_figures:
+    if args.publish:
         from .dataset import load_dataset
 
         if not load_dataset(result.dataset).synthetic:
-            print("error: --publish-figures only copies figures of a synthetic dataset", file=sys.stderr)
+            print("error: --publish only copies the figures and summary of a synthetic dataset", file=sys.stderr)
             return 2
-        publish_figures(result.out, FIGURES)
+        publish(result.out, FIGURES, DOCS)
     print(f"ok: {result.out}")
     return 0
 
@@ -187,8 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     _notebook_options(p)
     p.add_argument("--workers", type=int, default=None,
                    help="notebooks executed side by side (default: one per core, at most 2)")
-    p.add_argument("--publish-figures", action="store_true",
-                   help="also copy the figures into figures/ (synthetic datasets only)")
+    p.add_argument("--publish", "--publish-figures", dest="publish", action="store_true",
+                   help="also copy the figures into figures/ and the summary into docs/ (synthetic datasets only)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("batch", help="run every notebook on many datasets, in parallel")

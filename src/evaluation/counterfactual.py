@@ -525,12 +525,20 @@ def summary_table(analyses: dict[str, Analysis]) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("outcome")
 
 
-def counterfactual_metrics(treated: str, analyses: dict[str, Analysis]) -> dict:
-    """The ``counterfactual.*`` keys of metrics.json."""
-    m: dict = {"counterfactual.treated": treated}
+def counterfactual_metrics(treated: str, analyses: dict[str, Analysis], *, name: str | None = None,
+                           alpha: float = 0.05) -> dict:
+    """The ``counterfactual.*`` keys of metrics.json: what :func:`conclusion_sentences` (the
+    notebook's and the Finnish summary's conclusion) needs, and each outcome's estimates."""
+    m: dict = {"counterfactual.treated": treated, "counterfactual.alpha": alpha}
+    if name is not None:
+        m["counterfactual.name"] = name
     primary = analyses.get(PRIMARY)
     if primary is not None:
         m["counterfactual.donors.n"] = primary.design.Y.shape[1] - 1
+        m["counterfactual.donors.used"] = int((primary.scm.weights > 0.001).sum())
+        m["counterfactual.treatment_start"] = str(primary.design.treatment_start)
+        m["counterfactual.post_end"] = str(primary.design.post_end)
+        m["counterfactual.count_at_start"] = primary.design.count_at_start
         for code, w in zip(primary.design.units[1:], primary.scm.weights):
             if w > 0.001:
                 m[f"counterfactual.scm.weights.{code}"] = float(w)
@@ -629,71 +637,83 @@ def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_sta
 
 
 def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[str]:
-    """The plain-language conclusion for decision makers, every number from ``s`` (and
-    ``clients``, the project's client count, when known); it never claims more than the placebo
-    distribution allows.  The municipality's name is never inflected (Finnish cases of place
-    names cannot be made by rule)."""
-    from .text import check_lang, month_label, number
-
-    check_lang(lang)
+    """The plain-language conclusion for decision makers: :func:`conclusion_sentences` of the
+    study's metrics (``s.note`` when there is nothing to conclude)."""
     if not s.available:
         return [s.note]
-    a = s.analyses[PRIMARY]
-    persons = a.persons
-    end_persons = abs(a.scm.effect_end * persons)
-    detect = None if a.detectable is None else abs(a.detectable * persons)
-    significant = a.placebo_p <= s.alpha
-    fewer = a.scm.effect_end < 0
-    used = int((a.scm.weights > 0.001).sum())
-    donors = a.design.Y.shape[1] - 1
-    end = month_label(a.design.post_end, lang)
-    unemployed = a.design.count_at_start
+    return conclusion_sentences(counterfactual_metrics(s.treated, s.analyses, name=s.name, alpha=s.alpha),
+                                lang, clients)
+
+
+def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) -> list[str]:
+    """The conclusion from the ``counterfactual.*`` metrics (and ``clients``, the project's
+    client count, when known), every number from ``m``; it never claims more than the placebo
+    distribution allows (a gap is called one only when the placebo p is at most ``alpha``).  The
+    municipality's name is never inflected (Finnish cases of place names cannot be made by
+    rule).  Notebook 04 and the Finnish summary (notebook 05) both say it this way."""
+    from .text import check_lang, month_name, number, percent
+
+    check_lang(lang)
+    key = f"counterfactual.{PRIMARY}"
+    name = m.get("counterfactual.name") or m.get("counterfactual.treated", "")
+    effect_end = m[f"{key}.scm.effect_end"]
+    end_persons = abs(m[f"{key}.scm.effect_end_persons"])
+    detectable = m.get(f"{key}.scm.detectable_persons")
+    detect = None if detectable is None else abs(detectable)
+    placebo_p = m[f"{key}.scm.placebo_p"]
+    significant = placebo_p <= m.get("counterfactual.alpha", 0.05)
+    fewer = effect_end < 0
+    used, donors = m["counterfactual.donors.used"], m["counterfactual.donors.n"]
+    end = month_name(pd.Period(m["counterfactual.post_end"], freq="M"), lang)
+    unemployed = m["counterfactual.count_at_start"]
+    started = month_name(pd.Period(m["counterfactual.treatment_start"], freq="M"), lang)
+    pre_rmspe = m[f"{key}.scm.pre_rmspe"]
     n = lambda v, d=0: number(v, lang, d)  # noqa: E731
     if lang == "fi":
-        lines = [f"{s.name}: vertailu kuntiin, joissa ei ollut vastaavaa hanketta. Synteettinen verrokki on "
+        lines = [f"{name}: vertailu kuntiin, joissa ei ollut vastaavaa hanketta. Synteettinen verrokki on "
                  f"{used} kunnan painotettu keskiarvo ({donors} mahdollisen joukosta), ja se seurasi kunnan "
-                 f"työttömyysastetta ennen hanketta keskimäärin {n(a.scm.pre_rmspe, 2)} %-yksikön tarkkuudella."]
+                 f"työttömyysastetta ennen hanketta keskimäärin {n(pre_rmspe, 2)}\u00a0%-yksikön tarkkuudella."]
         if significant:
             lines.append(f"Hankkeen lopussa ({end}) kunnassa oli noin {n(end_persons)} työtöntä "
                          f"{'vähemmän' if fewer else 'enemmän'} kuin verrokissa. Ero on suurempi kuin "
-                         f"{100 * (1 - a.placebo_p):.0f} %:ssa lumekunnista (p = {n(a.placebo_p, 2)}). "
+                         f"{percent(100 * (1 - placebo_p), lang, 0)}:ssa lumekunnista (p = {n(placebo_p, 2)}). "
                          "Ero ei yksin osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on voinut "
                          "tapahtua muutakin.")
         else:
             lines.append(f"Hankkeen lopussa ({end}) kunnassa oli noin {n(end_persons)} työtöntä "
                          f"{'vähemmän' if fewer else 'enemmän'} kuin verrokissa, mutta yhtä suuria eroja syntyy "
-                         f"kunnissa, joissa hanketta ei ollut (lumetesti p = {n(a.placebo_p, 2)}). "
+                         f"kunnissa, joissa hanketta ei ollut (lumetesti p = {n(placebo_p, 2)}). "
                          "Työttömyyden lasku kunnassa ei siis erotu yleisestä noususuhdanteesta: tästä aineistosta "
                          "ei voi päätellä, että Kokoomo olisi vähentänyt kunnan työttömyyttä — eikä sitäkään, "
                          "ettei se vaikuttanut.")
         if detect is not None:
             lines.append(f"Tällä asetelmalla havaittaisiin vasta noin {n(detect)} työttömän vaikutus koko kunnan "
                          "tasolla. " + (f"Hankkeessa oli {n(clients)} asiakasta ja " if clients else "")
-                         + f"kunnassa oli hankkeen alussa {n(unemployed)} työtöntä: pienempi vaikutus ei erottuisi "
+                         + f"kunnassa oli hankkeen alussa ({started}) {n(unemployed)} työtöntä: pienempi vaikutus ei erottuisi "
                          "kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.")
         lines.append("Kysymykseen voisi vastata asiakastasolla: Kokoomon asiakkaita verrattaisiin samanlaisiin "
                      "työttömiin muissa kunnissa yhdistetyistä rekistereistä (TEM:n työnvälitysrekisteri, "
                      "Kelan ja Tilastokeskuksen tiedot).")
     else:
-        lines = [f"{s.name} was compared with municipalities that had no such project. Its synthetic control is a "
+        lines = [f"{name} was compared with municipalities that had no such project. Its synthetic control is a "
                  f"weighted average of {used} municipalities (chosen from {donors}); before the project it tracked "
-                 f"the town's unemployment rate to within {n(a.scm.pre_rmspe, 2)} percentage points on average."]
+                 f"the town's unemployment rate to within {n(pre_rmspe, 2)} percentage points on average."]
         if significant:
             lines.append(f"At the end of the project ({end}) the town had about {n(end_persons)} "
                          f"{'fewer' if fewer else 'more'} unemployed than its control, a larger gap than in "
-                         f"{100 * (1 - a.placebo_p):.0f} % of the placebo municipalities (p = {n(a.placebo_p, 2)}). "
+                         f"{percent(100 * (1 - placebo_p), lang, 0)} of the placebo municipalities (p = {n(placebo_p, 2)}). "
                          "The gap alone does not show that Kokoomo caused it: other things may have happened "
                          "in the town at the same time.")
         else:
             lines.append(f"At the end of the project ({end}) the town had about {n(end_persons)} "
                          f"{'fewer' if fewer else 'more'} unemployed than its control, but gaps as large arise in "
-                         f"municipalities without a project (placebo p = {n(a.placebo_p, 2)}). The fall in the town's unemployment does not stand out from "
+                         f"municipalities without a project (placebo p = {n(placebo_p, 2)}). The fall in the town's unemployment does not stand out from "
                          "the national upswing: these data cannot show that Kokoomo reduced the town's "
                          "unemployment, nor that it did not.")
         if detect is not None:
             lines.append(f"This design could only detect an effect of about {n(detect)} unemployed on the whole "
                          "town. " + (f"The project had {n(clients)} clients and " if clients else "")
-                         + f"the town had {n(unemployed)} unemployed when it started: a smaller effect, even a real "
+                         + f"the town had {n(unemployed)} unemployed when it started ({started}): a smaller effect, even a real "
                          "one, would not stand out from ordinary variation in municipal statistics.")
         lines.append("The question could be answered at the level of the clients: Kokoomo's clients compared with "
                      "similar unemployed people in other municipalities from linked registers (the employment "

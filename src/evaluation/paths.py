@@ -13,6 +13,8 @@ DEFAULT_DATASET = DATA / "synthetic" / "wassup"
 STATFIN = DATA / "public" / "statfin"
 PUBLISHED_TARGETS = DATA / "published" / "wassup_report.yaml"
 FIGURES = ROOT / "figures"
+#: The committed summary of the default dataset (synthetic data only): docs/summary.<lang>.html.
+DOCS = ROOT / "docs"
 REPORTS = ROOT / "reports"
 
 

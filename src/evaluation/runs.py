@@ -32,7 +32,7 @@ from .paths import DEFAULT_DATASET, NOTEBOOKS
 from .provenance import git_state, sha256, versions
 
 __all__ = ["run", "RunResult", "RunError", "notebooks", "notebook_parameters", "check_output",
-           "is_run_folder", "publish_figures", "refresh_notebooks"]
+           "is_run_folder", "publish", "refresh_notebooks"]
 
 # debugpy in the kernel warns on stderr about frozen modules unless told not to validate files
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -239,16 +239,24 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
         # so they run side by side: papermill only waits on its kernel, so threads suffice.
         # papermill's ``cwd`` is a process-wide chdir that threads restore in any order: the
         # caller's folder is put back when they are done.
+        # A notebook that reads the run (the summary reads metrics.json and figures) starts when
+        # every other notebook of the run has finished.
         caller_cwd = os.getcwd()
+        futures = {}
         try:
-            with quiet(), \
-                    ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(paths)))) as pool:
-                # the longest first (by the earlier run's times), so the last to finish is short
-                futures = {path: pool.submit(execute_one, path) for path in _longest_first(paths, out)}
-                for path in paths:
-                    nb_result, entry = futures[path].result()
-                    result.notebooks.append(nb_result)
-                    record["notebooks"].append(entry)
+            for phase in ([p for p in paths if not reads_the_run(p)], [p for p in paths if reads_the_run(p)]):
+                if not phase:
+                    continue
+                with quiet(), \
+                        ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(phase)))) as pool:
+                    # the longest first (by the earlier run's times), so the last to finish is short
+                    futures |= {path: pool.submit(execute_one, path) for path in _longest_first(phase, out)}
+                    for path in phase:
+                        futures[path].result()
+            for path in paths:
+                nb_result, entry = futures[path].result()
+                result.notebooks.append(nb_result)
+                record["notebooks"].append(entry)
         finally:
             os.chdir(caller_cwd)
         (tmp / (METRICS_FILE + ".lock")).unlink(missing_ok=True)
@@ -268,6 +276,16 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
         raise RunError(f"{exc} This run's results are kept in {tmp}.") from None
     result.out = target
     return result
+
+
+def reads_the_run(path: Path) -> bool:
+    """Whether a notebook reads what the run's other notebooks wrote (its metadata says
+    ``"evaluation": {"reads_the_run": true}``): it then runs after all of them."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+    except (OSError, ValueError):
+        return False
+    return bool(metadata.get("evaluation", {}).get("reads_the_run", False))
 
 
 def _longest_first(paths: list[Path], out: Path) -> list[Path]:
@@ -292,15 +310,17 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def publish_figures(run_folder: Path, target: Path) -> list[Path]:
-    """Copy a run's figures into ``target`` (the committed ``figures/``), each file atomically."""
+def publish(run_folder: Path, figures: Path, docs: Path) -> list[Path]:
+    """Copy a run's figures into ``figures`` (the committed ``figures/``) and its summaries
+    (``summary.<lang>.html``) into ``docs``, each file atomically.  The caller makes sure the
+    dataset is synthetic: only synthetic outputs are committed."""
     copied = []
     for figure in sorted((run_folder / "figures").glob("*")):
         if figure.suffix in (".png", ".svg"):
-            copied.append(write_atomic(target / figure.name, figure.read_bytes()))
+            copied.append(write_atomic(figures / figure.name, figure.read_bytes()))
+    for summary in sorted(run_folder.glob("summary.*.html")):
+        copied.append(write_atomic(docs / summary.name, summary.read_bytes()))
     return copied
-
-
 
 
 def refresh_notebooks(only: list[str] | None = None) -> list[Path]:

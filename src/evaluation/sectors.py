@@ -82,7 +82,10 @@ def wilson_interval(k: int, n: int, alpha: float = 0.05) -> Estimate:
     if n == 0:
         return Estimate(None, note="not estimable: no placements")
     lower, upper = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return Estimate(k / n, max(0.0, float(lower)), min(1.0, float(upper)))
+    p = k / n
+    # the score interval always holds p (its ends are 0 and 1 when k is 0 or n), but statsmodels'
+    # arithmetic can put an end a rounding error past it (k = n: upper 0.9999999999999999)
+    return Estimate(p, max(0.0, min(float(lower), p)), min(1.0, max(float(upper), p)))
 
 
 def newcombe_difference(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.05) -> Estimate:

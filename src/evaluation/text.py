@@ -1,14 +1,18 @@
 """Numbers and months written for a reader, in Finnish or English; imports nothing of ours.
 
-Finnish: decimal comma, a non-breaking space between thousands and before ``%``, months as
-``7/2016`` (the short month names read as other words: "heinä" is "hay").  English: decimal
-point, ``21.5%``, ``Jul 2016``.
+Finnish: decimal comma, a non-breaking space between thousands and before ``%``, months on
+axes as ``7/2016`` (the short month names read as other words: "heinä" is "hay") and in prose
+written out (``heinäkuussa 2016``).  English: decimal point, ``21.5%``, ``Jul 2016``, ``July 2016``.
 """
 
 from __future__ import annotations
 
 LANGUAGES = ("fi", "en")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+EN_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+FI_MONTH_NAMES = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu",
+                  "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")
 
 
 def check_lang(lang: str) -> str:
@@ -23,6 +27,11 @@ def number(value: float, lang: str, decimals: int = 1) -> str:
     return text.replace(".", ",") if check_lang(lang) == "fi" else text
 
 
+def signed(value: float, lang: str, decimals: int = 1) -> str:
+    """:func:`number` with a true minus sign (−, U+2212) for prose: ``−5,0``, never ``-5,0``."""
+    return number(value, lang, decimals).replace("-", "\u2212")
+
+
 def percent(value: float, lang: str, decimals: int = 1) -> str:
     """``value`` (percent 0..100) as text: ``21,5 %`` in Finnish, ``21.5%`` in English."""
     text = number(value, lang, decimals)
@@ -34,3 +43,11 @@ def month_label(period, lang: str) -> str:
     if check_lang(lang) == "fi":
         return f"{period.month}/{period.year}"
     return f"{EN_MONTHS[period.month - 1]} {period.year}"
+
+
+def month_name(period, lang: str, *, when: bool = False) -> str:
+    """The month written out for prose: ``kesäkuu 2016`` / ``June 2016``; with ``when``, as the
+    time something happened: ``kesäkuussa 2016`` / ``in June 2016``."""
+    if check_lang(lang) == "fi":
+        return f"{FI_MONTH_NAMES[period.month - 1]}{'ssa' if when else ''} {period.year}"
+    return f"{'in ' if when else ''}{EN_MONTH_NAMES[period.month - 1]} {period.year}"

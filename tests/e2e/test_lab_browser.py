@@ -161,3 +161,77 @@ def test_running_the_notebooks_left_the_repository_as_it_was(server, status_befo
     if status_before is None:
         pytest.skip("not a git work tree")
     assert git_status() == status_before
+
+
+FI_MONTHS = ("tammikuussa", "helmikuussa", "maaliskuussa", "huhtikuussa", "toukokuussa", "kesäkuussa",
+             "heinäkuussa", "elokuussa", "syyskuussa", "lokakuussa", "marraskuussa", "joulukuussa")
+NBSP = "\u00a0"
+
+
+def finnish_headlines(m: dict) -> list[str]:
+    """The headline numbers of metrics.json as a Finnish reader sees them, written out here
+    (decimal comma, a non-breaking space before %, months in words), not by the summary's code."""
+    pct = lambda share: f"{round(100 * share)}{NBSP}%"  # noqa: E731
+    expected = [f"Hankkeessa oli {m['clients.n']} asiakasta"]
+    for group in ("employment", "activation", "retirement", "other", "censored"):
+        if m.get(f"outcomes.{group}.n") is not None:
+            expected.append(f"{m[f'outcomes.{group}.n']} ({pct(m[f'outcomes.{group}.share'])})")
+    cif = "cif.employment.365d"
+    expected.append(f"Vuoden kuluessa heitä oli {round(100 * m[cif])} "
+                    f"({round(100 * m[cif + '.lower'])}–{round(100 * m[cif + '.upper'])})")
+    expected.append(f"Palkkatukieuroista {pct(m['sectors.company.subsidy_share'])} meni yrityksiin ja "
+                    f"{pct(m['sectors.association.subsidy_share'])} yhdistyksiin")
+    start, end = (m[f"official.period.{x}"] for x in ("start", "end"))
+    expected.append(f"oli {m['official.unemployed.start']:.0f} {FI_MONTHS[int(start[5:]) - 1]} {start[:4]} ja "
+                    f"{m['official.unemployed.end']:.0f} {FI_MONTHS[int(end[5:]) - 1]} {end[:4]}")
+    expected.append(f"noin {m['official.trend.country.expected_end']:.0f} työtöntä")
+    expected.append(f"p = {m['counterfactual.unemployed.scm.placebo_p']:.2f}".replace(".", ","))
+    return expected
+
+
+def test_the_summary_for_decision_makers_renders_in_the_browser(browser):
+    """Notebook 05 ran in JupyterLab above with its default parameters: it summarised the run
+    folder reports/interactive (where notebooks 00-04 had just recorded their metrics) into
+    summary.fi.html.  Chromium opens that page as a decision maker would: no error, every figure
+    decoded, each headline number of metrics.json in Finnish format, two A4 pages in print."""
+    import json
+    import re
+
+    from evaluation.dataset import load_dataset
+    from evaluation.paths import DEFAULT_DATASET
+
+    folder = REPORTS / "interactive"
+    lang = load_dataset(DEFAULT_DATASET).meta["language"]
+    path = folder / f"summary.{lang}.html"
+    assert path.is_file(), f"{path} is missing: notebook 05 writes it (test_notebook_runs_in_the_browser)"
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    context = browser.new_context(viewport={"width": 1000, "height": 1400})
+    try:
+        page = context.new_page()
+        errors, fetched = [], []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("request", lambda req: fetched.append(req.url))
+        page.goto(path.as_uri())
+        images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
+        shot = SCREENSHOTS / f"summary.{lang}.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        assert not errors, errors
+        assert [u for u in fetched if not u.startswith(("file:", "data:"))] == []  # nothing from the network
+        figures = [name for name in ("clients_by_outcome", "continuation_rate_by_sector",
+                                     "unemployed_indexed_by_area", "counterfactual_paths")
+                   if (folder / "figures" / f"{name}.png").is_file()]
+        assert len(images) == len(figures) == 4, (images, figures)
+        assert all(complete and width > 0 for complete, width, _ in images), images
+        text = page.inner_text("body")
+        assert text.startswith(f"{load_dataset(DEFAULT_DATASET).meta['municipality']}: Wassup-hankkeen arviointi")
+        assert "Harjoitusaineisto." in text  # the default dataset's clients are synthetic
+        missing = [h for h in finnish_headlines(metrics) if h not in text]
+        assert not missing, f"not on the page (screenshot {shot}): {missing}"
+        page.emulate_media(media="print")
+        pdf = page.pdf(format="A4", print_background=True)
+        pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+        assert 1 <= pages <= 2, f"the summary prints on {pages} A4 pages"
+    finally:
+        context.close()

@@ -97,6 +97,25 @@ def test_column_suppression_hides_derived_values_and_says_so():
     assert dc.text_counts("F 58, M 90, X 2") == "F <5, M 90, X <5"  # the next smallest goes too
 
 
+def test_a_rate_with_a_small_complement_is_hidden_and_so_is_any_comparison_with_it():
+    """6 of 10 continued: 4 did not, a small count that 6 and 10 would give back."""
+    dc = DisclosureControl(active=True)
+    rates = pd.DataFrame({"placements": [10, 10, 20], "continued": [6, 5, 13], "rate": [0.6, 0.5, 0.65]},
+                         index=["company", "association", "municipality"])
+    out = dc.proportions(rates, "continued", "placements", ["rate"])
+    assert out.loc["company", "continued"] is None and out.loc["company", "rate"] is None
+    assert out.loc["company", "placements"] == 10 and "suppressed" in out.loc["company", "note"]
+    assert out.loc["association", "rate"] == 0.5 and out.loc["municipality", "continued"] == 13  # 5/5, 13/7
+    comparison = pd.DataFrame({"estimate": [0.1], "lower": [-0.3], "upper": [0.45], "p": [None]},
+                              index=["risk difference"])
+    hidden = dc.comparison(comparison, out, ["company", "association"], "continued", "placements")
+    assert hidden.loc["risk difference", "estimate"] is None and hidden.loc["risk difference", "upper"] is None
+    assert "a group compared is hidden" in hidden.loc["risk difference", "note"]
+    shown = dc.comparison(comparison, out, ["association", "municipality"], "continued", "placements")
+    assert shown.loc["risk difference", "estimate"] == 0.1
+    assert DisclosureControl(active=False).proportions(rates, "continued", "placements", ["rate"]) is rates
+
+
 COUNT_COLUMNS = {"n", "placements", "continued", "present", "missing"}
 TEXT_COLUMNS = {"values", "groups", "value"}
 
@@ -106,7 +125,15 @@ def _small_counts_in_html(path) -> list[str]:
     import re
 
     found = []
-    for table in pd.read_html(io.StringIO(path.read_text(encoding="utf-8"))):
+    text = path.read_text(encoding="utf-8")
+    if "<table" not in text:  # the summary for decision makers: counts in sentences and lists
+        counts = re.findall(r": (\d+) \(", text)  # "jäi eläkkeelle: 12 (8 %)"
+        fractions = re.findall(r"\((\d+)/(\d+)\)", text)  # "(13/20)"
+        found += [f"{path.name}:count={k}" for k in counts if 1 <= int(k) <= 4]
+        found += [f"{path.name}:fraction={k}/{n}" for k, n in fractions
+                  if 1 <= int(k) <= 4 or 1 <= int(n) - int(k) <= 4]
+        return found
+    for table in pd.read_html(io.StringIO(text)):
         # pandas writes the index name as a second header row: take the level that has a name
         table.columns = [next((str(x) for x in (c if isinstance(c, tuple) else (c,))
                                if not str(x).startswith("Unnamed")), "") for c in table.columns]

@@ -16,8 +16,11 @@ from evaluation.sectors import (adjusted_comparison, barnard_exact, sector_preci
                                 continuation_by_sector, cost_per_continued_job, detectable_difference,
                                 newcombe_difference, risk_ratio, wilson_interval)
 
-REF = json.loads((Path(__file__).parent / "reference" / "sectors.json").read_text())
-LINKED = Path(__file__).parent / "reference" / "linked_placements.csv"
+HERE = Path(__file__).parent / "reference"
+REF = json.loads((HERE / "sectors.json").read_text())
+FIRTH = json.loads((HERE / "firth.json").read_text())
+LINKED = HERE / "linked_placements.csv"
+Z975 = 1.959963984540054
 
 
 def _num(x):
@@ -131,10 +134,36 @@ def test_mantel_haenszel_and_logistic_regression_against_r():
     assert (mh["lower"], mh["upper"]) == pytest.approx((ref["lower"], ref["upper"]), rel=1e-6)
     assert mh["p"] == pytest.approx(ref["p"], abs=1e-6)
     assert f"{ref['strata']} informative strata" in mh["note"]
-    lr, ref = table.loc["logistic regression"], REF["logistic"]
-    assert math.log(lr["odds_ratio"]) == pytest.approx(ref["beta"], abs=1e-6)
-    assert (lr["lower"], lr["upper"]) == pytest.approx((ref["lower"], ref["upper"]), rel=1e-6)
-    assert lr["p"] == pytest.approx(ref["p"], abs=1e-6)
+    # the adjusted model is Firth's: brglm2's coefficient and standard error (tests/reference/firth.R)
+    lr, ref = table.loc["logistic regression (Firth)"], FIRTH["placements"]
+    beta, se = ref["coef"][1], ref["se"][1]
+    assert math.log(lr["odds_ratio"]) == pytest.approx(beta, abs=1e-8)
+    assert (lr["lower"], lr["upper"]) == pytest.approx((math.exp(beta - Z975 * se), math.exp(beta + Z975 * se)),
+                                                       rel=1e-8)
+    assert lr["p"] == pytest.approx(2 * stats.norm.sf(abs(beta / se)), abs=1e-9)
+    # small-sample bias, not confounding: maximum likelihood (R's glm) gives a larger odds ratio
+    assert math.exp(REF["logistic"]["beta"]) > lr["odds_ratio"]
+
+
+@pytest.mark.parametrize("case", ["endometrial", "placements"])
+def test_firth_logistic_regression_matches_brglm2(case):
+    """Heinze and Schemper's (2002) endometrial data, where NV separates the outcome (ordinary
+    maximum likelihood has no finite estimate; Firth's NV is 2.93, SE 1.55 there), and the linked
+    placements; brglm2's AS_mean estimates and standard errors (tests/reference/firth.R)."""
+    from evaluation.sectors import firth_logistic
+
+    ref = FIRTH[case]
+    if case == "endometrial":
+        d = pd.read_csv(HERE / "endometrial.csv")
+        X, y = np.column_stack([np.ones(len(d)), d["NV"], d["PI"], d["EH"]]), d["HG"]
+    else:
+        d = pd.read_csv(LINKED)
+        X = np.column_stack([np.ones(len(d)), d["sector"].eq("company"), d["age_at_entry"],
+                             d["long_term_unemployed"], d["health_limitations"]]).astype(float)
+        y = d["continued"].astype(float)
+    beta, covariance = firth_logistic(X, y)
+    np.testing.assert_allclose(beta, ref["coef"], atol=1e-9)
+    np.testing.assert_allclose(np.sqrt(np.diag(covariance)), ref["se"], atol=1e-9)
 
 
 @pytest.mark.parametrize("case", REF["power"], ids=lambda c: f"{c['n1']}-{c['n2']}")
@@ -240,13 +269,13 @@ def test_nothing_to_adjust_for_is_said_not_estimable():
                                "continued": [True] * 14 + [False] * 6 + [True] * 6 + [False] * 14})
     clients = pd.DataFrame({"client_id": [f"c{i}" for i in range(40)]})
     table = adjusted_comparison(placements, clients)
-    for model in ("Mantel–Haenszel over strata", "logistic regression"):
+    for model in ("Mantel–Haenszel over strata", "logistic regression (Firth)"):
         assert table.at[model, "odds_ratio"] is None
         assert table.at[model, "note"].startswith("not estimable: no covariates to adjust for")
     # a constant adjuster is named, not called separation
     clients["health_limitations"] = False
     clients["age_at_entry"] = np.arange(40) % 30 + 20
-    row = adjusted_comparison(placements, clients).loc["logistic regression"]
+    row = adjusted_comparison(placements, clients).loc["logistic regression (Firth)"]
     assert row["odds_ratio"] is None and "health_limitations has one value" in row["note"]
 
 

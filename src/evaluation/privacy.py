@@ -146,6 +146,41 @@ class DisclosureControl:
                            for n, m in zip(note, mask)]
         return out
 
+    def proportions(self, table: pd.DataFrame, k: str, n: str, derived: list[str]) -> pd.DataFrame:
+        """Hide each row's ``k`` and its ``derived`` columns (a rate, its interval, a cost per
+        ``k``) where the estimate is made from ``k`` of ``n`` people and :meth:`hides` says so:
+        ``k`` or ``n - k`` small.  ``n`` stays: with it, ``k`` would give ``n - k`` back."""
+        if not self.active or table.empty or k not in table.columns or n not in table.columns:
+            return table
+        out = table.astype(object).copy()
+        mask = [not (_missing(vk) or _missing(vn)) and self.hides(int(vk), int(vn))
+                for vk, vn in zip(out[k], out[n])]
+        return self._hide(out, mask, [k, *derived], f"{k} or {n} - {k} under {self.min_cell}: suppressed")
+
+    def comparison(self, table: pd.DataFrame, groups: pd.DataFrame, rows: list[str], k: str, n: str) -> pd.DataFrame:
+        """Hide a comparison of the ``rows`` of ``groups`` (its estimates, intervals and
+        p-values) when any of them has its ``n`` shown but its ``k`` hidden: a difference or a
+        ratio beside the other group's value would give the hidden one back."""
+        if not self.active or table.empty:
+            return table
+        present = groups.reindex(rows)
+        hidden = any(not _missing(vn) and _missing(vk) for vk, vn in zip(present[k], present[n]))
+        values = [c for c in ("estimate", "lower", "upper", "p", "odds_ratio") if c in table.columns]
+        return self._hide(table.astype(object).copy(), [hidden] * len(table), values,
+                          "suppressed: a group compared is hidden by disclosure control")
+
+    def _hide(self, out: pd.DataFrame, mask: list[bool], columns: list[str], text: str) -> pd.DataFrame:
+        mask = pd.Series(mask, index=out.index, dtype=bool)
+        if not mask.any():
+            return out
+        for name in columns:
+            if name in out.columns:
+                out.loc[mask, name] = None
+        note = out["note"].fillna("").astype(str) if "note" in out.columns else pd.Series("", index=out.index)
+        out["note"] = [(v + "; " + text if v and text not in v else (v or text)) if m else v
+                       for v, m in zip(note, mask)]
+        return out
+
     def columns(self, table: pd.DataFrame, spec: dict[str, list[str]]) -> pd.DataFrame:
         """:meth:`column` for each count column of ``spec`` (count column -> derived columns)."""
         for column, derived in spec.items():
@@ -226,3 +261,7 @@ class DisclosureControl:
                         if key.startswith(stem):
                             out[key] = None
         return out
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA

@@ -383,8 +383,11 @@ class _Writer:
     def limits(self, missing: list[str]) -> Section:
         s = Section("limits", self.w("limits.title"), [self.w("limits.no_control")])
         if "clients.n" in self.m and self.m["clients.n"] is not None:
-            n_placements = sum(self.m.get(f"sectors.{x}.placements") or 0
-                               for x in ("company", "association", "municipality", "other"))
+            counts = [self.m[k] for k in (f"sectors.{x}.placements" for x in ("company", "association",
+                                                                              "municipality", "other"))
+                      if k in self.m]
+            # the total only when no sector's count is suppressed (it would otherwise mislead)
+            n_placements = sum(counts) if counts and None not in counts else None
             s.paragraphs.append(self.w("limits.small", clients=number(self.m["clients.n"], self.lang, 0),
                                        placements=self.w("limits.placements", n=number(n_placements, self.lang, 0))
                                        if n_placements else ""))

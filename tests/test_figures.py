@@ -118,7 +118,7 @@ def test_drawn_kaplan_meier_and_cif_curves_are_true_steps():
     assert x[np.argmax(y <= 50)] == 300
 
     cif = cumulative_incidence(np.array([10, 20, 20, 30]), np.array([1, 2, 1, 1]), 0.05)
-    fig = cumulative_incidence_panels(cif)
+    fig = cumulative_incidence_panels(cif, min_at_risk=1)
     for ax in fig.axes:
         for curve in ax.get_lines():
             assert _segments_are_steps(curve.get_xdata(), curve.get_ydata())
@@ -127,6 +127,30 @@ def test_drawn_kaplan_meier_and_cif_curves_are_true_steps():
     # by hand: 1/4 employed at day 10, 2/4 at 20 (the tie: one employed, one other), 3/4 at 30
     assert list(x[1:][np.diff(y) != 0]) == [10, 20, 30]
     assert list(y[np.diff(y, prepend=-1) != 0]) == pytest.approx([0, 25, 50, 75])
+    # at risk: 4 at day 10, 3 at day 20, 1 at day 30: with min_at_risk 3 the curves stop at day 30
+    # (before its jump), with the default 10 they are not drawn at all
+    x = cumulative_incidence_panels(cif, min_at_risk=3).axes[0].get_lines()[0].get_xdata()
+    assert x.max() == 30 and list(x[1:][np.diff(cumulative_incidence_panels(cif, min_at_risk=3)
+                                                .axes[0].get_lines()[0].get_ydata()) != 0]) == [10, 20]
+
+
+def test_the_stacked_curves_stop_where_too_few_are_followed_and_say_so():
+    import numpy as np
+
+    from evaluation.figures import cumulative_incidence_stacked
+    from evaluation.figures.competing_risks import followed_until
+    from evaluation.survival import competing_risks_data, cumulative_incidence
+
+    time, event = competing_risks_data(load_dataset(DEFAULT_DATASET).clients)
+    cif = cumulative_incidence(time, event)
+    end = followed_until(cif, 10)
+    # by the data: the first day of an exit or a censoring with fewer than 10 clients still followed
+    assert end == next(d for d in np.unique(time) if (time >= d).sum() < 10)
+    fig = cumulative_incidence_stacked(cif, min_at_risk=10, risk_times=[0, 180, 365], risk_counts=[150, 120, 90])
+    ax = fig.axes[0]
+    assert ax.get_xlim()[1] == end
+    assert any(t.get_text().startswith(f"käyrät päättyvät päivään {end:.0f}") for t in ax.texts)
+    assert [t.get_text() for t in ax.texts if t.get_text() in ("150", "120", "90")] == ["150", "120", "90"]
 
 
 def test_the_label_catalogue_has_the_same_keys_and_placeholders_in_both_languages():

@@ -180,7 +180,7 @@ def test_survival_metrics(default_run):
         for h in (180, 365, 730):
             key = f"cif.{g}.{h}d"
             assert metrics[f"{key}.lower"] <= metrics[key] <= metrics[f"{key}.upper"]
-    assert metrics["km.employment.median_days"] > 0
+    assert metrics["km.employment_without_competing.median_days"] > 0
     for c in ("long_term_unemployed", "age_group", "sex", "health_limitations"):
         assert 0 <= metrics[f"logrank.employment.{c}.p"] <= 1
         assert 0 <= metrics[f"gray.employment.{c}.p"] <= 1
@@ -304,7 +304,7 @@ def test_a_runs_metrics_match_the_r_fixtures(tmp_path):
             scale = z * np.sqrt(var) / (f * np.log(f))
             assert metrics[key + ".lower"] == pytest.approx(f ** np.exp(-scale), abs=1e-6), key
             assert metrics[key + ".upper"] == pytest.approx(f ** np.exp(scale), abs=1e-6), key
-    assert metrics["km.employment.median_days"] == r["km"]["median"]
+    assert metrics["km.employment_without_competing.median_days"] == r["km"]["median"]
     for row in r["rmst"]:
         assert metrics[f"rmst.{row['horizon']}d"] == pytest.approx(row["rmean"], abs=1e-6)
     for column, tests in r["tests"].items():

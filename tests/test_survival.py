@@ -315,3 +315,32 @@ def test_estimators_refuse_bad_input_with_one_clear_message(call, message):
         call()
     assert message in str(caught.value)
     assert isinstance(caught.value, ValueError)  # callers catching ValueError still do
+
+
+def test_cif_quantiles_by_hand():
+    """F1 = 1/6, 2/6, 4/6 at days 2, 3, 5 (the hand example above): a sixth is reached at day
+    2 and held exactly until day 3 (R's rule: the midpoint 2.5), a quarter at day 3, a half at
+    day 5, nine tenths never."""
+    from evaluation.survival import cif_quantiles
+
+    cif = cumulative_incidence([2, 2, 3, 3, 3, 5], [1, 2, 1, 0, 2, 1], causes={"employment": 1, "other": 2})
+    q = cif_quantiles(cif, shares=(1 / 6, 0.25, 0.5, 0.9))
+    assert q["days"].tolist() == [2.5, 3.0, 5.0, None]
+    assert q.loc[0.9, "note"] == "not reached within follow-up"
+    # the interval: where the upper curve reaches the share first, the lower curve last
+    assert all(lo is None or lo <= d for lo, d in zip(q["lower"], q["days"]) if d is not None)
+    assert cif_quantiles(cif, shares=(0.25,), hide=lambda k, n: True)["days"].tolist() == [None]
+
+
+def test_each_family_of_tests_gets_holm_adjusted_p_values():
+    from evaluation.survival import group_comparisons
+
+    clients = synthetic()
+    table = group_comparisons(clients)
+    raw = table["logrank_p"].astype(float).to_numpy()
+    order = np.argsort(raw)  # Holm by hand: sorted p times (m - i), running maximum, capped at 1
+    by_hand = np.empty_like(raw)
+    by_hand[order] = np.minimum(1, np.maximum.accumulate(raw[order] * (len(raw) - np.arange(len(raw)))))
+    np.testing.assert_allclose(table["logrank_p_holm"].astype(float), by_hand, rtol=1e-12)
+    cox = cause_specific_cox(clients, COX_COVARIATES["synthetic"])
+    assert (cox.table["p_holm"] >= cox.table["p"]).all() and (cox.table["ph_p_holm"] >= cox.table["ph_p"]).all()

@@ -55,7 +55,7 @@ def readable(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
             return "–"
         if isinstance(value, (bool, str)) or not isinstance(value, (int, float)):
             return value
-        if column == "p" or column.endswith("_p") or column.startswith("p_"):
+        if column == "p" or column.endswith(("_p", "_p_holm")) or column.startswith("p_"):
             return "< 0.001" if value < 0.001 else f"{value:.3f}"
         if isinstance(value, int) or float(value).is_integer():
             return int(value)

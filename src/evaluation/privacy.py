@@ -169,6 +169,17 @@ class DisclosureControl:
         return self._hide(table.astype(object).copy(), [hidden] * len(table), values,
                           "suppressed: a group compared is hidden by disclosure control")
 
+    def flow(self, table: pd.DataFrame, count: str, removed: str) -> pd.DataFrame:
+        """A sample flow (``count`` left after each step, ``removed`` by it): a small ``removed``
+        is hidden, and so is every ``count`` from that step on (two totals would give it back)."""
+        if not self.active or table.empty:
+            return table
+        out = table.astype(object).copy()
+        small = [not _missing(v) and self.small(int(v)) for v in out[removed]]
+        after = list(pd.Series(small, index=out.index).cummax())
+        out = self._hide(out, small, [removed], f"counts under {self.min_cell} suppressed")
+        return self._hide(out, after, [count], f"counts under {self.min_cell} suppressed")
+
     def _hide(self, out: pd.DataFrame, mask: list[bool], columns: list[str], text: str) -> pd.DataFrame:
         mask = pd.Series(mask, index=out.index, dtype=bool)
         if not mask.any():

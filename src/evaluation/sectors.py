@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .multiplicity import holm
 from .vocabulary import SECTORS
 from .describe import subsidy_by_sector
 
@@ -220,7 +221,9 @@ def compare_sectors(placements: pd.DataFrame, a: str = "company", b: str = "asso
         for name in ("Fisher's exact test", "Barnard's exact test"):
             rows.append({"statistic": name, "estimate": None, "lower": None, "upper": None, "p": None,
                          "method": "", "note": "not estimable: a sector has no placements"})
-    return _frame(rows, "statistic")
+    table = _frame(rows, "statistic")
+    table.insert(table.columns.get_loc("p") + 1, "p_holm", holm(table["p"]))  # the two tests: one family
+    return table
 
 
 def _frame(rows: list[dict], index: str) -> pd.DataFrame:
@@ -310,6 +313,67 @@ def _linked(placements: pd.DataFrame, clients: pd.DataFrame, a: str, b: str,
 ADJUSTERS = ("age_at_entry", "long_term_unemployed", "health_limitations")
 
 
+def placement_flow(placements: pd.DataFrame, clients: pd.DataFrame, a: str = "company",
+                   b: str = "association") -> pd.DataFrame:
+    """Who is in each comparison: the placements, those in sectors ``a`` and ``b`` (the crude
+    comparison), those with a client id, those whose id links to a client of the register, and
+    those whose client has every adjuster (the adjusted comparison).  Columns ``placements``
+    (after the step) and ``left out``."""
+    covariates = [c for c in ADJUSTERS if c in clients.columns and clients[c].notna().any()]
+    steps = [("placements in the dataset", placements)]
+    in_ab = placements.loc[placements["sector"].isin([a, b])]
+    steps.append((f"in {a} or {b} (the comparison)", in_ab))
+    with_id = in_ab.loc[in_ab["client_id"].notna()]
+    steps.append(("with a client id", with_id))
+    linked = with_id.loc[with_id["client_id"].isin(clients["client_id"])]
+    steps.append(("linked to a client of the register", linked))
+    complete = clients.loc[clients[covariates].notna().all(axis=1), "client_id"] if covariates else clients["client_id"]
+    steps.append((f"with {', '.join(covariates) or 'no adjusters'} (the adjusted comparison)",
+                  linked.loc[linked["client_id"].isin(complete)]))
+    rows, before = [], None
+    for step, frame in steps:
+        rows.append({"step": step, "placements": len(frame), "left out": None if before is None else before - len(frame)})
+        before = len(frame)
+    return _frame(rows, "step")
+
+
+def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+    """What the comparison says, from its numbers: the primary result (the difference in
+    continuation with Newcombe's interval) first, then whether the other scales and the tests
+    agree, each explained as a sensitivity analysis, never as a second answer."""
+    level = round(100 * (1 - alpha))
+    rd = comparison.loc["risk difference"]
+    if rd["estimate"] is None or rd["lower"] is None:
+        return ["Primary result: not estimable (" + (rd["note"] or "see the table") + ")."]
+    excludes = rd["lower"] > 0 or rd["upper"] < 0
+    lines = [f"Primary result: the difference in continuation, company minus association, is "
+             f"{100 * rd['estimate']:.1f} percentage points ({level} % interval {100 * rd['lower']:.1f} to "
+             f"{100 * rd['upper']:.1f}): " + ("the interval excludes 0, a difference." if excludes else
+                                             "the interval includes 0, no difference can be claimed.")]
+    agree = []
+    for name, null in (("risk ratio", 1.0), ("odds ratio", 1.0)):
+        row = comparison.loc[name]
+        if row["lower"] is not None and row["upper"] is not None:
+            agree.append(f"the {name}'s interval ({row['lower']:.2f} to {row['upper']:.2f}) "
+                         + ("excludes" if row["lower"] > null or row["upper"] < null else "includes") + " 1")
+    tests = [f"{name.split(' ')[0]} p = {comparison.at[name, 'p']:.3f} (Holm {comparison.at[name, 'p_holm']:.3f})"
+             for name in ("Fisher's exact test", "Barnard's exact test") if comparison.at[name, "p"] is not None]
+    if agree or tests:
+        lines.append("Sensitivity: " + "; ".join(agree + tests) + ".")
+    scales_agree = all(("excludes" in t) == excludes for t in agree)
+    tests_agree = all((comparison.at[n, "p"] is None) or ((comparison.at[n, "p"] < alpha) == excludes)
+                      for n in ("Fisher's exact test", "Barnard's exact test"))
+    if not (scales_agree and tests_agree):
+        lines.append("They do not all agree, and they need not: Newcombe's score interval is the primary "
+                     "analysis because it estimates the quantity asked about (how much more often a "
+                     "placement continued) and keeps its coverage with small samples; the exact "
+                     "odds-ratio interval and Fisher's test condition on both margins and are conservative "
+                     "(they reject less often than their level), Barnard's unconditional test less so, and "
+                     "the Katz interval is a large-sample approximation. A result this close to the edge "
+                     "is weak evidence: read it with its interval, and as the data's limit, not as proof.")
+    return lines
+
+
 def adjusted_comparison(placements: pd.DataFrame, clients: pd.DataFrame, a: str = "company",
                         b: str = "association", alpha: float = 0.05) -> pd.DataFrame:
     """Odds ratio of continuation, ``a`` versus ``b``, crude and adjusted, on linked placements.
@@ -369,10 +433,14 @@ def adjusted_comparison(placements: pd.DataFrame, clients: pd.DataFrame, a: str 
             row.update(odds_ratio=None, lower=None, upper=None, p=None,
                        note="not estimable: no covariates to adjust for (none of "
                             f"{', '.join(ADJUSTERS)} has values)")
-        return _frame([*rows, mh, logistic], "model")
+        table = _frame([*rows, mh, logistic], "model")
+        table.insert(table.columns.get_loc("p") + 1, "p_holm", holm(table["p"]))
+        return table
     rows.append(mh)
     rows.append(_logistic(data, covariates, alpha))
-    return _frame(rows, "model")
+    table = _frame(rows, "model")
+    table.insert(table.columns.get_loc("p") + 1, "p_holm", holm(table["p"]))  # crude, MH, Firth: one family
+    return table
 
 
 def firth_logistic(X, y, tol: float = 1e-10, max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
@@ -557,6 +625,7 @@ def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
             value = comparison.at[stat, column]
             metrics[f"{key}.{name}{suffix}"] = None if value is None or value != value or (
                 isinstance(value, float) and math.isinf(value)) else value
-    metrics[f"{key}.fisher_p"] = comparison.at["Fisher's exact test", "p"]
-    metrics[f"{key}.barnard_p"] = comparison.at["Barnard's exact test", "p"]
+    for name, test in (("fisher", "Fisher's exact test"), ("barnard", "Barnard's exact test")):
+        metrics[f"{key}.{name}_p"] = comparison.at[test, "p"]
+        metrics[f"{key}.{name}_p_holm"] = comparison.at[test, "p_holm"] if "p_holm" in comparison else None
     return metrics

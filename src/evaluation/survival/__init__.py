@@ -30,17 +30,17 @@ from __future__ import annotations
 
 from .comparisons import TestResult, gray_test, logrank_test
 from .cox import (ModelResult, cause_specific_cox, design_matrix, proportional_hazards_test,
-                  schoenfeld_residuals, separated_columns)
+                  sample_flow, schoenfeld_residuals, separated_columns)
 from .estimators import (COVARIATES, EVENT_CODES, EVENT_GROUPS, GROUPINGS, LEVELS, EstimatorInputError, at_risk_table,
-                         cif_at_horizons, competing_risks_data, cumulative_incidence,
+                         cif_at_horizons, cif_quantiles, competing_risks_data, cumulative_incidence,
                          cumulative_incidence_by, kaplan_meier, median_time, restricted_mean, value_at)
 from .finegray import fine_gray
-from .tables import group_comparisons, horizon_table, survival_metrics
+from .tables import PRIMARY_HORIZON, group_comparisons, horizon_table, primary_result, survival_metrics
 
 __all__ = ["COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "GROUPINGS", "LEVELS", "EstimatorInputError",
            "ModelResult", "TestResult",
-           "at_risk_table", "cause_specific_cox", "cif_at_horizons", "competing_risks_data",
+           "at_risk_table", "cause_specific_cox", "cif_at_horizons", "cif_quantiles", "competing_risks_data",
            "cumulative_incidence", "cumulative_incidence_by", "design_matrix", "fine_gray", "gray_test",
            "group_comparisons", "horizon_table", "kaplan_meier", "logrank_test", "median_time",
-           "proportional_hazards_test", "restricted_mean", "schoenfeld_residuals", "separated_columns",
-           "survival_metrics", "value_at"]
+           "proportional_hazards_test", "restricted_mean", "sample_flow", "schoenfeld_residuals", "separated_columns",
+           "survival_metrics", "value_at", "PRIMARY_HORIZON", "primary_result"]

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..multiplicity import holm
 from .estimators import COVARIATES, EVENT_CODES, LEVELS, _z, competing_risks_data, kaplan_meier
 
 def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None,
@@ -36,18 +37,9 @@ def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None,
         else:
             present.append(c)
     keep = pd.Series(True, index=clients.index)
-    for c in present:
-        missing = int(clients[c].isna().sum())
-        if missing:
-            notes.append(f"{c}: {many(missing)} client(s) with a missing value left out of the model")
-            keep &= clients[c].notna()
-    for c in present:
-        if c in LEVELS:
-            counts = clients.loc[keep, c].value_counts()
-            for level in [lv for lv in LEVELS[c] if 0 < counts.get(lv, 0) < min_level]:
-                notes.append(f"{c}={level}: fewer than {min_level} clients, left out of the model "
-                             "(a level this small cannot be estimated)")
-                keep &= clients[c] != level
+    for reason, dropped, count in _exclusions(clients, present, min_level):
+        notes.append(reason.format(n=many(count)))
+        keep &= ~dropped
     data = clients.loc[keep, present]
     columns = {}
     for c in present:
@@ -73,6 +65,45 @@ def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None,
                 continue
             columns[c] = values.astype(float)
     return pd.DataFrame(columns, index=data.index), notes
+
+
+def _exclusions(clients: pd.DataFrame, present: list[str], min_level: int):
+    """The model's exclusions in order, each as (reason with ``{n}``, rows it drops, how many
+    of the rows still kept it drops): a missing value of each covariate, then each level of a
+    categorical held by fewer than ``min_level`` of the clients left.  One source for the notes
+    of :func:`design_matrix` and the rows of :func:`sample_flow`."""
+    keep = pd.Series(True, index=clients.index)
+    for c in present:
+        dropped = clients[c].isna()
+        if dropped.any():
+            yield f"{c}: {{n}} client(s) with a missing value left out of the model", dropped, int((dropped & keep).sum())
+            keep &= ~dropped
+    for c in present:
+        if c in LEVELS:
+            counts = clients.loc[keep, c].value_counts()
+            for level in [lv for lv in LEVELS[c] if 0 < counts.get(lv, 0) < min_level]:
+                dropped = clients[c] == level
+                yield (f"{c}={level}: fewer than {min_level} clients, left out of the model "
+                       "(a level this small cannot be estimated)"), dropped, int((dropped & keep).sum())
+                keep &= ~dropped
+
+
+def sample_flow(clients: pd.DataFrame, covariates: list[str] | None = None, min_level: int = 5) -> pd.DataFrame:
+    """Who is in the models: the clients, each exclusion of :func:`design_matrix` in order (a
+    missing covariate, a level too small to estimate) with the clients it removes, and the
+    clients left in the model.  Columns ``step`` (index), ``clients`` (after the step),
+    ``left out``."""
+    wanted = list(covariates) if covariates is not None else list(COVARIATES)
+    present = [c for c in wanted if c in clients.columns and clients[c].notna().sum() > 0]
+    rows = [{"step": "clients in the dataset", "clients": len(clients), "left out": None}]
+    n = len(clients)
+    for reason, _, count in _exclusions(clients, present, min_level):
+        n -= count
+        rows.append({"step": reason.split(":")[0] + ": " + ("missing value" if "missing" in reason
+                                                             else f"level under {min_level} clients"),
+                     "clients": n, "left out": count})
+    rows.append({"step": "in the models", "clients": n, "left out": None})
+    return pd.DataFrame(rows, dtype=object).set_index("step")
 
 
 @dataclass
@@ -165,6 +196,9 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
         notes.append(ph.attrs["note"])
     table["ph_chisq"] = ph["chisq"]
     table["ph_p"] = ph["p"]
+    # each family (the covariates' Wald tests; their PH tests) Holm-adjusted beside the raw p
+    table["p_holm"] = holm(table["p"])
+    table["ph_p_holm"] = holm(table["ph_p"])
     table.index.name = "covariate"
     result = ModelResult(table, notes, events)
     result.global_ph = (ph.attrs["global_chisq"], ph.attrs["global_p"])

@@ -288,19 +288,52 @@ def kaplan_meier(time, observed, alpha: float = 0.05) -> pd.DataFrame:
                          "survival": surv, "std_err": std_err, "lower": lower, "upper": upper})
 
 
-def _first_below_half(times: np.ndarray, curve: np.ndarray) -> float | None:
-    """R's quantile rule: first time the curve is <= 0.5; the midpoint to the next time when
-    the curve sits at exactly 0.5 (within sqrt(machine epsilon))."""
+def _first_reaching(times: np.ndarray, rising: np.ndarray, level: float) -> float | None:
+    """R's quantile rule on a rising step curve: the first time it is >= ``level``; the midpoint
+    to the next time when it sits at exactly ``level`` (within sqrt(machine epsilon)); None when
+    it never gets there."""
     tol = math.sqrt(np.finfo(float).eps)
-    below = np.flatnonzero(curve <= 0.5 + tol)
-    if below.size == 0:
+    reached = np.flatnonzero(rising >= level - tol)
+    if reached.size == 0:
         return None
-    i = below[0]
-    if abs(curve[i] - 0.5) < tol and i + 1 < times.size:
+    i = reached[0]
+    if abs(rising[i] - level) < tol and i + 1 < times.size:
         return float((times[i] + times[i + 1]) / 2)
-    if abs(curve[i] - 0.5) < tol:
-        return float(times[i])
     return float(times[i])
+
+
+def _first_below_half(times: np.ndarray, curve: np.ndarray) -> float | None:
+    """R's median rule: the first time a falling curve is <= 0.5 (see :func:`_first_reaching`)."""
+    return _first_reaching(times, 1 - np.asarray(curve, dtype=float), 0.5)
+
+
+def cif_quantiles(cif: pd.DataFrame, shares=(0.1, 0.25, 0.5), cause: str = "employment",
+                  hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+    """The time by which each share of the clients had reached ``cause``: the first day the
+    cumulative incidence reaches it (R's quantile rule, as for a Kaplan–Meier median), with
+    the interval read where the upper and the lower interval curves reach it (Brookmeyer and
+    Crowley's inversion, as ``survfit`` prints for medians).  ``None`` where the curve never
+    reaches the share within follow-up (the lower limit may exist when the estimate does not).
+
+    Unlike the Kaplan–Meier median of the cause with the competing outcomes censored, this is
+    a time in the world the clients lived in: a share that the competing outcomes keep from
+    ever being reached is never reached here.  ``hide(events, n)`` as in
+    :func:`cif_at_horizons` (then all three are None)."""
+    curve = cif.loc[cif["cause"] == cause].sort_values("time")
+    times = curve["time"].to_numpy(dtype=float)
+    hidden = hide is not None and len(curve) and hide(int(curve["events"].sum()), int(curve["at_risk"].iloc[0]))
+    rows = []
+    for share in shares:
+        if hidden or curve.empty:
+            rows.append({"share": share, "days": None, "lower": None, "upper": None,
+                         "note": "suppressed: fewer than min_cell people" if hidden else "no clients"})
+            continue
+        days = _first_reaching(times, curve["cif"].to_numpy(dtype=float), share)
+        rows.append({"share": share, "days": days,
+                     "lower": _first_reaching(times, curve["upper"].to_numpy(dtype=float), share),
+                     "upper": _first_reaching(times, curve["lower"].to_numpy(dtype=float), share),
+                     "note": "" if days is not None else "not reached within follow-up"})
+    return pd.DataFrame(rows, dtype=object).set_index("share")
 
 
 def median_time(km: pd.DataFrame, hide: Callable[[int, int], bool] | None = None) -> dict:

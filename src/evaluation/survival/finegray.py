@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..multiplicity import holm
 from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix
 from .estimators import EVENT_CODES, _z, competing_risks_data, kaplan_meier
 
@@ -94,6 +95,7 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     table = pd.DataFrame({"coef": beta, "se": se, "shr": np.exp(beta), "lower": np.exp(beta - z * se),
                           "upper": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
                          index=pd.Index(X.columns, name="covariate"))
+    table["p_holm"] = holm(table["p"])  # the covariates' Wald tests as one family
     return ModelResult(table, notes, events)
 
 

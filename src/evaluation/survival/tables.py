@@ -6,6 +6,7 @@ from typing import Callable
 
 import pandas as pd
 
+from ..multiplicity import holm
 from ..progress import LARGE_CLIENTS, Steps
 from .comparisons import gray_test, logrank_test
 from .cox import ModelResult
@@ -25,7 +26,11 @@ def group_comparisons(clients: pd.DataFrame, columns=GROUPINGS, cause: str = "em
             rows.append(_group_comparison(clients, column, cause))
     finally:
         steps.close()
-    return pd.DataFrame(rows, dtype=object).set_index("grouping")
+    table = pd.DataFrame(rows, dtype=object).set_index("grouping")
+    # each test over the groupings is one family: Holm-adjusted p beside the raw one
+    for test in ("logrank", "gray"):
+        table.insert(table.columns.get_loc(f"{test}_p") + 1, f"{test}_p_holm", holm(table[f"{test}_p"]))
+    return table
 
 
 def _group_comparison(clients: pd.DataFrame, column: str, cause: str) -> dict:
@@ -64,17 +69,30 @@ def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05,
 
 
 def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: pd.DataFrame,
-                     cox: ModelResult, fg: ModelResult, rmst: dict[float, float | None]) -> dict:
+                     cox: ModelResult, fg: ModelResult, rmst: dict[float, float | None],
+                     quantiles: pd.DataFrame | None = None) -> dict:
     """The ``cif.*``, ``km.*``, ``logrank.*``, ``gray.*``, ``cox.*``, ``finegray.*`` and
-    ``rmst.*`` keys of metrics.json (None where not estimable)."""
+    ``rmst.*`` keys of metrics.json (None where not estimable).
+
+    The headline is the cumulative incidence of employment (``cif.employment.<h>d``, the
+    primary result at 365 days) and the days by which a share had found work
+    (``cif.employment.quantile_<p>_days``, :func:`cif_quantiles`, None when never reached).  The
+    Kaplan–Meier median with the competing outcomes censored answers another question (the time
+    to work in a world without them) and is kept under that name:
+    ``km.employment_without_competing.median_days``."""
     m: dict = {}
     for _, row in cif_horizons.iterrows():
         key = f"cif.{row['cause']}.{int(row['horizon'])}d"
         m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row["cif"], row["lower"], row["upper"]
-    m["km.employment.median_days"] = km_median["median"]
+    for share, row in (quantiles if quantiles is not None else pd.DataFrame()).iterrows():
+        key = f"cif.employment.quantile_{round(100 * share)}_days"
+        m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row["days"], row["lower"], row["upper"]
+    m["km.employment_without_competing.median_days"] = km_median["median"]
     for column, row in comparisons.iterrows():
         m[f"logrank.employment.{column}.p"] = row["logrank_p"]
+        m[f"logrank.employment.{column}.p_holm"] = row["logrank_p_holm"]
         m[f"gray.employment.{column}.p"] = row["gray_p"]
+        m[f"gray.employment.{column}.p_holm"] = row["gray_p_holm"]
     for name, result, ratio in (("cox", cox, "hr"), ("finegray", fg, "shr")):
         if not result.ok:
             continue
@@ -83,6 +101,26 @@ def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: p
             m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row[ratio], row["lower"], row["upper"]
             if name == "cox":
                 m[f"{key}.p"] = row["p"]
+                m[f"{key}.p_holm"] = row["p_holm"]
     for h, value in rmst.items():
         m[f"rmst.{int(h)}d"] = value
     return m
+
+
+#: The primary result of notebook 02: the cumulative incidence of employment at this many days.
+PRIMARY_HORIZON = 365
+
+
+def primary_result(cif_horizons: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alpha: float = 0.05) -> str:
+    """The primary result in one sentence, from :func:`cif_at_horizons`: the share of clients
+    who had found work within ``horizon`` days, counting the competing exits, with its interval."""
+    rows = cif_horizons.loc[(cif_horizons["cause"] == "employment") & (cif_horizons["horizon"] == horizon)]
+    level = round(100 * (1 - alpha))
+    if rows.empty:
+        return f"Primary result: not computed (the horizons do not include {horizon} days)."
+    row = rows.iloc[0]
+    if row["cif"] is None:
+        return f"Primary result: not estimable at {horizon} days ({row['note']})."
+    return (f"Primary result: {100 * row['cif']:.1f} % of the clients had found work within {horizon} days of "
+            f"enrolling ({level} % interval {100 * row['lower']:.1f}–{100 * row['upper']:.1f} %), the "
+            "competing exits counted for what they are.")

@@ -1,0 +1,29 @@
+"""Families of tests: Holm's adjustment of their p-values.
+
+A notebook that prints several p-values for one question gives each family (the log-rank tests
+over the groupings, the Cox model's covariates, the company–association tests, …) its
+Holm-adjusted p-values beside the raw ones, and names one primary result per question; the
+rest are secondary and read with their adjusted p-values.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+__all__ = ["holm"]
+
+
+def holm(pvalues: Iterable[float | None]) -> list[float | None]:
+    """Holm's (1979) step-down adjustment of the p-values that exist (``None`` and NaN stay
+    ``None`` and do not count in the family): statsmodels' ``multipletests(method="holm")``,
+    the same as R's ``p.adjust(method = "holm")``."""
+    from statsmodels.stats.multitest import multipletests
+
+    values = list(pvalues)
+    present = [i for i, p in enumerate(values) if p is not None and p == p]
+    out: list[float | None] = [None] * len(values)
+    if present:
+        adjusted = multipletests([float(values[i]) for i in present], method="holm")[1]
+        for i, p in zip(present, adjusted):
+            out[i] = float(p)
+    return out

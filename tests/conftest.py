@@ -10,6 +10,17 @@ import pytest
 from evaluation.paths import DEFAULT_DATASET
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Figures a test draws and does not save are closed after it (pyplot keeps them open, and
+    more than 20 open figures is a warning, an error under filterwarnings = error)."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture
 def dataset_copy(tmp_path: Path) -> Path:
     """A writable copy of the default dataset folder."""

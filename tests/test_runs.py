@@ -102,14 +102,15 @@ def test_another_municipality_and_period_runs_without_targets(tmp_path):
     assert result.ok, result.notebooks
     # the figure is the English one, byte for byte (figures are byte-stable)
     from evaluation import load_dataset
-    from evaluation.figures import cumulative_incidence_stacked, save_figure, use_style
+    from evaluation.figures import cumulative_incidence_panels, save_figure, use_style
     from evaluation.survival import competing_risks_data, cumulative_incidence
 
     use_style()
     ds = load_dataset(folder)
-    english = save_figure(cumulative_incidence_stacked(cumulative_incidence(*competing_risks_data(ds.clients)),
-                                                       lang="en", synthetic=True), tmp_path / "en", "stacked")
-    run_svg = (tmp_path / "out" / "figures" / "cumulative_incidence_stacked.svg").read_bytes()
+    cif = cumulative_incidence(*competing_risks_data(ds.clients))
+    english = save_figure(cumulative_incidence_panels(cif, level=95, min_at_risk=10, lang="en", synthetic=True),
+                          tmp_path / "en", "panels")
+    run_svg = (tmp_path / "out" / "figures" / "cumulative_incidence_panels.svg").read_bytes()
     assert english["svg"].read_bytes() == run_svg
     metrics = read_metrics(tmp_path / "out")
     assert metrics["monthly.period.start"] == "2020-03"

@@ -120,49 +120,6 @@ def test_notebook_runs_in_the_browser(server, page, path):
         f"{committed_images(path)} (screenshot {shot})")
 
 
-def test_a_failing_cell_is_reported_by_position_and_error(server, page):
-    """The checks above can fail: a notebook with an error in its second cell is caught."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
-                                         nbformat.v4.new_code_cell("x / 0"),
-                                         nbformat.v4.new_code_cell("print(x)")])
-    nb.metadata["kernelspec"] = {"name": "wassup-evaluation", "display_name": "Python (wassup-evaluation)",
-                                 "language": "python"}
-    nbformat.write(nb, WORK / "broken.ipynb")
-    open_notebook(page, server, "reports/e2e/broken.ipynb")
-    problems = failures(run_all(page))
-    assert len(problems) == 2, problems
-    assert problems[0].startswith("cell 1 (`x / 0`) shows an error") and "ZeroDivisionError" in problems[0]
-    assert problems[1] == "cell 2 (`print(x)`) did not run (prompt [ ]:)"
-
-
-def test_another_dataset_typed_into_the_parameters_cell(server, page, tmp_path):
-    """A researcher edits `dataset` in the parameters cell and runs all cells: same analysis,
-    other data (here a 300-client dataset of another town, named relative to the repository)."""
-    from conftest import another_municipality
-
-    other = another_municipality(WORK / "oulainen", clients=300)
-    open_notebook(page, server, "notebooks/00_dataset_overview.ipynb")
-    source = nbformat.read(NOTEBOOKS / "00_dataset_overview.ipynb", as_version=4).cells[1].source
-    edited = source.replace('dataset: "Optional[str]" = None',
-                            f'dataset: "Optional[str]" = "{other.relative_to(ROOT).as_posix()}"')
-    assert edited != source
-    replace_cell_source(page, 1, edited)
-    cells = run_all(page)
-    screenshot(page, SCREENSHOTS / "00_dataset_overview-other-dataset.png")
-    assert not failures(cells), failures(cells)
-    outputs = "\n".join(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea").all_inner_texts())
-    assert "Oulainen (563)" in outputs and "Haapavesi (069)" not in outputs
-    assert "300" in outputs
-
-
-def test_running_the_notebooks_left_the_repository_as_it_was(server, status_before):
-    """Runs above wrote only into git-ignored folders (reports/), never into tracked files."""
-    if status_before is None:
-        pytest.skip("not a git work tree")
-    assert git_status() == status_before
-
-
 FI_MONTHS = ("tammikuussa", "helmikuussa", "maaliskuussa", "huhtikuussa", "toukokuussa", "kesäkuussa",
              "heinäkuussa", "elokuussa", "syyskuussa", "lokakuussa", "marraskuussa", "joulukuussa")
 NBSP = "\u00a0"
@@ -190,8 +147,9 @@ def finnish_headlines(m: dict) -> list[str]:
 
 
 def test_the_summary_for_decision_makers_renders_in_the_browser(browser):
-    """Notebook 05 ran in JupyterLab above with its default parameters: it summarised the run
-    folder reports/interactive (where notebooks 00-04 had just recorded their metrics) into
+    """Notebook 05 ran in JupyterLab just before (the test above; this one stays right after it,
+    before any test writes other metrics into reports/interactive) with its default parameters: it
+    summarised reports/interactive, where notebooks 00-04 had just recorded their metrics, into
     summary.fi.html.  Chromium opens that page as a decision maker would: no error, every figure
     decoded, each headline number of metrics.json in Finnish format, two A4 pages in print."""
     import json
@@ -235,3 +193,47 @@ def test_the_summary_for_decision_makers_renders_in_the_browser(browser):
         assert 1 <= pages <= 2, f"the summary prints on {pages} A4 pages"
     finally:
         context.close()
+
+
+def test_a_failing_cell_is_reported_by_position_and_error(server, page):
+    """The checks above can fail: a notebook with an error in its second cell is caught."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("x / 0"),
+                                         nbformat.v4.new_code_cell("print(x)")])
+    nb.metadata["kernelspec"] = {"name": "wassup-evaluation", "display_name": "Python (wassup-evaluation)",
+                                 "language": "python"}
+    nbformat.write(nb, WORK / "broken.ipynb")
+    open_notebook(page, server, "reports/e2e/broken.ipynb")
+    problems = failures(run_all(page))
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("cell 1 (`x / 0`) shows an error") and "ZeroDivisionError" in problems[0]
+    assert problems[1] == "cell 2 (`print(x)`) did not run (prompt [ ]:)"
+
+
+def test_another_dataset_typed_into_the_parameters_cell(server, page, tmp_path):
+    """A researcher edits `dataset` in the parameters cell and runs all cells: same analysis,
+    other data (here a 300-client dataset of another town, named relative to the repository)."""
+    from conftest import another_municipality
+
+    other = another_municipality(WORK / "oulainen", clients=300)
+    open_notebook(page, server, "notebooks/00_dataset_overview.ipynb")
+    source = nbformat.read(NOTEBOOKS / "00_dataset_overview.ipynb", as_version=4).cells[1].source
+    edited = source.replace('dataset: "Optional[str]" = None',
+                            f'dataset: "Optional[str]" = "{other.relative_to(ROOT).as_posix()}"')
+    assert edited != source
+    replace_cell_source(page, 1, edited)
+    cells = run_all(page)
+    screenshot(page, SCREENSHOTS / "00_dataset_overview-other-dataset.png")
+    assert not failures(cells), failures(cells)
+    outputs = "\n".join(page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea").all_inner_texts())
+    assert "Oulainen (563)" in outputs and "Haapavesi (069)" not in outputs
+    assert "300" in outputs
+
+
+def test_running_the_notebooks_left_the_repository_as_it_was(server, status_before):
+    """Runs above wrote only into git-ignored folders (reports/), never into tracked files."""
+    if status_before is None:
+        pytest.skip("not a git work tree")
+    assert git_status() == status_before
+

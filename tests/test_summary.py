@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import re
 
-
 from evaluation.summary import render_html, summarise, write_summary
 
 META = {"municipality": "Haapavesi", "name": "test", "study_start": "2016-06-01", "study_end": "2019-05-31"}

@@ -21,7 +21,8 @@ from evaluation.paths import DEFAULT_DATASET
 from evaluation.survival import (EVENT_CODES, at_risk_table, cause_specific_cox, competing_risks_data,
                                  cumulative_incidence, cumulative_incidence_by, cif_at_horizons,
                                  design_matrix, fine_gray, gray_test, kaplan_meier, logrank_test,
-                                 median_time, restricted_mean)
+                                 median_time, predicted_cif, restricted_mean)
+from evaluation.survival.finegray import covariate_profiles
 
 HERE = Path(__file__).parent / "reference"
 REF = json.loads((HERE / "survival.json").read_text())
@@ -199,6 +200,61 @@ def test_fine_gray_matches_crr(name):
     np.testing.assert_allclose(table["se"], ref["crr_se"], atol=1e-6)
     # finegray + coxph with Efron ties differs from crr on tied data, as the docstring says
     assert np.abs(np.array(ref["fg_efron_coef"]) - ref["crr_coef"]).max() > 1e-4
+
+
+PREDICT = json.loads((HERE / "finegray_predict.json").read_text())
+#: the profiles tests/reference/finegray_predict.R predicts for, in the order of its rows
+PROFILES = {
+    "synthetic": {
+        "typical": {"long_term_unemployed": True, "health_limitations": False, "education_level": "upper_secondary"},
+        "ltu_no": {"long_term_unemployed": False, "health_limitations": False, "education_level": "upper_secondary"},
+        "health_yes": {"long_term_unemployed": True, "health_limitations": True, "education_level": "upper_secondary"},
+        "basic": {"long_term_unemployed": True, "health_limitations": False, "education_level": "basic"}},
+    "mgus2": {"a": {"age_at_entry": 60, "male": False, "hgb": 13}, "b": {"age_at_entry": 60, "male": True, "hgb": 13},
+              "c": {"age_at_entry": 80, "male": True, "hgb": 10}}}
+PREDICT_HORIZON = {"synthetic": 365, "mgus2": 120}
+
+
+@pytest.mark.parametrize("name", DATASETS)
+def test_predicted_cif_matches_predict_crr(name):
+    ref = PREDICT[name]
+    res = predicted_cif(DATASETS[name](), PROFILES[name], PREDICT_HORIZON[name], COX_COVARIATES[name], reps=20)
+    assert res.ok
+    np.testing.assert_allclose(res.table["cif"], ref["cif"], atol=1e-8)
+    assert (res.table["lower"] <= res.table["cif"]).all() and (res.table["cif"] <= res.table["upper"]).all()
+
+
+def test_predicted_cif_bootstrap_interval_matches_r_on_the_same_resamples():
+    ref = PREDICT["synthetic"]
+    resamples = np.array(ref["resamples"])
+    res = predicted_cif(synthetic(), PROFILES["synthetic"], 365, COX_COVARIATES["synthetic"], resamples=resamples)
+    # R's crr failed to converge on the same resample(s) Python refused: the same draws are used
+    failed = ref["fitted"].count(False)
+    assert failed == 1
+    assert f"{failed} of 200 bootstrap resamples could not be fitted" in " ".join(res.notes)
+    # crr stops at its gradient tolerance (gtol 1e-6), so a resample's prediction agrees to about 1e-7
+    np.testing.assert_allclose(res.table["lower"], ref["lower"], atol=1e-6)
+    np.testing.assert_allclose(res.table["upper"], ref["upper"], atol=1e-6)
+
+
+def test_covariate_profiles_and_their_errors():
+    clients = synthetic()
+    profiles = covariate_profiles(clients, ["age_at_entry", "long_term_unemployed", "education_level", "sex"])
+    typical = profiles["typical"]
+    # the median age of the model's clients (sex X, 2 clients, is left out of the model) in whole years
+    kept = clients[clients["sex"] != "X"]
+    assert typical["age_at_entry"] == round(kept["age_at_entry"].median())
+    assert typical["education_level"] == kept["education_level"].value_counts().idxmax()
+    # one flipped profile per yes/no covariate, nothing else changed
+    flipped = profiles[f"long_term_unemployed {'no' if typical['long_term_unemployed'] else 'yes'}"]
+    assert flipped == {**typical, "long_term_unemployed": not typical["long_term_unemployed"]}
+    assert len(profiles) == 2
+    with pytest.raises(ValueError, match="sex=X is not in the model"):
+        predicted_cif(clients, {"x": {**typical, "sex": "X"}}, covariates=["age_at_entry", "sex"], reps=2)
+    with pytest.raises(ValueError, match="no value for 'age_at_entry'"):
+        predicted_cif(clients, {"x": {"sex": "M"}}, covariates=["age_at_entry", "sex"], reps=2)
+    beyond = predicted_cif(clients, horizon=5000, reps=2)
+    assert not beyond.ok and "beyond the longest follow-up" in beyond.notes[-1]
 
 
 def test_small_samples_give_notes_not_exceptions():

@@ -20,6 +20,7 @@ gray_test                        Gray's K-sample test for cumulative incidence  
 cause_specific_cox               Efron ties (lifelines); Wald intervals                 coxph(ties="efron")
 proportional_hazards_test        scaled Schoenfeld residuals, KM time transform         cox.zph of survival < 3
 fine_gray                        Fine–Gray by IPCW, Breslow ties; crr's sandwich SE     cmprsk::crr
+predicted_cif                    Fine–Gray prediction; percentile bootstrap interval    predict.crr, same resamples
 ===============================  =====================================================  ==========================
 
 Not used for reported numbers: lifelines' ``AalenJohansenFitter`` (breaks ties by random
@@ -34,13 +35,13 @@ from .cox import (ModelResult, cause_specific_cox, design_matrix, proportional_h
 from .estimators import (COVARIATES, EVENT_CODES, EVENT_GROUPS, GROUPINGS, LEVELS, EstimatorInputError, at_risk_table,
                          cif_at_horizons, cif_quantiles, competing_risks_data, cumulative_incidence,
                          cumulative_incidence_by, kaplan_meier, median_time, restricted_mean, value_at)
-from .finegray import fine_gray
+from .finegray import covariate_profiles, fine_gray, predicted_cif
 from .tables import PRIMARY_HORIZON, group_comparisons, horizon_table, primary_result, survival_metrics
 
 __all__ = ["COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "GROUPINGS", "LEVELS", "EstimatorInputError",
            "ModelResult", "TestResult",
-           "at_risk_table", "cause_specific_cox", "cif_at_horizons", "cif_quantiles", "competing_risks_data",
+           "at_risk_table", "cause_specific_cox", "covariate_profiles", "cif_at_horizons", "cif_quantiles", "competing_risks_data",
            "cumulative_incidence", "cumulative_incidence_by", "design_matrix", "fine_gray", "gray_test",
-           "group_comparisons", "horizon_table", "kaplan_meier", "logrank_test", "median_time",
+           "group_comparisons", "horizon_table", "kaplan_meier", "logrank_test", "median_time", "predicted_cif",
            "proportional_hazards_test", "restricted_mean", "sample_flow", "schoenfeld_residuals", "separated_columns",
            "survival_metrics", "value_at", "PRIMARY_HORIZON", "primary_result"]

@@ -213,11 +213,11 @@ def _segment_sums(t: np.ndarray, Z: np.ndarray, weights: np.ndarray, second: boo
     s1 = np.add.reduceat(weights[:, None] * Z, starts, axis=0)
     if not second:
         return t[starts], s0, s1, None
-    ends = np.r_[starts[1:], t.size]
-    s2 = np.empty((starts.size, Z.shape[1], Z.shape[1]))
-    for i, (lo, hi) in enumerate(zip(starts, ends)):
-        block = Z[lo:hi]
-        s2[i] = (block * weights[lo:hi, None]).T @ block
+    p = Z.shape[1]
+    s2 = np.empty((starts.size, p, p))
+    for a in range(p):  # one pass per pair of columns: O(n p^2) time, O(n) extra memory
+        for b in range(a, p):
+            s2[:, a, b] = s2[:, b, a] = np.add.reduceat(weights * Z[:, a] * Z[:, b], starts)
     return t[starts], s0, s1, s2
 
 

@@ -8,14 +8,20 @@ from scipy import stats
 
 from ..multiplicity import holm
 from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix
-from .estimators import EVENT_CODES, _z, competing_risks_data, kaplan_meier
+from .estimators import EVENT_CODES, LEVELS, _z, check_alpha, competing_risks_data
 
 def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Kaplan–Meier of the censoring distribution just before each time in ``at``: G(t-)."""
-    km = kaplan_meier(time, event == 0)
-    times = km["time"].to_numpy(dtype=float)
+    """Kaplan–Meier of the censoring distribution just before each time in ``at``: G(t-).
+
+    ``time`` sorted; a censored client (``event == 0``) is the censoring distribution's event.
+    The product-limit estimate over the distinct times (as :func:`kaplan_meier`, without its
+    table and interval: this runs once per bootstrap resample)."""
+    times, first = np.unique(time, return_index=True)
+    at_risk = time.size - first
+    censored = np.bincount(np.searchsorted(times, time[event == 0]), minlength=times.size)
+    survival = np.cumprod(1.0 - censored / at_risk)
     idx = np.searchsorted(times, at, side="left") - 1
-    return np.where(idx >= 0, km["survival"].to_numpy()[np.maximum(idx, 0)], 1.0)
+    return np.where(idx >= 0, survival[np.maximum(idx, 0)], 1.0)
 
 
 def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause: str = "employment",
@@ -42,40 +48,15 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     if X.shape[1] == 0 or events == 0:
         return ModelResult(pd.DataFrame(), notes + [f"not estimable: no covariates or no {cause} events"],
                            events, ok=False)
-    order = np.argsort(time, kind="stable")
-    t = time[order].astype(float)
-    k = kind[order]
-    Z = X.to_numpy(dtype=float)[order]
-    g_own = _censoring_before(t, k, t)  # G(T_j-) for each client
-    fail_times, fail_counts = np.unique(t[k == 1], return_counts=True)
-    g_fail = _censoring_before(t, k, fail_times)  # G(t_k-) at each event time of the cause
-    # for each event time: clients with T >= t_k are at risk with weight 1; competing events
-    # with T < t_k keep weight G(t_k-)/G(T-)
-    first_at_or_after = np.searchsorted(t, fail_times, side="left")
-    competing = (k == 2).astype(float)
-    beta = np.zeros(Z.shape[1])
-    # exp(Z beta) overflows while a separated model diverges; the divergence is caught below
+    prepared = _prepare(X.to_numpy(dtype=float), time, kind)
+    t, k, Z, competing, g_own, fail_times, fail_counts, g_fail, first_at_or_after = prepared
+    beta, note = _newton(prepared, tol, max_iter)
+    if beta is None:
+        return ModelResult(pd.DataFrame(), notes + [note], events, ok=False)
+    if note:
+        notes.append(note)
+    # exp(Z beta) overflows only for a diverging model, which _newton has already refused
     with np.errstate(over="ignore", invalid="ignore"):
-        for iteration in range(max_iter):
-            S0, S1, S2 = _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after)
-            zbar = S1 / S0[:, None]
-            score = Z[k == 1].sum(axis=0) - (fail_counts[:, None] * zbar).sum(axis=0)
-            info = (fail_counts[:, None, None] * (S2 / S0[:, None, None]
-                                                  - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
-            try:
-                step = np.linalg.solve(info, score)
-            except np.linalg.LinAlgError:
-                return ModelResult(pd.DataFrame(), notes + ["not estimable: singular information matrix "
-                                                            "(a covariate without variation among those at risk)"],
-                                   events, ok=False)
-            beta = beta + step
-            if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 50:
-                return ModelResult(pd.DataFrame(), notes + ["not estimable: the model does not converge "
-                                                            "(separation)"], events, ok=False)
-            if np.abs(step).max() < tol:
-                break
-        else:
-            notes.append(f"did not converge in {max_iter} iterations")
         S0, S1, S2 = _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after)
         zbar = S1 / S0[:, None]
         info = (fail_counts[:, None, None] * (S2 / S0[:, None, None]
@@ -97,6 +78,61 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
                          index=pd.Index(X.columns, name="covariate"))
     table["p_holm"] = holm(table["p"])  # the covariates' Wald tests as one family
     return ModelResult(table, notes, events)
+
+
+def _prepare(Z: np.ndarray, time: np.ndarray, kind: np.ndarray):
+    """Clients sorted by time with what every fit needs: the censoring weights ``G(T-)``, the
+    distinct event times of the cause with their counts and ``G(t_k-)``, and where each event
+    time's risk set starts."""
+    order = np.argsort(time, kind="stable")
+    t = time[order].astype(float)
+    k = kind[order]
+    Z = Z[order]
+    g_own = _censoring_before(t, k, t)  # G(T_j-) for each client
+    fail_times, fail_counts = np.unique(t[k == 1], return_counts=True)
+    g_fail = _censoring_before(t, k, fail_times)  # G(t_k-) at each event time of the cause
+    # for each event time: clients with T >= t_k are at risk with weight 1; competing events
+    # with T < t_k keep weight G(t_k-)/G(T-)
+    first_at_or_after = np.searchsorted(t, fail_times, side="left")
+    competing = (k == 2).astype(float)
+    return t, k, Z, competing, g_own, fail_times, fail_counts, g_fail, first_at_or_after
+
+
+def _newton(prepared, tol: float, max_iter: int):
+    """Newton–Raphson on the weighted partial likelihood from ``beta = 0``.
+
+    Returns ``(beta, None)`` when it converges, ``(None, note)`` when the model cannot be
+    estimated (singular information, divergence), and ``(beta, note)`` with the last iterate
+    when ``max_iter`` is spent."""
+    t, k, Z, competing, g_own, fail_times, fail_counts, g_fail, first_at_or_after = prepared
+    beta = np.zeros(Z.shape[1])
+    # exp(Z beta) overflows while a separated model diverges; the divergence is caught below
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            S0, S1, S2 = _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after)
+            zbar = S1 / S0[:, None]
+            score = Z[k == 1].sum(axis=0) - (fail_counts[:, None] * zbar).sum(axis=0)
+            info = (fail_counts[:, None, None] * (S2 / S0[:, None, None]
+                                                  - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
+            try:
+                step = np.linalg.solve(info, score)
+            except np.linalg.LinAlgError:
+                return None, ("not estimable: singular information matrix "
+                              "(a covariate without variation among those at risk)")
+            beta = beta + step
+            if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 50:
+                return None, "not estimable: the model does not converge (separation)"
+            if np.abs(step).max() < tol:
+                return beta, None
+    return beta, f"did not converge in {max_iter} iterations"
+
+
+def _baseline_jumps(prepared, beta: np.ndarray) -> np.ndarray:
+    """Jumps of the baseline cumulative subdistribution hazard at each event time of the cause
+    (Breslow-type, ``d_k / S0_k``: ``crr``'s ``bfitj``)."""
+    t, k, Z, competing, g_own, fail_times, fail_counts, g_fail, first_at_or_after = prepared
+    S0 = _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after)[0]
+    return fail_counts / S0
 
 
 def _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after):
@@ -179,3 +215,119 @@ def _fg_score_residuals(Z, beta, t, k, competing, g_own, g_fail, fail_times, fai
     is_event = k == 1
     eta[is_event] += Z[is_event] - zbar[own[is_event]]
     return eta
+
+
+def covariate_profiles(clients: pd.DataFrame, covariates: list[str] | None = None,
+                       min_level: int = 5) -> dict[str, dict]:
+    """A few covariate profiles to predict for: the typical client of the model (median age in
+    whole years, the most common value of every other covariate) and, for each yes/no covariate
+    in the model, the typical client with the other value.  Covariates the model leaves out
+    (:func:`design_matrix`) are not in the profiles."""
+    X, _ = design_matrix(clients, covariates, min_level)
+    data = clients.loc[X.index]
+    in_model = [c for c in data.columns
+                if c in X.columns or any(col.startswith(f"{c}=") for col in X.columns)]
+    typical = {}
+    for c in in_model:
+        values = data[c]
+        if c in LEVELS or values.dtype == "boolean" or pd.api.types.is_bool_dtype(values):
+            typical[c] = values.mode().iloc[0] if c in LEVELS else bool(values.mode().iloc[0])
+        else:
+            typical[c] = float(np.round(values.median()))
+    profiles = {"typical": typical}
+    for c, value in typical.items():
+        if isinstance(value, bool):
+            profiles[f"{c} {'no' if value else 'yes'}"] = {**typical, c: not value}
+    return profiles
+
+
+def _profile_matrix(profiles: dict[str, dict], columns: list[str]) -> np.ndarray:
+    """Model rows of the profiles, in the model's columns (``name=level`` dummies, 0/1, age)."""
+    rows = []
+    for name, profile in profiles.items():
+        row = []
+        for column in columns:
+            covariate, _, level = column.partition("=")
+            if covariate not in profile:
+                raise ValueError(f"profile {name!r}: no value for {covariate!r}, which is in the model; "
+                                 f"give one (the model's columns: {', '.join(columns)})")
+            value = profile[covariate]
+            row.append(float(value == level) if level else float(value))
+        for covariate, value in profile.items():
+            if covariate in LEVELS and value != LEVELS[covariate][0] and f"{covariate}={value}" not in columns:
+                raise ValueError(f"profile {name!r}: {covariate}={value} is not in the model (too few clients "
+                                 "to estimate, or absent); choose a level the model has")
+        rows.append(row)
+    return np.array(rows, dtype=float)
+
+
+def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None, horizon: float = 365,
+                  covariates: list[str] | None = None, cause: str = "employment", alpha: float = 0.05,
+                  reps: int = 500, seed: int = 2016, min_level: int = 5,
+                  resamples: np.ndarray | None = None) -> ModelResult:
+    """The cumulative incidence of ``cause`` within ``horizon`` days predicted by the Fine–Gray
+    model for covariate profiles: the size of the effects whose direction the subdistribution
+    hazard ratios give.
+
+    Point estimate as ``cmprsk::predict.crr``: ``1 − exp(−Λ0(t) exp(z'β))`` with ``Λ0`` the
+    Breslow-type baseline cumulative subdistribution hazard (``crr``'s ``bfitj`` summed over the
+    event times up to ``horizon``).  Interval: percentile bootstrap — ``reps`` resamples of the
+    model's clients with replacement (``numpy.random.default_rng(seed)``; or the rows given in
+    ``resamples``, a ``reps × n`` array of positions among the model's clients), the model and
+    the censoring distribution refitted on each, the ``alpha/2`` and ``1 − alpha/2`` quantiles of
+    the predictions (R's default quantile type 7).  Resamples where the model cannot be fitted
+    (a covariate without variation, separation, no convergence) are left out and counted in a
+    note.  cmprsk gives no interval for its predictions; Fine and Gray (1999, section 4) also
+    resample.  Checked against ``crr`` + ``predict.crr`` run by R on the same resamples.
+
+    ``profiles``: name → {covariate: value}; by default :func:`covariate_profiles`.  The table
+    has one row per profile: its covariate values, ``cif``, ``lower``, ``upper``.
+    """
+    check_alpha(alpha)
+    if horizon <= 0:
+        raise ValueError(f"horizon must be positive, got {horizon}")
+    X, notes = design_matrix(clients, covariates, min_level)
+    time, event = competing_risks_data(clients.loc[X.index])
+    kind = np.where(event == 0, 0, np.where(event == EVENT_CODES[cause], 1, 2))
+    events = int((kind == 1).sum())
+    X = _drop_separated(X, kind == 1, notes, cause)
+    if X.shape[1] == 0 or events == 0:
+        return ModelResult(pd.DataFrame(), notes + [f"not estimable: no covariates or no {cause} events"],
+                           events, ok=False)
+    if profiles is None:
+        profiles = covariate_profiles(clients, covariates, min_level)
+    rows = _profile_matrix(profiles, list(X.columns))
+    if horizon > time.max():
+        return ModelResult(pd.DataFrame(), notes + [f"not estimable: {horizon:g} days is beyond the longest "
+                                                    f"follow-up ({time.max():g} days)"], events, ok=False)
+    Z = X.to_numpy(dtype=float)
+
+    def predict(Zs, ts, ks):
+        prepared = _prepare(Zs, ts, ks)
+        beta, note = _newton(prepared, 1e-10, 50)
+        if beta is None or note:
+            return None
+        jumps = _baseline_jumps(prepared, beta)
+        baseline = jumps[prepared[5] <= horizon].sum()
+        return 1 - np.exp(-baseline * np.exp(rows @ beta))
+
+    estimate = predict(Z, time, kind)
+    if estimate is None:
+        return ModelResult(pd.DataFrame(), notes + ["not estimable: the model cannot be fitted"], events, ok=False)
+    if resamples is None:
+        resamples = np.random.default_rng(seed).integers(0, len(Z), size=(reps, len(Z)))
+    resamples = np.asarray(resamples)
+    draws = [predict(Z[i], time[i], kind[i]) for i in resamples]
+    fitted = np.array([d for d in draws if d is not None])
+    failed = len(draws) - len(fitted)
+    if failed:
+        notes.append(f"{failed} of {len(draws)} bootstrap resamples could not be fitted (a covariate without "
+                     "variation or separation in the resample); the interval is from the others")
+    if len(fitted) < 2:
+        return ModelResult(pd.DataFrame(), notes + ["not estimable: too few bootstrap resamples fitted"],
+                           events, ok=False)
+    lower, upper = np.quantile(fitted, [alpha / 2, 1 - alpha / 2], axis=0)
+    table = pd.DataFrame.from_dict(profiles, orient="index")
+    table.index.name = "profile"
+    table["cif"], table["lower"], table["upper"] = estimate, lower, upper
+    return ModelResult(table, notes, events)

@@ -23,6 +23,7 @@ from evaluation.survival import (EVENT_CODES, at_risk_table, cause_specific_cox,
                                  design_matrix, fine_gray, gray_test, kaplan_meier, logrank_test,
                                  median_time, predicted_cif, restricted_mean)
 from evaluation.survival.finegray import covariate_profiles
+from evaluation.survival.tables import sensitivity_table
 
 HERE = Path(__file__).parent / "reference"
 REF = json.loads((HERE / "survival.json").read_text())
@@ -255,6 +256,33 @@ def test_covariate_profiles_and_their_errors():
         predicted_cif(clients, {"x": {"sex": "M"}}, covariates=["age_at_entry", "sex"], reps=2)
     beyond = predicted_cif(clients, horizon=5000, reps=2)
     assert not beyond.ok and "beyond the longest follow-up" in beyond.notes[-1]
+
+
+def test_sensitivity_table_matches_cuminc_under_each_definition():
+    ref = json.loads((HERE / "sensitivity.json").read_text())
+    table = sensitivity_table(synthetic(), 365)
+    assert list(table.index) == list(ref["rows"])
+    for name, r in ref["rows"].items():
+        row = table.loc[name]
+        assert row["cif"] == pytest.approx(r["cif"], abs=1e-12)
+        # the log(-log) interval written out from cuminc's variance
+        scale = math.exp(Z975 * math.sqrt(r["variance"]) / (r["cif"] * math.log(r["cif"])))
+        assert (row["lower"], row["upper"]) == pytest.approx((r["cif"] ** (1 / scale), r["cif"] ** scale), abs=1e-10)
+    gray = table.attrs["cohort_gray"]
+    assert gray.statistic == pytest.approx(ref["cohort_gray"]["stat"], rel=1e-9)
+    assert f"p = {ref['cohort_gray']['p']:.3f}" in table.loc["enrolled in 2016", "note"]
+    # disclosure control on the first 12 clients: 6 employed (3 open, 3 subsidised, see the data),
+    # cohorts of 3, 5 and 4 clients
+    few = synthetic().iloc[:12]
+    hidden = sensitivity_table(few, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5)
+    shown = hidden.loc[hidden["cif"].notna()].index
+    assert list(shown) == ["primary: employment, open or subsidised", "education counted as a good outcome",
+                           "moving and dropping out as censoring"]
+    assert hidden.loc[shown, "events"].tolist() == [6, 6, 6]
+    assert hidden["events"].drop(shown).isna().all()
+    # a cohort of fewer than 5 clients is itself a small count; one of 5 is not
+    assert hidden.loc[["enrolled in 2016", "enrolled in 2017", "enrolled in 2018"], "clients"].tolist() == [None, 5, None]
+    assert hidden.loc["enrolled in 2016", "note"].startswith("suppressed: fewer than min_cell people; Gray's test")
 
 
 def test_small_samples_give_notes_not_exceptions():

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..multiplicity import holm
 from ..progress import LARGE_CLIENTS, Steps
-from .comparisons import gray_test, logrank_test
+from .comparisons import TestResult, gray_test, logrank_test
 from .cox import ModelResult
 from .estimators import (EVENT_GROUPS, GROUPINGS, cif_at_horizons, competing_risks_data,
-                         cumulative_incidence, restricted_mean)
+                         cumulative_incidence, restricted_mean, value_at)
 
 def group_comparisons(clients: pd.DataFrame, columns=GROUPINGS, cause: str = "employment") -> pd.DataFrame:
     """Log-rank (cause-specific) and Gray's test for each grouping column present.
@@ -124,3 +125,73 @@ def primary_result(cif_horizons: pd.DataFrame, horizon: int = PRIMARY_HORIZON, a
     return (f"Primary result: {100 * row['cif']:.1f} % of the clients had found work within {horizon} days of "
             f"enrolling ({level} % interval {100 * row['lower']:.1f}–{100 * row['upper']:.1f} %), the "
             "competing exits counted for what they are.")
+
+
+#: The outcome definitions of the sensitivity analyses: name -> (outcomes counted as the
+#: outcome of interest, outcomes treated as censoring); every other exit competes.
+OUTCOME_DEFINITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "primary: employment, open or subsidised": (("employed_open", "employed_subsidised"), ()),
+    "education counted as a good outcome": (("employed_open", "employed_subsidised", "education"), ()),
+    "moving and dropping out as censoring": (("employed_open", "employed_subsidised"), ("other_exit",)),
+    "open-market employment only": (("employed_open",), ()),
+    "subsidised employment only": (("employed_subsidised",), ()),
+}
+
+
+def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alpha: float = 0.05,
+                      hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+    """The primary result (the cumulative incidence of employment at ``horizon`` days) under
+    other outcome definitions (:data:`OUTCOME_DEFINITIONS`) and in calendar cohorts (the year of
+    enrolment: the labour market improved throughout the project, so later clients met a better
+    one).  Each row is an Aalen–Johansen estimate with Gray's variance and the log(−log) interval,
+    as the primary result; the cohorts' row note gives Gray's test of equal cumulative incidence
+    across the cohorts (also in ``attrs["cohort_gray"]``, a :class:`TestResult`).
+
+    Columns ``clients``, ``events`` (by the horizon), ``cif``, ``lower``, ``upper``, ``note``.
+    ``hide(events, clients)`` (disclosure control, as :func:`cif_at_horizons`) hides a row's
+    estimate and its count of events; a group (a cohort) for which ``hide(clients, clients)`` holds
+    also has its count of clients hidden.
+    Treating moving and dropping out as censoring assumes those clients would have found work
+    at the rate of the clients still followed; comparing that row with the primary one shows how
+    much the assumption matters.  The rows share clients, so their differences are not tested.
+    """
+    outcome = clients["outcome"].astype(str).to_numpy()
+    time = clients["duration_days"].to_numpy(dtype=np.int64)
+    rows = []
+
+    def row(name, mask, good, censor):
+        t = time[mask]
+        o = outcome[mask]
+        event = np.where(np.isin(o, good), 1, np.where((o == "censored") | np.isin(o, censor), 0, 2))
+        entry = {"analysis": name, "clients": int(mask.sum()), "events": None, "cif": None, "lower": None,
+                 "upper": None, "note": ""}
+        if not mask.any():
+            return {**entry, "note": "no clients"}
+        curve = cumulative_incidence(t, event, alpha, causes={"outcome": 1, "competing": 2})
+        curve = curve.loc[curve["cause"] == "outcome"]
+        entry["events"] = int(((event == 1) & (t <= horizon)).sum())
+        if hide is not None and hide(entry["events"], entry["clients"]):
+            small_group = hide(entry["clients"], entry["clients"])
+            return {**entry, "events": None, "clients": None if small_group else entry["clients"],
+                    "note": "suppressed: fewer than min_cell people"}
+        if horizon > t.max():
+            return {**entry, "note": "beyond the longest follow-up"}
+        return {**entry, **value_at(curve, horizon)}
+
+    everyone = np.ones(len(clients), dtype=bool)
+    for name, (good, censor) in OUTCOME_DEFINITIONS.items():
+        rows.append(row(name, everyone, good, censor))
+    years = clients["enrolled"].dt.year
+    primary = OUTCOME_DEFINITIONS["primary: employment, open or subsidised"][0]
+    for year in sorted(years.dropna().unique()):
+        rows.append(row(f"enrolled in {int(year)}", (years == year).to_numpy(), primary, ()))
+    table = pd.DataFrame(rows, dtype=object).set_index("analysis")
+    if years.nunique() > 1:
+        test = gray_test(clients.assign(enrolment_year=years.astype("Int64").astype(str)), "enrolment_year")
+        table.attrs["cohort_gray"] = test
+        cohort_rows = [i for i in table.index if i.startswith("enrolled in")]
+        said = f"p = {test.p:.3f}" if test.p is not None else test.note
+        first = cohort_rows[0]
+        table.loc[first, "note"] = "; ".join(filter(None, [table.loc[first, "note"],
+                                                           f"Gray's test across the cohorts: {said}"]))
+    return table

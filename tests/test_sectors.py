@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from evaluation.sectors import (adjusted_comparison, barnard_exact, sector_precision, compare_sectors, conditional_odds_ratio,
+from evaluation.sectors import (adjusted_comparison, barnard_exact, continuation_sensitivity, sector_precision, compare_sectors, conditional_odds_ratio,
                                 continuation_by_sector, cost_per_continued_job, detectable_difference,
                                 newcombe_difference, risk_ratio, wilson_interval)
 
@@ -292,3 +292,28 @@ def test_a_wilson_interval_always_holds_its_proportion(k, n):
     est = wilson_interval(k, n)
     assert est.lower <= est.estimate <= est.upper
     assert (est.upper == 1.0) if k == n else (est.lower == 0.0)
+
+
+def test_continuation_sensitivity_keeps_placements_ended_three_months_before_follow_up_end():
+    # follow-up ends 2019-05-31: the cut is 2019-02-28; a placement ending on it is kept
+    ends = ["2018-06-30", "2019-02-28", "2019-03-01", "2019-06-30"]
+    placements = pd.DataFrame({
+        "sector": ["company"] * 8 + ["association"] * 8,
+        "end": pd.to_datetime(ends * 4),
+        "continued": [True, True, False, True, True, False, True, True,
+                      False, True, False, False, True, False, True, True]})
+    table = continuation_sensitivity(placements, pd.Timestamp("2019-05-31"))
+    assert list(table.index) == ["all placements", "ended by 2019-02-28 (3 months before follow-up end)"]
+    # all: company 6/8, association 4/8; kept (ends 2018-06-30 and 2019-02-28): company 3/4, association 2/4
+    counts = table[["company continued", "company placements", "association continued", "association placements"]]
+    assert counts.values.tolist() == [[6, 8, 4, 8], [3, 4, 2, 4]]
+    for name, (k1, n1, k2, n2) in zip(table.index, [(6, 8, 4, 8), (3, 4, 2, 4)]):
+        expected = newcombe_difference(k1, n1, k2, n2)  # checked against R in this file
+        assert (table.at[name, "difference"], table.at[name, "lower"], table.at[name, "upper"]) == \
+            (expected.estimate, expected.lower, expected.upper)
+    # disclosure control: 3 of 4 continued reveals 1 not continued; hidden with the difference
+    hidden = continuation_sensitivity(placements, "2019-05-31", hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5)
+    # 8 placements a sector is not a small count; 6 of 8 and 4 of 8 continued are (2 and 4 not)
+    assert hidden.loc["all placements"].tolist()[:4] == [8, None, 8, None]
+    # 4 placements a sector is itself a small count
+    assert hidden.iloc[1][["company placements", "company continued", "difference"]].tolist() == [None, None, None]

@@ -27,6 +27,7 @@ def metrics(**changes) -> dict:
          "sectors.municipality.placements": 8, "sectors.other.placements": 4,
          "sectors.company.subsidy_share": 0.48, "sectors.association.subsidy_share": 0.32,
          "sectors.company.continuation_rate": 0.65, "sectors.association.continuation_rate": 6 / 18,
+         "sectors.company.continued": 13, "sectors.association.continued": 6,
          "sectors.company_vs_association.risk_difference": 0.65 - 6 / 18,
          "sectors.company_vs_association.risk_difference.lower": 0.00096,
          "sectors.company_vs_association.risk_difference.upper": 0.5566,

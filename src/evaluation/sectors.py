@@ -31,6 +31,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -225,6 +226,39 @@ def compare_sectors(placements: pd.DataFrame, a: str = "company", b: str = "asso
     table.insert(table.columns.get_loc("p") + 1, "p_holm", holm(table["p"]))  # the two tests: one family
     return table
 
+
+
+def continuation_sensitivity(placements: pd.DataFrame, follow_up_end, a: str = "company", b: str = "association",
+                             alpha: float = 0.05, months: int = 3,
+                             hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+    """The primary comparison (company minus association continuation rate, Newcombe's interval)
+    on every placement, and only on the placements that ended at least ``months`` months before
+    the end of follow-up (``follow_up_end``, the dataset's ``study_end``): an offer made after a
+    placement ending near or after that date may not be in the register yet, which would count
+    a continued job as not continued.
+
+    Rows ``all placements`` and ``ended by <date>``; columns ``<a> placements``, ``<a> continued``,
+    the same for ``b``, ``difference``, ``lower``, ``upper``, ``note``.  ``hide(k, n)``
+    (disclosure control) hides a sector's counts when they are small, and then the difference.
+    """
+    cut = pd.Timestamp(follow_up_end) - pd.DateOffset(months=months)
+    rows = []
+    for name, subset in (("all placements", placements),
+                         (f"ended by {cut.date()} ({months} months before follow-up end)",
+                          placements.loc[placements["end"] <= cut])):
+        (k1, n1), (k2, n2) = _counts(subset, a), _counts(subset, b)
+        est = newcombe_difference(k1, n1, k2, n2, alpha)
+        row = {"analysis": name, f"{a} placements": n1, f"{a} continued": k1, f"{b} placements": n2,
+               f"{b} continued": k2, "difference": est.estimate, "lower": est.lower, "upper": est.upper,
+               "note": est.note}
+        if hide is not None and (hide(k1, n1) or hide(k2, n2)):
+            for sector, k, n in ((a, k1, n1), (b, k2, n2)):
+                if hide(k, n):
+                    row[f"{sector} continued"] = None
+                    row[f"{sector} placements"] = None if hide(n, n) else n
+            row.update(difference=None, lower=None, upper=None, note="suppressed: fewer than min_cell placements")
+        rows.append(row)
+    return _frame(rows, "analysis")
 
 def _frame(rows: list[dict], index: str) -> pd.DataFrame:
     """A result table whose missing values stay ``None`` (shown as such), not NaN."""
@@ -616,6 +650,7 @@ def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
         metrics[f"sectors.{sector}.placements"] = None if row["placements"] is None else int(row["placements"])
         metrics[f"sectors.{sector}.subsidy_share"] = row["subsidy_share"]
         rate = continuation.loc[sector]
+        metrics[f"sectors.{sector}.continued"] = None if rate["continued"] is None else int(rate["continued"])
         metrics[f"sectors.{sector}.continuation_rate"] = rate["rate"]
         metrics[f"sectors.{sector}.continuation_rate.lower"] = rate["lower"]
         metrics[f"sectors.{sector}.continuation_rate.upper"] = rate["upper"]

@@ -303,19 +303,16 @@ class _Writer:
         if None not in shares:
             s.paragraphs.append(self.w("sectors.euros", company=self.share("sectors.company.subsidy_share"),
                                        association=self.share("sectors.association.subsidy_share")))
-        rates = [self.m.get(f"sectors.{x}.continuation_rate") for x in ("company", "association")]
-        ns = [self.m.get(f"sectors.{x}.placements") for x in ("company", "association")]
-        if None in rates or None in ns:
+        shown = [f"sectors.{x}.{y}" for x in ("company", "association")
+                 for y in ("continuation_rate", "placements", "continued")]
+        if any(self.m.get(key) is None for key in shown):
             s.paragraphs.append(self.w("sectors.hidden"))
         else:
-            ks = [round(r * n) for r, n in zip(rates, ns)]
             s.paragraphs.append(self.w(
                 "sectors.rates", company=self.share("sectors.company.continuation_rate"),
                 association=self.share("sectors.association.continuation_rate"),
-                kc=self.say("sectors.company.continued", str(ks[0]), ks[0]),
-                nc=self.count("sectors.company.placements"),
-                ka=self.say("sectors.association.continued", str(ks[1]), ks[1]),
-                na=self.count("sectors.association.placements")))
+                kc=self.count("sectors.company.continued"), nc=self.count("sectors.company.placements"),
+                ka=self.count("sectors.association.continued"), na=self.count("sectors.association.placements")))
         d, lo, hi = (self.m.get(f"{base}.risk_difference{x}") for x in ("", ".lower", ".upper"))
         if d is None or lo is None or hi is None:
             s.paragraphs.append(self.w("sectors.no_estimate"))
@@ -328,7 +325,8 @@ class _Writer:
                           side=self.w(f"side.{side}"), lo=pp(f"{base}.risk_difference.lower"),
                           hi=pp(f"{base}.risk_difference.upper"))
             fisher = self.m.get(f"{base}.fisher_p")
-            if fisher is not None and fisher >= 0.05:
+            ns = [self.m.get(f"sectors.{x}.placements") for x in ("company", "association")]
+            if fisher is not None and fisher >= 0.05 and None not in ns:
                 text += " " + self.w("sectors.diff.unconfirmed", p=self.say(f"{base}.fisher_p",
                                                                             number(fisher, self.lang, 2)),
                                      n=number(sum(ns), self.lang, 0))

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from evaluation.sectors import (adjusted_comparison, barnard_exact, continuation_sensitivity, sector_precision, compare_sectors, conditional_odds_ratio,
+from evaluation.sectors import (adjusted_comparison, barnard_exact, continuation_sensitivity, sector_reading, sector_precision, compare_sectors, conditional_odds_ratio,
                                 continuation_by_sector, cost_per_continued_job, detectable_difference,
                                 newcombe_difference, risk_ratio, wilson_interval)
 
@@ -317,3 +317,38 @@ def test_continuation_sensitivity_keeps_placements_ended_three_months_before_fol
     assert hidden.loc["all placements"].tolist()[:4] == [8, None, 8, None]
     # 4 placements a sector is itself a small count
     assert hidden.iloc[1][["company placements", "company continued", "difference"]].tolist() == [None, None, None]
+
+
+def _ended_placements(k1, n1, k2, n2, ended="2018-01-31"):
+    sectors = ["company"] * n1 + ["association"] * n2
+    continued = [True] * k1 + [False] * (n1 - k1) + [True] * k2 + [False] * (n2 - k2)
+    return pd.DataFrame({"sector": sectors, "continued": continued, "end": pd.Timestamp(ended)})
+
+
+def test_sector_reading_says_close_to_the_edge_only_when_it_is():
+    # 13/20 vs 6/18: Newcombe 31.7 points (0.1 to 55.7): the lower end, 0.1, is within a tenth of the width
+    near = compare_sectors(_ended_placements(13, 20, 6, 18))
+    lines = sector_reading(near)
+    assert lines[0].endswith("the interval excludes 0, a difference.")
+    assert lines[1].startswith("Its end nearest 0 is 0.1 percentage points from it")
+    # 18/20 vs 4/18: far from 0; no such sentence
+    far = sector_reading(compare_sectors(_ended_placements(18, 20, 4, 18)))
+    assert not any("close to the edge" in line for line in far)
+    # 10/20 vs 9/18: includes 0, never "close to the edge"
+    assert not any("edge" in line for line in sector_reading(compare_sectors(_ended_placements(10, 20, 9, 18))))
+
+
+def test_sector_reading_says_whether_the_primary_result_holds_on_ended_ended_placements():
+    # the 13/20 vs 6/18 placements all ended early, then 5 more company placements not continued
+    # that ended after the cut: all 13/25 vs 6/18 includes 0, the early ones 13/20 vs 6/18 exclude it
+    late = _ended_placements(0, 5, 0, 0, ended="2019-05-01")
+    placements = pd.concat([_ended_placements(13, 20, 6, 18), late], ignore_index=True)
+    sensitivity = continuation_sensitivity(placements, "2019-05-31")
+    lines = sector_reading(compare_sectors(placements), sensitivity=sensitivity)
+    assert lines[0].endswith("no difference can be claimed.")
+    assert lines[-1].startswith("Placements ended by 2019-02-28 (3 months before follow-up end): 31.7 percentage points")
+    assert lines[-1].endswith("the primary result does not hold on them (fewer placements, a wider interval): "
+                              "it rests partly on placements that ended close to the end of follow-up.")
+    same = sector_reading(compare_sectors(_ended_placements(13, 20, 6, 18)),
+                          sensitivity=continuation_sensitivity(_ended_placements(13, 20, 6, 18), "2019-05-31"))
+    assert same[-1].endswith("the primary result holds on them.")

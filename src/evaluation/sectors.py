@@ -371,10 +371,14 @@ def placement_flow(placements: pd.DataFrame, clients: pd.DataFrame, a: str = "co
     return _frame(rows, "step")
 
 
-def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05) -> list[str]:
+def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05,
+                   sensitivity: pd.DataFrame | None = None) -> list[str]:
     """What the comparison says, from its numbers: the primary result (the difference in
     continuation with Newcombe's interval) first, then whether the other scales and the tests
-    agree, each explained as a sensitivity analysis, never as a second answer."""
+    agree, each explained as a sensitivity analysis, never as a second answer; with
+    ``sensitivity`` (:func:`continuation_sensitivity`), whether the primary result holds on the
+    placements that ended well before the end of follow-up.  An interval whose end nearest 0 lies
+    within a tenth of its width of 0 is said to be close to the edge."""
     level = round(100 * (1 - alpha))
     rd = comparison.loc["risk difference"]
     if rd["estimate"] is None or rd["lower"] is None:
@@ -384,6 +388,11 @@ def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05) -> list[str]:
              f"{100 * rd['estimate']:.1f} percentage points ({level} % interval {100 * rd['lower']:.1f} to "
              f"{100 * rd['upper']:.1f}): " + ("the interval excludes 0, a difference." if excludes else
                                              "the interval includes 0, no difference can be claimed.")]
+    nearest = min(abs(rd["lower"]), abs(rd["upper"]))
+    if excludes and nearest < (rd["upper"] - rd["lower"]) / 10:
+        lines.append(f"Its end nearest 0 is {100 * nearest:.1f} percentage points from it, less than a tenth of "
+                     "the interval's width: a result this close to the edge is weak evidence; read it with its "
+                     "interval, as the data's limit, not as proof.")
     agree = []
     for name, null in (("risk ratio", 1.0), ("odds ratio", 1.0)):
         row = comparison.loc[name]
@@ -403,8 +412,18 @@ def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05) -> list[str]:
                      "placement continued) and keeps its coverage with small samples; the exact "
                      "odds-ratio interval and Fisher's test condition on both margins and are conservative "
                      "(they reject less often than their level), Barnard's unconditional test less so, and "
-                     "the Katz interval is a large-sample approximation. A result this close to the edge "
-                     "is weak evidence: read it with its interval, and as the data's limit, not as proof.")
+                     "the Katz interval is a large-sample approximation.")
+    if sensitivity is not None and len(sensitivity) > 1:
+        name, row = sensitivity.index[1], sensitivity.iloc[1]
+        if row["difference"] is None or row["lower"] is None:
+            lines.append(f"Placements {name}: not estimable ({row['note'] or 'see the table'}).")
+        else:
+            holds = (row["lower"] > 0 or row["upper"] < 0) == excludes
+            lines.append(f"Placements {name}: {100 * row['difference']:.1f} percentage points ({level} % interval "
+                         f"{100 * row['lower']:.1f} to {100 * row['upper']:.1f}); "
+                         + ("the primary result holds on them." if holds else
+                            "the primary result does not hold on them (fewer placements, a wider interval): it "
+                            "rests partly on placements that ended close to the end of follow-up."))
     return lines
 
 
@@ -641,8 +660,10 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
 
 
 def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
-                   comparison: pd.DataFrame) -> dict:
-    """The notebook's recorded results (``sectors.*`` keys of metrics.json)."""
+                   comparison: pd.DataFrame, sensitivity: pd.DataFrame | None = None) -> dict:
+    """The notebook's recorded results (``sectors.*`` keys of metrics.json); with ``sensitivity``
+    (:func:`continuation_sensitivity`) the difference on the placements that ended early,
+    ``sectors.company_vs_association.ended_early.risk_difference``."""
     metrics: dict = {}
     for sector, row in placements_table.iterrows():
         if row["placements"] == 0:
@@ -663,4 +684,8 @@ def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
     for name, test in (("fisher", "Fisher's exact test"), ("barnard", "Barnard's exact test")):
         metrics[f"{key}.{name}_p"] = comparison.at[test, "p"]
         metrics[f"{key}.{name}_p_holm"] = comparison.at[test, "p_holm"] if "p_holm" in comparison else None
+    if sensitivity is not None and len(sensitivity) > 1:
+        row = sensitivity.iloc[1]
+        for suffix, column in (("", "difference"), (".lower", "lower"), (".upper", "upper")):
+            metrics[f"{key}.ended_early.risk_difference{suffix}"] = row[column]
     return metrics

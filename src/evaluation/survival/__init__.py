@@ -21,6 +21,7 @@ cause_specific_cox               Efron ties (lifelines); Wald intervals         
 proportional_hazards_test        scaled Schoenfeld residuals, KM time transform         cox.zph of survival < 3
 fine_gray                        Fine–Gray by IPCW, Breslow ties; crr's sandwich SE     cmprsk::crr
 predicted_cif                    Fine–Gray prediction; percentile bootstrap interval    predict.crr, same resamples
+sensitivity_table                Aalen–Johansen under other outcome definitions         cmprsk::cuminc
 ===============================  =====================================================  ==========================
 
 Not used for reported numbers: lifelines' ``AalenJohansenFitter`` (breaks ties by random
@@ -36,7 +37,8 @@ from .estimators import (COVARIATES, EVENT_CODES, EVENT_GROUPS, GROUPINGS, LEVEL
                          cif_at_horizons, cif_quantiles, competing_risks_data, cumulative_incidence,
                          cumulative_incidence_by, kaplan_meier, median_time, restricted_mean, value_at)
 from .finegray import covariate_profiles, fine_gray, predicted_cif
-from .tables import PRIMARY_HORIZON, group_comparisons, horizon_table, primary_result, survival_metrics
+from .tables import (OUTCOME_DEFINITIONS, PRIMARY_HORIZON, group_comparisons, horizon_table, primary_result,
+                     sensitivity_table, survival_metrics)
 
 __all__ = ["COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "GROUPINGS", "LEVELS", "EstimatorInputError",
            "ModelResult", "TestResult",
@@ -44,4 +46,5 @@ __all__ = ["COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "GROUPINGS", "LEVELS", "
            "cumulative_incidence", "cumulative_incidence_by", "design_matrix", "fine_gray", "gray_test",
            "group_comparisons", "horizon_table", "kaplan_meier", "logrank_test", "median_time", "predicted_cif",
            "proportional_hazards_test", "restricted_mean", "sample_flow", "schoenfeld_residuals", "separated_columns",
-           "survival_metrics", "value_at", "PRIMARY_HORIZON", "primary_result"]
+           "sensitivity_table", "survival_metrics", "value_at", "OUTCOME_DEFINITIONS", "PRIMARY_HORIZON",
+           "primary_result"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 import numpy as np
@@ -13,6 +14,10 @@ from .comparisons import TestResult, gray_test, logrank_test
 from .cox import ModelResult
 from .estimators import (EVENT_GROUPS, GROUPINGS, cif_at_horizons, competing_risks_data,
                          cumulative_incidence, restricted_mean, value_at)
+
+#: The primary result of notebook 02: the cumulative incidence of employment at this many days.
+PRIMARY_HORIZON = 365
+
 
 def group_comparisons(clients: pd.DataFrame, columns=GROUPINGS, cause: str = "employment") -> pd.DataFrame:
     """Log-rank (cause-specific) and Gray's test for each grouping column present.
@@ -71,7 +76,8 @@ def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05,
 
 def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: pd.DataFrame,
                      cox: ModelResult, fg: ModelResult, rmst: dict[float, float | None],
-                     quantiles: pd.DataFrame | None = None) -> dict:
+                     quantiles: pd.DataFrame | None = None, predicted: ModelResult | None = None,
+                     sensitivity: pd.DataFrame | None = None, horizon: int = PRIMARY_HORIZON) -> dict:
     """The ``cif.*``, ``km.*``, ``logrank.*``, ``gray.*``, ``cox.*``, ``finegray.*`` and
     ``rmst.*`` keys of metrics.json (None where not estimable).
 
@@ -80,7 +86,13 @@ def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: p
     (``cif.employment.quantile_<p>_days``, :func:`cif_quantiles`, None when never reached).  The
     Kaplan–Meier median with the competing outcomes censored answers another question (the time
     to work in a world without them) and is kept under that name:
-    ``km.employment_without_competing.median_days``."""
+    ``km.employment_without_competing.median_days``.
+
+    With ``predicted`` (:func:`predicted_cif` at ``horizon``):
+    ``finegray.employment.predicted_<h>d.<profile>``; with ``sensitivity``
+    (:func:`sensitivity_table`): ``sensitivity.employment.<h>d.<analysis>`` for every row but
+    the primary one, and ``sensitivity.employment.cohorts.gray_p``.  Names become keys with
+    every run of other characters than letters and digits as one ``_``."""
     m: dict = {}
     for _, row in cif_horizons.iterrows():
         key = f"cif.{row['cause']}.{int(row['horizon'])}d"
@@ -105,11 +117,23 @@ def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: p
                 m[f"{key}.p_holm"] = row["p_holm"]
     for h, value in rmst.items():
         m[f"rmst.{int(h)}d"] = value
+    if predicted is not None and predicted.ok:
+        for profile, row in predicted.table.iterrows():
+            key = f"finegray.employment.predicted_{horizon}d.{_key(profile)}"
+            m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row["cif"], row["lower"], row["upper"]
+    if sensitivity is not None:
+        for analysis, row in sensitivity.iloc[1:].iterrows():
+            key = f"sensitivity.employment.{horizon}d.{_key(analysis)}"
+            m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row["cif"], row["lower"], row["upper"]
+        gray = sensitivity.attrs.get("cohort_gray")
+        m["sensitivity.employment.cohorts.gray_p"] = gray.p if gray is not None else None
     return m
 
 
-#: The primary result of notebook 02: the cumulative incidence of employment at this many days.
-PRIMARY_HORIZON = 365
+def _key(name: str) -> str:
+    """A table's row name as part of a metrics key: ``long_term_unemployed no`` →
+    ``long_term_unemployed_no``."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", str(name)).strip("_")
 
 
 def primary_result(cif_horizons: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alpha: float = 0.05) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .dataset import DatasetError
 from .files import write_atomic
+from .parallel import run_tasks
 from .provenance import inputs_digest
 from .runs import RUN_FILE, RunError, check_output, check_parameters, check_target, notebooks, run
 
@@ -102,27 +103,12 @@ def batch(datasets: list[str | Path], out: str | Path, *, workers: int = 1, resu
         else:
             todo.append((str(folder), str(target), parameters, only, strict))
     bar = tqdm(total=len(folders), initial=len(items), desc="runs", unit="run", disable=not progress)
-    if scheduler:
-        from distributed import Client, as_completed as dask_completed
-
-        with Client(scheduler) as client:
-            futures = [client.submit(run_one, *args, 1, pure=False) for args in todo]
-            for future in dask_completed(futures):
-                items.append(future.result())
-                bar.update()
-    elif workers <= 1 or len(todo) <= 1:
-        for args in todo:
-            items.append(run_one(*args))
-            bar.update()
-    else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for future in as_completed([pool.submit(run_one, *args, 1) for args in todo]):
-                items.append(future.result())
-                bar.update()
+    # datasets side by side run their notebooks one at a time (notebook_workers 1); one dataset
+    # at a time may run its notebooks in parallel
+    side_by_side = bool(scheduler) or (workers > 1 and len(todo) > 1)
+    for item in run_tasks(run_one, [(*args, 1) if side_by_side else args for args in todo], workers, scheduler):
+        items.append(item)
+        bar.update()
     bar.close()
     order = {str(f): i for i, f in enumerate(folders)}
     items.sort(key=lambda item: order[item.dataset])

@@ -1,4 +1,4 @@
-"""Command line: ``python -m evaluation {run,batch,parameters,synthesize,monthly,statfin,lab,bench,refresh-notebooks} ...``."""
+"""Command line: ``python -m evaluation {run,batch,parameters,synthesize,simulate,monthly,statfin,lab,bench,refresh-notebooks} ...``."""
 
 from __future__ import annotations
 
@@ -97,6 +97,25 @@ def cmd_synthesize(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .files import NotOurFolder
+    from .process import ProcessError, load_process
+    from .simulation import study, write_study
+
+    try:
+        process = load_process(args.process)
+        coverage, rows, facts = study(args.reps, args.clients, process=process, seed=args.seed, alpha=args.alpha,
+                                      workers=args.workers, scheduler=args.scheduler)
+        write_study(args.out, coverage, rows, facts)
+    except (ProcessError, NotOurFolder, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    flagged = coverage.loc[coverage["verdict"].isin(["under", "over", "too many rejections", "conservative"])]
+    print(f"{facts['replications']} registers of {facts['clients']} clients in {facts['seconds']} s; "
+          f"{len(flagged)} of {len(coverage)} quantities outside the Monte Carlo band; wrote {args.out}/coverage.md")
     return 0
 
 
@@ -209,6 +228,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "parquet"), default="csv",
                    help="file format of the tables (default csv)")
     p.set_defaults(func=cmd_synthesize)
+
+    p = sub.add_parser("simulate", help="coverage of the intervals on registers drawn from the stated process")
+    p.add_argument("--reps", type=int, required=True, help="number of registers to draw")
+    p.add_argument("--clients", type=int, required=True, help="clients in each register")
+    p.add_argument("--out", type=Path, required=True,
+                   help="folder for coverage.csv, coverage.md and replications.csv.gz (replaced only if it holds "
+                        "nothing else)")
+    p.add_argument("--workers", type=int, default=1, help="local processes (default 1)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the replications to a Dask distributed scheduler (pip install '.[dask]')")
+    p.add_argument("--seed", type=int, default=2024, help="seed; replication r uses default_rng([seed, r]) (default 2024)")
+    p.add_argument("--alpha", type=float, default=0.05, help="1 - confidence level (default 0.05)")
+    p.add_argument("--process", type=Path, default=None,
+                   help="process parameters (default data/synthetic/process.yaml)")
+    p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("monthly", help="write a municipality's monthly.csv from the official panel (StatFin 12r5)")
     p.add_argument("--municipality", required=True, metavar="CODE_OR_NAME",

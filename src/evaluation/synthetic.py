@@ -1,30 +1,28 @@
-"""A synthetic Wassup dataset calibrated to the final report's published numbers.
+"""The default synthetic dataset: one draw from the stated process, conditioned on what the
+real register is known to hold.
 
-No real client data exist in this repository: the register is personal data.  This generator
-writes a dataset that satisfies the contract (:mod:`evaluation.dataset`) and meets every target
-of ``data/published/wassup_report.yaml`` at the report's rounding, with plausible structure
-around the targets:
+No real client data exist in this repository: the register is personal data.  The clients and
+placements are drawn from the process in ``data/synthetic/process.yaml`` (:mod:`evaluation.process`:
+seasonal enrolment on working days, correlated characteristics, cause-specific hazards, censoring
+only at the study's end, exits recorded on working days, placements given to clients whose
+register makes them possible).  The draw is then **conditioned by rejection** on the report's
+published aggregates, read from ``data/published/wassup_report.yaml`` at the report's rounding:
+candidate client registers are drawn until one holds the published outcome shares and counts
+(150 clients, 40 % employed, 27 % in a work trial or rehabilitative work, more than ten retired),
+and, independently, candidate placement sets until one holds the published subsidy shares (48 %
+companies, 32 % associations) and a majority of company placements continuing.  The placements'
+sectors, euros and continuation are drawn independently of the clients, so accepting the two
+stages separately is exact rejection sampling from the joint conditional distribution.  The
+aggregates match because the real register's did; timing, covariates and censoring come from
+the process.  :func:`evaluation.process.draw_register` draws without conditioning.
 
-* outcome groups are assigned with **exact quotas** (40 % employment, 26.7 % activation, 8 %
-  retirement, ...) but *which* clients land where depends on their characteristics:
-  long-term unemployment and health limitations make employment less likely; health
-  limitations and age raise retirement and rehabilitative work; the young go to education;
-* long-term unemployment and health limitations also lengthen the time to employment;
-* exits are recorded by week (as in registers updated at weekly case meetings), so tied
-  durations are common, which exercises the estimators' handling of ties;
-* the monthly series is not synthetic: it is Haapavesi's official series from StatFin table
-  12r5 (:mod:`evaluation.official`), marked ``source: official`` row by row and in
-  ``dataset.yaml``'s ``sources``;
-* pay-subsidy euros by sector are scaled to the report's 48 % / 32 % split, and most company
-  placements continue.
-
-The same seed gives byte-identical files.  Everything is vectorised: a million clients take
-a few seconds.
+The monthly series is not synthetic: it is Haapavesi's official series from StatFin table 12r5
+(:mod:`evaluation.official`), marked ``source: official`` row by row and in ``dataset.yaml``.
+The same seed gives byte-identical files.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -32,173 +30,95 @@ import pandas as pd
 import yaml
 
 from .dataset import load_published_targets
-from .vocabulary import GROUPS
 from .files import staged_folder
+from .process import PROCESS, draw_clients, draw_placements, link_placements, load_process, placement_count
+from .vocabulary import GROUPS, OUTCOME_GROUPS
 
 DEFAULT_SEED = 2019
 DEFAULT_CLIENTS = 150
-STUDY_START = dt.date(2016, 6, 1)
-STUDY_END = dt.date(2019, 5, 31)
-LAST_ENROLMENT = dt.date(2019, 2, 28)
 MUNICIPALITY_CODE = "071"  # Haapavesi (StatFin KU071); 069 is Haapajärvi
 #: The official monthly series of the default dataset: the project with 2.5 years either side.
 OFFICIAL_FROM, OFFICIAL_TO = "2014-01", "2020-12"
-
-#: Share of clients in each outcome group (employment 60/150, activation 40/150, retirement 12/150,
-#: other 14/150); censored takes the rest.
-GROUP_SHARES = {"employment": 0.40, "activation": 40 / 150, "retirement": 0.08, "other": 14 / 150}
-#: Share of placements and of subsidy euros by sector (euros: the report's 48 % and 32 %).
-SECTOR_PLACEMENT_SHARES = {"company": 0.40, "association": 0.36, "municipality": 0.16, "other": 0.08}
-SECTOR_EURO_SHARES = {"company": 0.48, "association": 0.32, "municipality": 0.14, "other": 0.06}
-#: Share of placements followed by an offer of continued employment.
-SECTOR_CONTINUATION = {"company": 0.65, "association": 0.35, "municipality": 0.25, "other": 0.25}
-PLACEMENTS_PER_CLIENT = 1 / 3
+#: Candidate registers drawn at once (about this many clients a batch).
+BATCH_CLIENTS = 200_000
+#: Give up after this many candidates: the targets are then too unlikely under the process.
+MAX_CANDIDATES = 1_000_000
 
 
-def quotas(n: int, shares: dict[str, float], rest: str | None = None) -> dict[str, int]:
-    """Split ``n`` into whole counts by ``shares`` (largest remainder); ``rest`` takes what is left."""
-    keys = list(shares) + ([rest] if rest else [])
-    raw = np.array([shares[k] * n for k in shares] + ([n - sum(shares.values()) * n] if rest else []))
-    counts = np.floor(raw + 1e-9).astype(int)
-    order = np.argsort(-(raw - counts), kind="stable")
-    for i in order[: n - counts.sum()]:
-        counts[i] += 1
-    return dict(zip(keys, counts.tolist()))
+def _holds(target: dict, value: np.ndarray) -> np.ndarray:
+    """Whether each candidate's computed value meets a target, as :mod:`evaluation.targets` judges."""
+    if target["comparison"] == "approx":
+        return np.abs(value - target["value"]) <= target["tolerance"] + 1e-12
+    return value > target["value"]
 
 
-def _pick(rng: np.random.Generator, logits: np.ndarray, available: np.ndarray, k: int) -> np.ndarray:
-    """Choose ``k`` of the available rows without replacement, with probability ~ exp(logit).
-
-    The Gumbel top-k trick: exact sampling without replacement, vectorised.
-    """
-    keys = logits + rng.gumbel(size=logits.shape)
-    keys[~available] = -np.inf
-    if k == 0:
-        return np.array([], dtype=int)
-    chosen = np.argpartition(-keys, k - 1)[:k]
-    return np.sort(chosen)
-
-
-def synthesize_clients(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    """Clients with characteristics, an outcome by exact group quotas, and weekly-recorded exits."""
-    band = rng.choice(3, size=n, p=[0.24, 0.46, 0.30])
-    age = np.select([band == 0, band == 1], [rng.integers(17, 25, n), rng.integers(25, 50, n)],
-                    rng.integers(50, 65, n))
-    sex = rng.choice(np.array(["F", "M", "X"]), size=n, p=[0.42, 0.57, 0.01])
-    ltu = rng.random(n) < np.where(age >= 50, 0.75, np.where(age < 25, 0.35, 0.6))
-    health = rng.random(n) < np.where(age >= 50, 0.55, 0.30)
-    education = rng.choice(np.array(["basic", "upper_secondary", "tertiary", "unknown"]), size=n,
-                           p=[0.36, 0.48, 0.10, 0.06])
-
-    logits = {
-        "retirement": -4.0 + 3.0 * (age >= 55) + 1.2 * (age >= 50) + 2.0 * health,
-        "other": -1.0 + 1.5 * (age < 25) - 0.5 * ltu,
-        "employment": 0.5 - 0.9 * ltu - 1.0 * health - 0.02 * (age - 40) + 0.3 * (education == "tertiary"),
-        "activation": 0.0 + 0.5 * ltu + 0.8 * health,
-    }
-    counts = quotas(n, GROUP_SHARES, rest="censored")
-    group = np.full(n, "censored", dtype=object)
-    free = np.ones(n, dtype=bool)
-    for name in ("retirement", "other", "employment", "activation"):
-        chosen = _pick(rng, logits[name].astype(float), free, counts[name])
-        group[chosen] = name
-        free[chosen] = False
-
-    u = rng.random(n)
-    outcome = np.select(
-        [group == "employment", group == "activation", group == "retirement", group == "other"],
-        [np.where(u < 0.35, "employed_subsidised", "employed_open"),
-         np.where(u < np.where(health, 0.30, 0.60), "work_trial", "rehabilitative_work"),
-         "retired",
-         np.where(u < np.where(age < 25, 0.7, 0.2), "education", "other_exit")],
-        "censored",
-    )
-
-    # time to the exit in days: gamma, slower for the long-term unemployed and for health limits
-    scale = np.select([group == "employment", group == "activation", group == "retirement"],
-                      [170.0, 140.0, 260.0], 200.0)
-    scale = scale * np.where(ltu, 1.6, 1.0) * np.where(health, 1.3, 1.0)
-    days = rng.gamma(shape=1.6, scale=scale)
-    span_end = (np.datetime64(STUDY_END) - np.datetime64(STUDY_START)).astype(int)
-    last_enrol = (np.datetime64(LAST_ENROLMENT) - np.datetime64(STUDY_START)).astype(int)
-    days = np.minimum(np.ceil(days / 7.0) * 7, 7 * ((span_end - 1) // 7))  # exits recorded by week
-    latest = np.minimum(last_enrol, span_end - days)
-    enrol_offset = np.floor(rng.random(n) * (latest + 1)).astype(int)
-    censored = group == "censored"
-    duration = np.where(censored, span_end - enrol_offset, days).astype(int)
-
-    start = np.datetime64(STUDY_START)
-    enrolled = start + enrol_offset.astype("timedelta64[D]")
-    exit_date = enrolled + duration.astype("timedelta64[D]")
-    width = max(4, len(str(n)))
-    return pd.DataFrame({
-        "client_id": [f"S{i:0{width}d}" for i in range(1, n + 1)],
-        "enrolled": enrolled,
-        "exit_date": exit_date,
-        "outcome": outcome,
-        "age_at_entry": age,
-        "sex": sex,
-        "long_term_unemployed": ltu,
-        "health_limitations": health,
-        "education_level": education,
-    })
+def _client_condition(targets: list[dict], group: np.ndarray) -> np.ndarray:
+    """Candidates (rows of ``group``, outcome groups of their clients) meeting every client target."""
+    ok = np.ones(group.shape[0], dtype=bool)
+    n = group.shape[1]
+    for t in targets:
+        kind = t["compute"]["kind"]
+        if kind == "client_count":
+            ok &= _holds(t, np.full(group.shape[0], float(n)))
+        elif kind in ("group_count", "group_share"):
+            count = (group == t["compute"]["group"]).sum(axis=1).astype(float)
+            ok &= _holds(t, count if kind == "group_count" else count / n)
+    return ok
 
 
-def synthesize_placements(rng: np.random.Generator, clients: pd.DataFrame) -> pd.DataFrame:
-    """Pay-subsidy placements of the parallel project, euros scaled to the report's sector split."""
-    n = max(4, round(len(clients) * PLACEMENTS_PER_CLIENT))
-    per_sector = quotas(n, SECTOR_PLACEMENT_SHARES)
-    sector = np.repeat(list(per_sector), list(per_sector.values()))
-    sector = sector[rng.permutation(n)]
+def _placement_condition(targets: list[dict], sector: np.ndarray, euros: np.ndarray,
+                         continued: np.ndarray) -> np.ndarray:
+    """Candidate placement sets (rows) meeting every subsidy and continuation target."""
+    ok = np.ones(sector.shape[0], dtype=bool)
+    for t in targets:
+        kind, where = t["compute"]["kind"], sector == t["compute"].get("sector")
+        if kind == "subsidy_share":
+            ok &= _holds(t, (euros * where).sum(axis=1) / euros.sum(axis=1))
+        elif kind == "continuation_share":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                share = (continued & where).sum(axis=1) / where.sum(axis=1)
+            ok &= _holds(t, np.nan_to_num(share, nan=-1.0))
+    return ok
 
-    months = rng.integers(4, 13, n)  # subsidy period 4..12 months
-    monthly_eur = rng.uniform(700, 1500, n)
-    euros = months * monthly_eur
-    total = euros.sum()
-    for name, share in SECTOR_EURO_SHARES.items():
-        mask = sector == name
-        if mask.any():
-            euros[mask] *= share * total / euros[mask].sum()
-    euros = np.round(euros, 2)
 
-    continued = np.zeros(n, dtype=bool)
-    for name, share in SECTOR_CONTINUATION.items():
-        idx = np.flatnonzero(sector == name)
-        k = round(share * len(idx))
-        continued[rng.choice(idx, size=k, replace=False)] = True
+def _first_accepted(draw, accept, size: int, what: str) -> tuple[pd.DataFrame, int]:
+    """Draw candidates of ``size`` rows in batches until one is accepted; return it and how many
+    candidates were drawn (it included)."""
+    batch = max(1, BATCH_CLIENTS // size)
+    drawn = 0
+    while drawn < MAX_CANDIDATES:
+        frame = draw(batch * size)
+        ok = np.flatnonzero(accept(frame, batch))
+        if ok.size:
+            i = int(ok[0])
+            return frame.iloc[i * size:(i + 1) * size].reset_index(drop=True), drawn + i + 1
+        drawn += batch
+    raise RuntimeError(f"no {what} met the published targets in {MAX_CANDIDATES:,} candidates: the process "
+                       f"({PROCESS.name}) makes them too unlikely; recalibrate it")
 
-    # Most placements are of Kokoomo clients: the subsidised-employment exits first, then others
-    # who had a subsidised spell before their final outcome; the rest came from elsewhere.
-    subsidised = np.flatnonzero(clients["outcome"].to_numpy() == "employed_subsidised")
-    others = np.setdiff1d(np.arange(len(clients)), subsidised)
-    n_linked = min(round(0.8 * n), len(clients))
-    pool = np.concatenate([rng.permutation(subsidised), rng.permutation(others)])[:n_linked]
-    link = np.full(n, -1)
-    link[rng.permutation(n)[:n_linked]] = pool
 
-    enrolled = clients["enrolled"].to_numpy().astype("datetime64[D]")
-    exit_date = clients["exit_date"].to_numpy().astype("datetime64[D]")
-    outcome = clients["outcome"].to_numpy()
-    study_days = (np.datetime64(LAST_ENROLMENT) - np.datetime64(STUDY_START)).astype(int)
-    start = np.datetime64(STUDY_START) + rng.integers(0, study_days, n).astype("timedelta64[D]")
-    linked = link >= 0
-    li = link[linked]
-    inside = enrolled[li] + (rng.random(li.size) * (exit_date[li] - enrolled[li]).astype(int)).astype(
-        "timedelta64[D]")
-    start[linked] = np.where(outcome[li] == "employed_subsidised", exit_date[li], inside)
-    end = start + (months * 30.4).round().astype("timedelta64[D]")
+def conditioned_register(seed: int, n_clients: int, targets: list[dict], process=None) -> dict:
+    """Clients and placements drawn from the process and conditioned on ``targets`` (the
+    client and placement targets; the monthly ones concern the official series)."""
+    process = process or load_process()
+    rng = np.random.default_rng(seed)
+    groups = lambda frame, batch: frame["outcome"].map(OUTCOME_GROUPS).to_numpy().reshape(batch, -1)  # noqa: E731
+    clients, client_draws = _first_accepted(
+        lambda size: draw_clients(process, size, rng),
+        lambda frame, batch: _client_condition(targets, groups(frame, batch)), n_clients, "client register")
+    width = max(4, len(str(n_clients)))
+    clients["client_id"] = [f"S{i:0{width}d}" for i in range(1, n_clients + 1)]
+    count = placement_count(process, n_clients)
 
-    width = max(4, len(str(n)))
-    client_id = np.where(linked, clients["client_id"].to_numpy()[np.maximum(link, 0)], "")
-    return pd.DataFrame({
-        "placement_id": [f"P{i:0{width}d}" for i in range(1, n + 1)],
-        "client_id": client_id,
-        "sector": sector,
-        "start": start,
-        "end": end,
-        "subsidy_eur": euros,
-        "continued": continued,
-    })
+    def placements_accepted(frame, batch):
+        shaped = {c: frame[c].to_numpy().reshape(batch, -1) for c in ("sector", "subsidy_eur", "continued")}
+        return _placement_condition(targets, shaped["sector"], shaped["subsidy_eur"], shaped["continued"])
+
+    placements, placement_draws = _first_accepted(lambda size: draw_placements(process, size, rng),
+                                                  placements_accepted, count, "placement set")
+    placements = link_placements(process, placements, clients, rng)
+    return {"clients": clients, "placements": placements,
+            "conditioning": {"client_registers_drawn": client_draws, "placement_sets_drawn": placement_draws}}
 
 
 def official_monthly(start: str = OFFICIAL_FROM, end: str = OFFICIAL_TO) -> pd.DataFrame:
@@ -218,30 +138,33 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
     """
     if n_clients < 10:
         raise ValueError("--clients must be at least 10")
-    rng = np.random.default_rng(seed)
-    clients = synthesize_clients(rng, n_clients)
-    placements = synthesize_placements(rng, clients)
-    monthly = official_monthly()
     targets = load_published_targets()
     if n_clients != DEFAULT_CLIENTS:
         # the client count is the one target that depends on the size asked for
         targets = [t for t in targets if t["compute"]["kind"] != "client_count"]
+    process = load_process()
+    drawn = conditioned_register(seed, n_clients, targets, process)
+    clients, placements = drawn["clients"], drawn["placements"]
+    monthly = official_monthly()
     meta = {
         "name": "wassup-synthetic" if n_clients == DEFAULT_CLIENTS else f"wassup-synthetic-{n_clients}",
         "municipality": "Haapavesi",
         "municipality_code": MUNICIPALITY_CODE,
-        "study_start": STUDY_START,
-        "study_end": STUDY_END,
+        "study_start": process.start,
+        "study_end": process.end,
         "synthetic": True,
         "sources": {"clients": "synthetic", "placements": "synthetic", "monthly": "official"},
         "language": "fi",
         "description": (
-            "Synthetic client register and pay-subsidy placements calibrated to the published numbers "
-            "of the Wassup final report (not real people), with Haapavesi's official monthly "
-            f"statistics {OFFICIAL_FROM}..{OFFICIAL_TO} (StatFin 12r5, CC BY 4.0). Made by "
+            "Synthetic client register and pay-subsidy placements (not real people) drawn from the stated "
+            "process in data/synthetic/process.yaml and conditioned by rejection on the Wassup final "
+            "report's published aggregates, with Haapavesi's official monthly statistics "
+            f"{OFFICIAL_FROM}..{OFFICIAL_TO} (StatFin 12r5, CC BY 4.0). Made by "
             f"`python -m evaluation synthesize --seed {seed} --clients {n_clients}`."
         ),
         "seed": seed,
+        "process": "data/synthetic/process.yaml",
+        "conditioning": drawn["conditioning"],
         "groups": list(GROUPS),
         "targets": targets,
     }

@@ -24,10 +24,10 @@ from ..vocabulary import (
                           TABLE_SOURCES,
 )
 from .columns import TABLES, Column, Dataset
-from .load import PROGRESS_BYTES, load_dataset
+from .load import PROGRESS_BYTES, derive_clients, load_dataset
 from .meta import load_published_targets, municipality_code, target_problems
 from .violations import DatasetError, Violation
 
 __all__ = ["AGE_GROUPS", "EDUCATION_LEVELS", "GROUPS", "MONTHLY_SOURCES", "OUTCOME_GROUPS", "SECTORS", "SEXES",
-           "TABLE_SOURCES", "TABLES", "Column", "Dataset", "DatasetError", "Violation", "load_dataset",
+           "TABLE_SOURCES", "TABLES", "Column", "Dataset", "DatasetError", "Violation", "derive_clients", "load_dataset",
            "load_published_targets", "municipality_code", "target_problems", "PROGRESS_BYTES"]

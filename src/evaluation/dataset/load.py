@@ -113,7 +113,7 @@ def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
                          "contract and were left out of every analysis and output (real data: their "
                          "values are never shown)")
     return Dataset(
-        clients=_derive_clients(frames["clients"]),
+        clients=derive_clients(frames["clients"]),
         placements=_derive_placements(frames["placements"]),
         monthly=frames["monthly"].sort_values("month").reset_index(drop=True),
         meta=meta,
@@ -161,7 +161,9 @@ def _check_placement_clients(file: str, clients: pd.DataFrame, placements: pd.Da
                 "must be empty or the client_id of a client in clients.csv")
 
 
-def _derive_clients(clients: pd.DataFrame) -> pd.DataFrame:
+def derive_clients(clients: pd.DataFrame) -> pd.DataFrame:
+    """The columns every analysis derives from a client table: ``duration_days`` (exit_date −
+    enrolled), ``outcome_group`` and, with ages, ``age_group``."""
     clients = clients.reset_index(drop=True)
     clients["duration_days"] = (clients["exit_date"] - clients["enrolled"]).dt.days.astype("int64")
     clients["outcome_group"] = clients["outcome"].map(OUTCOME_GROUPS)

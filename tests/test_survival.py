@@ -43,8 +43,15 @@ def mgus2():
         "sex": m["sex"]})
 
 
-DATASETS = {"synthetic": synthetic, "mgus2": mgus2}
+def default():
+    """The committed default dataset (drawn from data/synthetic/process.yaml): survival.R reads it too,
+    so regenerating it without re-running the R script fails these tests."""
+    return load_dataset(DEFAULT_DATASET).clients
+
+
+DATASETS = {"synthetic": synthetic, "default": default, "mgus2": mgus2}
 COX_COVARIATES = {"synthetic": ["long_term_unemployed", "health_limitations", "education_level"],
+                  "default": ["long_term_unemployed", "health_limitations", "education_level"],
                   "mgus2": ["age_at_entry", "male", "hgb"]}
 
 
@@ -216,7 +223,7 @@ PROFILES = {
 PREDICT_HORIZON = {"synthetic": 365, "mgus2": 120}
 
 
-@pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.parametrize("name", ["synthetic", "mgus2"])
 def test_predicted_cif_matches_predict_crr(name):
     ref = PREDICT[name]
     res = predicted_cif(DATASETS[name](), PROFILES[name], PREDICT_HORIZON[name], COX_COVARIATES[name], reps=20)

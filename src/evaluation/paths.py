@@ -16,6 +16,8 @@ FIGURES = ROOT / "figures"
 #: The committed summary of the default dataset (synthetic data only): docs/summary.<lang>.html.
 DOCS = ROOT / "docs"
 REPORTS = ROOT / "reports"
+#: The committed coverage studies (python -m evaluation simulate): one folder each.
+VALIDATION = ROOT / "validation"
 
 
 def default_output_dir(output_dir: str | Path | None) -> Path:

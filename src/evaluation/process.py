@@ -72,6 +72,13 @@ class Process:
     def shape(self) -> float:
         return float(self.params["outcomes"]["shape"])
 
+    @property
+    def design(self) -> str:
+        """``cause_specific`` (proportional cause-specific hazards: the Cox coefficients are
+        the truth) or ``fine_gray`` (a proportional subdistribution hazard of employment, Fine and
+        Gray 1999, section 5: the Fine–Gray coefficients are the truth)."""
+        return self.params["outcomes"].get("design", "cause_specific")
+
     def rate(self, cause: str) -> float:
         return float(self.params["outcomes"]["causes"][cause]["rate"])
 
@@ -97,10 +104,21 @@ def load_process(path: str | Path | None = None) -> Process:
         raise ProcessError(f"{path}: cannot read it ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         raise ProcessError(f"{path}: not valid YAML ({exc})") from None
+    if isinstance(params, dict) and "base" in params:
+        # a variant: the named file with this file's keys put over it
+        base = path.parent / str(params.pop("base"))
+        params = _merge(load_process(base).params, params)
     problems = _check(params)
     if problems:
         raise ProcessError("\n".join(f"{path}: {p}" for p in problems))
     return Process(params, str(path))
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out
 
 
 def _check(params) -> list[str]:
@@ -152,6 +170,22 @@ def _check(params) -> list[str]:
             problems.append(f"outcomes.causes.{cause}.rate must be a positive number (per year)")
         elif not (isinstance(c.get("beta"), dict) and all(_number(c["beta"].get(t)) for t in TERMS)):
             problems.append(f"outcomes.causes.{cause}.beta must give a number for each of {', '.join(TERMS)}")
+    design = out.get("design", "cause_specific")
+    if design not in ("cause_specific", "fine_gray"):
+        problems.append(f"outcomes.design must be cause_specific or fine_gray, not {design!r}")
+    elif design == "fine_gray":
+        fg = out.get("fine_gray") or {}
+        if not (_number(fg.get("p")) and 0 < fg["p"] < 1):
+            problems.append("outcomes.fine_gray.p must lie strictly between 0 and 1")
+        for key in ("scale_days", "shape"):
+            if not (_number(fg.get(key)) and fg[key] > 0):
+                problems.append(f"outcomes.fine_gray.{key} must be a positive number")
+        if not (isinstance(fg.get("beta"), dict) and all(_number(fg["beta"].get(t)) for t in TERMS)):
+            problems.append(f"outcomes.fine_gray.beta must give a number for each of {', '.join(TERMS)}")
+        competing = fg.get("competing") or {}
+        if not (_number(competing.get("scale_days")) and competing["scale_days"] > 0):
+            problems.append("outcomes.fine_gray.competing.scale_days must be a positive number")
+        probabilities("outcomes.fine_gray.competing.shares", competing.get("shares"), CAUSES[1:])
     sectors = params["placements"].get("sectors") or {}
     if set(sectors) != set(SECTORS):
         problems.append(f"placements.sectors must list each of {', '.join(SECTORS)}")
@@ -245,11 +279,8 @@ def draw_clients(process: Process, n: int, rng: np.random.Generator) -> pd.DataF
     health = rng.random(n) < _health_probability(cov, age, ltu)
     edu_p = np.array([[cov["education_level"][g][e] for e in EDUCATION_LEVELS] for g in ("under_25", "others")])
     education = np.array(EDUCATION_LEVELS)[_choice(rng, edu_p[(age >= 25).astype(int)])]
-    # latent times: H_k(t) = (t / 365)^shape a_k = E_k (standard exponential)
-    a = _intensities(process, model_terms(age, ltu, health, education))
-    latent = YEAR * (rng.standard_exponential((n, len(CAUSES))) / a) ** (1 / process.shape)
-    cause = np.argmin(latent, axis=1)
-    exit_day = np.ceil(latent[np.arange(n), cause]).astype(np.int64)
+    cause, exit_time = _draw_exits(process, model_terms(age, ltu, health, education), rng)
+    exit_day = np.ceil(exit_time).astype(np.int64)
     exit_date = enrolled + exit_day
     shift = np.select([_weekday(exit_date) == 5, _weekday(exit_date) == 6], [2, 1], 0)
     recorded = exit_day + shift
@@ -285,6 +316,48 @@ def draw_clients(process: Process, n: int, rng: np.random.Generator) -> pd.DataF
     })
 
 
+def _draw_exits(process: Process, X: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The cause (index into :data:`CAUSES`) and latent time (days) of each client's exit."""
+    n = X.shape[0]
+    if process.design == "cause_specific":
+        # latent times: H_k(t) = (t / 365)^shape a_k = E_k (standard exponential); the earliest wins
+        a = _intensities(process, X)
+        latent = YEAR * (rng.standard_exponential((n, len(CAUSES))) / a) ** (1 / process.shape)
+        cause = np.argmin(latent, axis=1)
+        return cause, latent[np.arange(n), cause]
+    fg = process.params["outcomes"]["fine_gray"]
+    w = np.exp(X @ np.array([float(fg["beta"][t]) for t in TERMS]))
+    reach = 1 - (1 - fg["p"]) ** w  # P(employment | x)
+    employed = rng.random(n) < reach
+    # employment: invert F_1(t | x) = 1 - (1 - p (1 - exp(-s)))^w at v P(employment | x), s = (t / scale)^shape
+    v = rng.random(n) * reach
+    s = -np.log(1 - (1 - (1 - v) ** (1 / w)) / fg["p"])
+    t_employment = fg["scale_days"] * s ** (1 / fg["shape"])
+    others = fg["competing"]
+    shares = np.array([others["shares"][c] for c in CAUSES[1:]])
+    other_cause = 1 + _choice(rng, np.tile(shares, (n, 1)))
+    t_other = others["scale_days"] * rng.standard_exponential(n) ** (1 / fg["shape"])
+    return np.where(employed, 0, other_cause), np.where(employed, t_employment, t_other)
+
+
+def _latent_cif(process: Process, X: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """P(exit of cause k by day d | x) for the latent (unrecorded) times, rows × days × causes."""
+    days = np.maximum(np.asarray(days, dtype=float), 0)
+    if process.design == "cause_specific":
+        a = _intensities(process, X)
+        total = a.sum(axis=1)
+        reach = 1 - np.exp(-np.power(days / YEAR, process.shape)[None, :] * total[:, None])
+        return reach[:, :, None] * (a / total[:, None])[:, None, :]
+    fg = process.params["outcomes"]["fine_gray"]
+    w = np.exp(X @ np.array([float(fg["beta"][t]) for t in TERMS]))
+    g1 = 1 - np.exp(-np.power(days / fg["scale_days"], fg["shape"]))
+    employment = 1 - (1 - fg["p"] * g1[None, :]) ** w[:, None]
+    g2 = 1 - np.exp(-np.power(days / fg["competing"]["scale_days"], fg["shape"]))
+    rest = ((1 - fg["p"]) ** w)[:, None] * g2[None, :]
+    shares = [fg["competing"]["shares"][c] for c in CAUSES[1:]]
+    return np.stack([employment] + [rest * share for share in shares], axis=2)
+
+
 def _choice(rng: np.random.Generator, p: np.ndarray) -> np.ndarray:
     """One draw per row of the probability matrix ``p`` (inverse CDF, vectorised)."""
     return np.minimum((rng.random((p.shape[0], 1)) > np.cumsum(p, axis=1)).sum(axis=1), p.shape[1] - 1)
@@ -311,13 +384,15 @@ def link_placements(process: Process, placements: pd.DataFrame, clients: pd.Data
                     rng: np.random.Generator) -> pd.DataFrame:
     """Give each placement dates and, where the register makes it possible, a client.
 
-    A share ``linked_share`` of the placements (chosen at random) is offered to a client drawn at
-    random without replacement: a placement that continued only to a client whose exit was to
-    subsidised work (the placement starts on that exit day), one that did not to such a client or
-    to a client whose time in Kokoomo holds the whole placement (it starts on a random day within
-    it).  A pairing the dates do not allow (the placement would end after the study, or outlast the
-    time in Kokoomo) leaves the placement with no client, as are the placements not offered: they
-    start on a random day such that they end by the study's end.  Every placement ends by then."""
+    A share ``linked_share`` of the placements (chosen at random) is offered to the register's
+    clients, each client taking at most one: a placement that continued goes to a client whose
+    exit was to subsidised work and who could hold it to its end by the study's end (it starts on
+    the exit day: the subsidised job is the placement); one that did not continue goes to such a
+    client or to one whose time in Kokoomo holds the whole placement (it starts on a random day
+    within that time).  Continued placements are placed first, then the others; within each, the
+    longest first (they fit fewest clients); each takes a client at random from those it fits.
+    A placement no free client fits, and every placement not offered, goes to someone from
+    outside Kokoomo and starts on a random day such that it ends by the study's end."""
     n = len(placements)
     length = np.round(placements["months"].to_numpy() * 30.4).astype(np.int64)
     end_study = np.datetime64(process.end)
@@ -327,31 +402,23 @@ def link_placements(process: Process, placements: pd.DataFrame, clients: pd.Data
     client = np.full(n, "", dtype=object)
     offered = rng.random(n) < float(process.params["placements"]["linked_share"])
     continued = placements["continued"].to_numpy(dtype=bool)
-    outcome = clients["outcome"].to_numpy()
+    subsidised = clients["outcome"].to_numpy() == "employed_subsidised"
     enrolled = clients["enrolled"].to_numpy().astype("datetime64[D]")
     exit_date = clients["exit_date"].to_numpy().astype("datetime64[D]")
+    room = (exit_date - enrolled).astype(np.int64)
     ids = clients["client_id"].to_numpy()
-    subsidised = np.flatnonzero(outcome == "employed_subsidised")
-    others = np.flatnonzero(outcome != "employed_subsidised")
-    free_sub = rng.permutation(subsidised)
-    # continued placements first, to the subsidised exits
-    want = np.flatnonzero(offered & continued)
-    pair = free_sub[: want.size]
-    ok = exit_date[pair] + length[want[: pair.size]] <= end_study
-    chosen = want[: pair.size][ok]
-    client[chosen] = ids[pair[ok]]
-    begin[chosen] = exit_date[pair[ok]]
-    rest = np.concatenate([free_sub[want.size:], pair[~ok]])
-    # the others: to the remaining clients, in random order
-    want = np.flatnonzero(offered & ~continued)
-    pool = rng.permutation(np.concatenate([rest, others]))[: want.size]
-    want = want[: pool.size]
-    is_sub = outcome[pool] == "employed_subsidised"
-    room = (exit_date[pool] - enrolled[pool]).astype(np.int64) - length[want]
-    ok = np.where(is_sub, exit_date[pool] + length[want] <= end_study, room >= 0)
-    inside = enrolled[pool] + np.floor(rng.random(pool.size) * (np.maximum(room, 0) + 1)).astype(np.int64)
-    client[want[ok]] = ids[pool[ok]]
-    begin[want[ok]] = np.where(is_sub, exit_date[pool], inside)[ok]
+    free = np.ones(len(clients), dtype=bool)
+    for kind in (True, False):
+        for days in np.unique(length)[::-1]:
+            want = rng.permutation(np.flatnonzero(offered & (continued == kind) & (length == days)))
+            starts_on_exit = subsidised & (exit_date + days <= end_study)
+            fits = free & (starts_on_exit if kind else (starts_on_exit | (~subsidised & (room >= days))))
+            chosen = rng.permutation(np.flatnonzero(fits))[: want.size]
+            want = want[: chosen.size]
+            client[want] = ids[chosen]
+            inside = enrolled[chosen] + np.floor(rng.random(chosen.size) * (room[chosen] - days + 1)).astype(np.int64)
+            begin[want] = np.where(subsidised[chosen], exit_date[chosen], inside)
+            free[chosen] = False
     width = max(4, len(str(n)))
     return pd.DataFrame({
         "placement_id": [f"P{i:0{width}d}" for i in range(1, n + 1)],
@@ -377,8 +444,8 @@ def draw_register(process: Process, n: int, rng: np.random.Generator) -> tuple[p
 
 
 # --------------------------------------------------------------------------- the truth
-def _recorded_cif(process: Process, a: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """P(an exit of cause k is recorded by day ``d`` after enrolment | x), cells × days × causes.
+def _recorded_cif(process: Process, X: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """P(an exit of cause k is recorded by day ``d`` after enrolment | x), rows × days × causes.
 
     An exit on day ``d`` (the latent time rounded up) is recorded on the first working day on or
     after it, so "recorded by day d" means "exit by d − s", with ``s`` 1 when day ``d`` is a
@@ -386,13 +453,10 @@ def _recorded_cif(process: Process, a: np.ndarray, days: np.ndarray) -> np.ndarr
     weekday, whose distribution the enrolment process gives."""
     enrol_days, p_day = enrolment_days(process)
     p_weekday = np.bincount(_weekday(enrol_days), weights=p_day, minlength=7)
-    total = a.sum(axis=1)
-    out = np.zeros((a.shape[0], days.size, a.shape[1]))
+    out = 0.0
     for weekday in range(5):
         w = (weekday + days) % 7
-        d = days - np.select([w == 5, w == 6], [1, 2], 0)
-        base = 1 - np.exp(-np.power(np.maximum(d, 0) / YEAR, process.shape)[None, :] * total[:, None])
-        out += p_weekday[weekday] * base[:, :, None] * (a / total[:, None])[:, None, :]
+        out = out + p_weekday[weekday] * _latent_cif(process, X, days - np.select([w == 5, w == 6], [1, 2], 0))
     return out
 
 
@@ -409,20 +473,25 @@ def truth(process: Process, days) -> dict:
     """
     days = np.asarray(days, dtype=np.int64)
     cells = covariate_cells(process)
-    a = _intensities(process, model_terms(cells["age"], cells["long_term_unemployed"],
-                                          cells["health_limitations"], cells["education_level"]))
+    X = model_terms(cells["age"], cells["long_term_unemployed"], cells["health_limitations"], cells["education_level"])
     upto = np.arange(0, days.max() + 1)
-    cif_all = np.tensordot(cells["p"].to_numpy(), _recorded_cif(process, a, upto), axes=1)  # days × causes
+    cif_all = np.tensordot(cells["p"].to_numpy(), _recorded_cif(process, X, upto), axes=1)  # days × causes
     cif = {c: cif_all[days, k] for k, c in enumerate(CAUSES)}
     no_exit_all = 1 - cif_all.sum(axis=1)
     rmst = np.array([no_exit_all[:d].sum() for d in days])  # E min(T, d) = sum over u < d of P(T > u)
-    beta = dict(zip(TERMS, process.beta("employment")))
-    cox = {"age_at_entry": beta["age_per_10"] / 10, "sex=M": 0.0, "sex=X": 0.0,
-           "long_term_unemployed": beta["long_term_unemployed"], "health_limitations": beta["health_limitations"],
-           **{f"education_level={e}": beta[e] for e in ("upper_secondary", "tertiary", "unknown")}}
+    if process.design == "cause_specific":
+        beta = dict(zip(TERMS, process.beta("employment")))
+    else:
+        beta = {t: float(process.params["outcomes"]["fine_gray"]["beta"][t]) for t in TERMS}
+    coefficients = {"age_at_entry": beta["age_per_10"] / 10, "sex=M": 0.0, "sex=X": 0.0,
+                    "long_term_unemployed": beta["long_term_unemployed"],
+                    "health_limitations": beta["health_limitations"],
+                    **{f"education_level={e}": beta[e] for e in ("upper_secondary", "tertiary", "unknown")}}
     sectors = process.params["placements"]["sectors"]
     continuation = {s: float(sectors[s]["continuation"]) for s in SECTORS}
-    return {"days": days, "cif": cif, "no_exit": no_exit_all[days], "rmst": rmst, "cox": cox,
+    model = "cox" if process.design == "cause_specific" else "finegray"
+    return {"days": days, "cif": cif, "no_exit": no_exit_all[days], "rmst": rmst, "design": process.design,
+            "coefficients": {model: coefficients},
             "continuation": continuation,
             "continuation_difference": continuation["company"] - continuation["association"]}
 
@@ -432,14 +501,12 @@ def expected_shares(process: Process) -> dict[str, float]:
     end (every enrolment day weighted by its probability; no drop-out).  The study ends on a
     working day, so an exit by then is recorded by then."""
     cells = covariate_cells(process)
-    a = _intensities(process, model_terms(cells["age"], cells["long_term_unemployed"],
-                                          cells["health_limitations"], cells["education_level"]))
+    X = model_terms(cells["age"], cells["long_term_unemployed"], cells["health_limitations"], cells["education_level"])
     days, p_day = enrolment_days(process)
-    follow = (np.datetime64(process.end) - days).astype(np.int64)
-    total = a.sum(axis=1)
-    # E over cells and enrolment days of a_k / A (1 - exp(-(follow/365)^shape A))
-    reach = 1 - np.exp(-np.power(follow / YEAR, process.shape)[None, :] * total[:, None])  # cells × days
-    share = (cells["p"].to_numpy()[:, None] * (a / total[:, None])).T @ (reach @ p_day)
+    follow, index = np.unique((np.datetime64(process.end) - days).astype(np.int64), return_inverse=True)
+    weights = np.bincount(index, weights=p_day)
+    # E over cells and enrolment days of F_k(follow-up | x)
+    share = np.einsum("c,cdk,d->k", cells["p"].to_numpy(), _latent_cif(process, X, follow), weights)
     return dict(zip(CAUSES, share.tolist()))
 
 

@@ -16,6 +16,7 @@ the number of workers.
 
 from __future__ import annotations
 
+import json
 import math
 import platform
 import time
@@ -27,6 +28,7 @@ import pandas as pd
 
 from .files import staged_folder
 from .parallel import run_tasks
+from .paths import ROOT
 from .process import CAUSES, Process, analysis_frame, draw_register, load_process, truth
 from .sectors import newcombe_difference, wilson_interval
 from .survival import (cause_specific_cox, competing_risks_data, cumulative_incidence, fine_gray, gray_test,
@@ -35,7 +37,7 @@ from .survival import (cause_specific_cox, competing_risks_data, cumulative_inci
 HORIZONS = (180, 365, 730)
 #: Replications given to one task (a worker process or a Dask task).
 CHUNK = 25
-OUTPUT_FILES = ("coverage.csv", "coverage.md", "replications.csv.gz")
+OUTPUT_FILES = ("coverage.csv", "coverage.md", "replications.csv.gz", "study.json")
 
 
 def _interval(quantity: str, estimate, se, lower, upper) -> dict:
@@ -127,7 +129,7 @@ def replicate(process: Process, n: int, seed: int, reps: list[int], alpha: float
 
 def true_values(process: Process, alpha: float, horizons=HORIZONS) -> dict[str, float]:
     """The truth of every quantity of :func:`estimates` (NaN where the process defines none: the
-    Fine–Gray coefficients of a cause-specific process)."""
+    Fine–Gray coefficients of a cause-specific process, the Cox coefficients of a Fine–Gray one)."""
     t = truth(process, list(horizons))
     values = {}
     for i, h in enumerate(horizons):
@@ -135,8 +137,9 @@ def true_values(process: Process, alpha: float, horizons=HORIZONS) -> dict[str, 
             values[f"cif.{cause}.{h}d"] = float(t["cif"][cause][i])
         values[f"no_exit.{h}d"] = float(t["no_exit"][i])
         values[f"rmst.{h}d"] = float(t["rmst"][i])
-    for column, beta in t["cox"].items():
-        values[f"cox.employment.{column}"] = float(beta)
+    for model, coefficients in t["coefficients"].items():
+        for column, beta in coefficients.items():
+            values[f"{model}.employment.{column}"] = float(beta)
     for sector in ("company", "association"):
         values[f"continuation.{sector}"] = t["continuation"][sector]
     values["continuation.company_minus_association"] = t["continuation_difference"]
@@ -196,7 +199,10 @@ def study(reps: int, clients: int, *, process: Process | None = None, seed: int 
         rows.extend(part)
     table = pd.DataFrame(rows).sort_values(["rep"], kind="stable").reset_index(drop=True)
     coverage = coverage_table(table, true_values(process, alpha), alpha)
-    facts = {"replications": reps, "clients": clients, "seed": seed, "alpha": alpha, "process": process.source,
+    source = Path(process.source).resolve()
+    shown = source.relative_to(ROOT).as_posix() if source.is_relative_to(ROOT) else str(source)
+    facts = {"replications": reps, "clients": clients, "seed": seed, "alpha": alpha, "process": shown,
+             "design": process.design,
              "workers": workers if not scheduler else f"Dask scheduler {scheduler}",
              "seconds": round(time.perf_counter() - started, 1),
              "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"}
@@ -214,16 +220,18 @@ def markdown(coverage: pd.DataFrame, facts: dict) -> str:
     level = round(100 * (1 - facts["alpha"]))
     lines = [f"# Coverage of the {level} % intervals: {facts['replications']:,} registers of {facts['clients']:,} clients",
              "",
-             f"Drawn from `{Path(facts['process']).name}` (seed {facts['seed']}); made by `python -m evaluation "
-             f"simulate --reps {facts['replications']} --clients {facts['clients']}` in {facts['seconds']} s "
+             f"Drawn from `{facts['process']}` ({facts.get('design', 'cause_specific')} design, seed "
+             f"{facts['seed']}); made by `python -m evaluation simulate --reps {facts['replications']} --clients "
+             f"{facts['clients']} --process {facts['process']}` in {facts['seconds']} s "
              f"({facts['workers']} workers; {facts['machine']}).",
              "",
              "Coverage: share of intervals containing the truth computed from the process; for a test under the "
              "null, its rejection rate (nominal "
              f"{facts['alpha']:g}). MC error = sqrt(c (1 − c) / R). Verdict: outside the Monte Carlo band "
              "(nominal ± 1.96 MC error of the nominal level) the intervals cover too little (`under`) or too much "
-             "(`over`); `no truth`: the process defines none (Fine–Gray coefficients of a cause-specific process: "
-             "their empirical and estimated standard errors are still compared).",
+             "(`over`); `no truth`: the process defines none (the Fine–Gray coefficients of a cause-specific process, "
+             "the Cox coefficients of a Fine–Gray one: their empirical and estimated standard errors are still "
+             "compared).",
              "",
              "| quantity | truth | R | mean | bias | empirical SE | mean SE | coverage | MC error | verdict |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
@@ -241,12 +249,14 @@ def _ours(folder: Path) -> bool:
 
 
 def write_study(out: str | Path, coverage: pd.DataFrame, rows: pd.DataFrame, facts: dict) -> Path:
-    """Write ``coverage.csv``, ``coverage.md`` and ``replications.csv.gz`` into ``out``, whole or
-    not at all; an existing ``out`` is replaced only if it holds nothing but these files."""
+    """Write ``coverage.csv``, ``coverage.md``, ``replications.csv.gz`` and ``study.json`` (how it
+    was made, with the process' design) into ``out``, whole or not at all; an existing ``out`` is
+    replaced only if it holds nothing but these files."""
     out = Path(out)
     with staged_folder(out, _ours, "a simulation study's folder") as tmp:
         coverage.to_csv(tmp / "coverage.csv", float_format="%.6g", lineterminator="\n")
         (tmp / "coverage.md").write_text(markdown(coverage, facts), encoding="utf-8")
         rows.to_csv(tmp / "replications.csv.gz", index=False, float_format="%.8g",
                     compression={"method": "gzip", "mtime": 0}, lineterminator="\n")
+        (tmp / "study.json").write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
     return out

@@ -42,7 +42,7 @@ OFFICIAL_FROM, OFFICIAL_TO = "2014-01", "2020-12"
 #: Candidate registers drawn at once (about this many clients a batch).
 BATCH_CLIENTS = 200_000
 #: Give up after this many candidates: the targets are then too unlikely under the process.
-MAX_CANDIDATES = 1_000_000
+MAX_CANDIDATES = 200_000
 
 
 def _holds(target: dict, value: np.ndarray) -> np.ndarray:
@@ -53,16 +53,22 @@ def _holds(target: dict, value: np.ndarray) -> np.ndarray:
 
 
 def _client_condition(targets: list[dict], group: np.ndarray) -> np.ndarray:
-    """Candidates (rows of ``group``, outcome groups of their clients) meeting every client target."""
+    """Candidates (rows of ``group``, outcome groups of their clients) meeting every client target;
+    a published share that no count of ``n`` clients meets at the report's rounding is met by the
+    nearest count."""
     ok = np.ones(group.shape[0], dtype=bool)
     n = group.shape[1]
     for t in targets:
         kind = t["compute"]["kind"]
         if kind == "client_count":
             ok &= _holds(t, np.full(group.shape[0], float(n)))
-        elif kind in ("group_count", "group_share"):
-            count = (group == t["compute"]["group"]).sum(axis=1).astype(float)
-            ok &= _holds(t, count if kind == "group_count" else count / n)
+        elif kind == "group_count":
+            ok &= _holds(t, (group == t["compute"]["group"]).sum(axis=1).astype(float))
+        elif kind == "group_share":
+            count = (group == t["compute"]["group"]).sum(axis=1)
+            attainable = [k for k in range(n + 1) if _holds(t, np.array([k / n]))[0]]
+            # a share no whole count of n clients rounds to (27 % of 50): the nearest count
+            ok &= np.isin(count, attainable or [round(t["value"] * n)])
     return ok
 
 
@@ -140,8 +146,9 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
         raise ValueError("--clients must be at least 10")
     targets = load_published_targets()
     if n_clients != DEFAULT_CLIENTS:
-        # the client count is the one target that depends on the size asked for
-        targets = [t for t in targets if t["compute"]["kind"] != "client_count"]
+        # counts of clients (150 clients, more than ten retired) belong to the report's size; the
+        # shares hold at any size
+        targets = [t for t in targets if t["compute"]["kind"] not in ("client_count", "group_count")]
     process = load_process()
     drawn = conditioned_register(seed, n_clients, targets, process)
     clients, placements = drawn["clients"], drawn["placements"]

@@ -80,7 +80,7 @@ analyse <- function(time, event, groups, covs, horizons) {
                   zph_chisq = unname(z), zph_p = pchisq(unname(z), 1, lower.tail = FALSE),
                   zph_global = glob, zph_global_p = pchisq(glob, ncol(X), lower.tail = FALSE))
   # Fine-Gray for cause 1: cmprsk::crr, and survival::finegray + coxph
-  cr <- crr(time, event, X, failcode = 1, cencode = 0)
+  cr <- crr(time, event, X, failcode = 1, cencode = 0, gtol = 1e-10)  # crr's default gtol 1e-6 leaves 2e-5 in a coefficient
   fgd <- finegray(Surv(time, factor(event)) ~ ., data = data.frame(time = time, event = event, X, id = seq_along(time)),
                   etype = "1")
   f <- as.formula(paste("Surv(fgstart, fgstop, fgstatus) ~", paste(make.names(colnames(X)), collapse = " + ")))
@@ -106,6 +106,23 @@ synthetic <- analyse(time, event,
   list(long_term_unemployed = cl$long_term_unemployed, age_group = as.character(age_group), sex = cl$sex,
        health_limitations = cl$health_limitations), covs, horizons)
 
+# 1b. the default dataset as committed (data/synthetic/wassup/, exits recorded on working days):
+#     regenerating it (python -m evaluation synthesize) means re-running this script
+read_clients <- function(file) {
+  cl <- read.csv(file, stringsAsFactors = FALSE)
+  list(cl = cl, time = as.numeric(as.Date(cl$exit_date) - as.Date(cl$enrolled)), event = unname(codes[cl$outcome]))
+}
+d <- read_clients("data/synthetic/wassup/clients.csv")
+dcl <- d$cl
+default <- analyse(d$time, d$event,
+  list(long_term_unemployed = dcl$long_term_unemployed,
+       age_group = as.character(cut(dcl$age_at_entry, c(-Inf, 24.5, 49.5, Inf), labels = c("under_25", "25_49", "50_plus"))),
+       sex = dcl$sex, health_limitations = dcl$health_limitations),
+  data.frame(long_term_unemployed = as.integer(dcl$long_term_unemployed == "true"),
+             health_limitations = as.integer(dcl$health_limitations == "true"),
+             education_level = factor(dcl$education_level, levels = c("basic", "tertiary", "unknown", "upper_secondary"))),
+  horizons)
+
 # 2. mgus2 from the survival package (Kyle et al. 2002): progression to plasma cell malignancy
 #    (1) versus death (2), months; exported for the Python tests
 m <- survival::mgus2
@@ -116,4 +133,4 @@ write.csv(m[, c("id", "age", "sex", "hgb", "mspike", "etime", "event")], "tests/
 mg <- analyse(m$etime, m$event, list(sex = m$sex), data.frame(age = m$age, male = as.integer(m$sex == "M"), hgb = m$hgb),
               c(60, 120, 240))
 
-cat(json(list(synthetic = synthetic, mgus2 = mg)), "\n", file = "tests/reference/survival.json")
+cat(json(list(synthetic = synthetic, default = default, mgus2 = mg)), "\n", file = "tests/reference/survival.json")

@@ -1,0 +1,99 @@
+"""The coverage study: its machinery on a case with a known answer, its determinism, its output."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from evaluation.cli import main
+from evaluation.files import NotOurFolder
+from evaluation.sectors import wilson_interval
+from evaluation.simulation import coverage_table, study, write_study
+
+
+def _binomial_rows(p: float, n: int, reps: int, interval) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    rows = []
+    for rep, k in enumerate(rng.binomial(n, p, reps)):
+        lower, upper = interval(int(k), n)
+        rows.append({"rep": rep, "quantity": "p", "kind": "interval", "estimate": k / n,
+                     "se": math.sqrt(k / n * (1 - k / n) / n), "lower": lower, "upper": upper, "reject": None})
+    return pd.DataFrame(rows)
+
+
+def _exact_coverage(p: float, n: int, interval) -> float:
+    """The coverage of an interval for a binomial proportion, summed over every outcome k."""
+    return sum(stats.binom.pmf(k, n, p) for k in range(n + 1) if interval(k, n)[0] <= p <= interval(k, n)[1])
+
+
+def wilson(k, n):
+    est = wilson_interval(k, n)
+    return est.lower, est.upper
+
+
+def wald(k, n):
+    half = 1.959963984540054 * math.sqrt(k / n * (1 - k / n) / n)
+    return k / n - half, k / n + half
+
+
+# Wilson at p = 0.1, n = 30 covers 0.974 (over 95 %, as it does for small p); Wald 0.808 (under)
+@pytest.mark.parametrize("interval, verdict", [(wilson, "over"), (wald, "under")])
+def test_coverage_of_a_binomial_interval_matches_its_exact_value(interval, verdict):
+    p, n, reps = 0.1, 30, 4000
+    table = coverage_table(_binomial_rows(p, n, reps, interval), {"p": p})
+    row = table.loc["p"]
+    exact = _exact_coverage(p, n, interval)
+    assert row["coverage"] == pytest.approx(exact, abs=4 * row["mc_error"])
+    assert row["mc_error"] == pytest.approx(math.sqrt(row["coverage"] * (1 - row["coverage"]) / reps))
+    assert row["bias"] == pytest.approx(row["mean"] - p) and abs(row["bias"]) < 4 * math.sqrt(p * (1 - p) / n / reps)
+    assert row["verdict"] == verdict
+
+
+def test_rejection_rate_of_a_valid_and_of_a_liberal_test():
+    rng = np.random.default_rng(4)
+    reps = 2000
+    uniform = rng.random(reps)  # p-values of a valid test under the null
+    rows = pd.DataFrame({"rep": range(reps), "quantity": "valid", "kind": "test", "estimate": uniform,
+                         "se": None, "lower": None, "upper": None, "reject": uniform < 0.05})
+    liberal = rows.assign(quantity="liberal", reject=uniform < 0.08)
+    table = coverage_table(pd.concat([rows, liberal]), {"valid": 0.05, "liberal": 0.05})
+    assert table.loc["valid", "verdict"] == "ok"
+    assert table.loc["liberal", "verdict"] == "too many rejections"
+
+
+def test_study_is_the_same_on_one_worker_two_workers_and_dask(tmp_path):
+    coverage, rows, facts = study(4, 80, seed=9, workers=1)
+    _, rows2, _ = study(4, 80, seed=9, workers=2)
+    pd.testing.assert_frame_equal(rows, rows2)
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        _, rows3, facts3 = study(4, 80, seed=9, scheduler=cluster.scheduler_address)
+    pd.testing.assert_frame_equal(rows, rows3)
+    assert facts3["workers"].startswith("Dask scheduler tcp://127.0.0.1")
+    # every quantity of the table, each with its truth (the Fine-Gray coefficients have none)
+    assert set(coverage.index) >= {"cif.employment.365d", "no_exit.730d", "rmst.180d", "cox.employment.long_term_unemployed",
+                                   "continuation.company_minus_association", "gray.employment.sex (null)"}
+    assert coverage.loc[[q for q in coverage.index if q.startswith("finegray.")], "verdict"].eq("no truth").all()
+    assert facts["replications"] == 4 and facts["clients"] == 80
+
+
+def test_simulate_command_writes_whole_and_never_over_a_foreign_folder(tmp_path, capsys):
+    out = tmp_path / "study"
+    assert main(["simulate", "--reps", "3", "--clients", "60", "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["coverage.csv", "coverage.md", "replications.csv.gz", "study.json"]
+    text = (out / "coverage.md").read_text()
+    assert "3 registers of 60 clients" in text and "| cif.employment.365d |" in text
+    assert main(["simulate", "--reps", "3", "--clients", "60", "--out", str(out)]) == 0  # its own folder: replaced
+    foreign = tmp_path / "mine"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep")
+    assert main(["simulate", "--reps", "2", "--clients", "60", "--out", str(foreign)]) == 2
+    assert (foreign / "notes.txt").read_text() == "keep" and len(list(foreign.iterdir())) == 1
+    assert "error:" in capsys.readouterr().err
+    with pytest.raises(NotOurFolder):
+        write_study(foreign, *study(2, 60))

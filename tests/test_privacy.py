@@ -208,11 +208,16 @@ def test_disclosure_control_on_a_non_synthetic_copy(real_and_synthetic_runs):
 def test_no_disclosure_control_on_synthetic_data(real_and_synthetic_runs):
     import json
 
+    from evaluation import load_dataset
+    from evaluation.paths import DEFAULT_DATASET
+
     _, synthetic = real_and_synthetic_runs
     metrics = json.loads((synthetic / "metrics.json").read_text())
-    assert metrics["placements.other.n"] == 4
+    # the default dataset's placements in sector "other" are a small count, shown as it is
+    other = int((load_dataset(DEFAULT_DATASET).placements["sector"] == "other").sum())
+    assert 1 <= other <= 4 and metrics["placements.other.n"] == other
     leaks = [leak for html in sorted(synthetic.glob("*.html")) for leak in _small_counts_in_html(html)]
-    assert any("X 2" in leak for leak in leaks)  # the two clients of sex X are shown
+    assert any(leak.startswith("03_sector_outcomes.html:placements=") for leak in leaks)
 
 
 def test_runner_refuses_real_data_into_notebooks(tmp_path):

@@ -97,3 +97,37 @@ def test_simulate_command_writes_whole_and_never_over_a_foreign_folder(tmp_path,
     assert "error:" in capsys.readouterr().err
     with pytest.raises(NotOurFolder):
         write_study(foreign, *study(2, 60))
+
+
+def _study_folder(root, name, clients, rows):
+    import json
+
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "study.json").write_text(json.dumps({"replications": 1000, "clients": clients, "alpha": 0.05}))
+    pd.DataFrame(rows).set_index("quantity").to_csv(folder / "coverage.csv")
+
+
+def test_coverage_notes_read_the_nearest_study_that_knows_the_truth(tmp_path):
+    from evaluation.validation import coverage_notes
+
+    row = {"kind": "interval", "replications": 1000}
+    _study_folder(tmp_path, "small", 150, [
+        {"quantity": "cox.employment.age", **row, "coverage": 0.929, "verdict": "under"},
+        {"quantity": "cox.employment.ltu", **row, "coverage": 0.945, "verdict": "ok"},
+        {"quantity": "finegray.employment.age", **row, "coverage": float("nan"), "verdict": "no truth"}])
+    _study_folder(tmp_path, "large", 1500, [
+        {"quantity": "cox.employment.age", **row, "coverage": 0.951, "verdict": "ok"},
+        {"quantity": "finegray.employment.age", **row, "coverage": 0.972, "verdict": "over"}])
+    notes = coverage_notes({"cox.employment.age": "the hazard ratio of age", "cox.employment.ltu": "LTU"}, 200,
+                           folder=tmp_path)
+    # 200 clients: the 150-client study is nearer (log scale); its band is 95 +- 1.96 sqrt(.95 .05 / 1000)
+    half = 100 * 1.959963984540054 * math.sqrt(0.95 * 0.05 / 1000)
+    assert notes[0].startswith("Coverage study (small: 1,000 registers of 150 clients drawn from a known truth): "
+                               "the 95 % intervals of the hazard ratio of age covered the truth in 92.9 % of them "
+                               f"(Monte Carlo band {95 - half:.1f}–{95 + half:.1f} %)")
+    assert notes[1] == "Coverage study (small, 150 clients): the intervals of LTU covered the truth as often as they should."
+    # the Fine-Gray coefficient has no truth in the small study: the large one speaks, whatever the size
+    assert "over 95" not in coverage_notes(["finegray.employment.age"], 150, folder=tmp_path)[0]
+    assert coverage_notes(["finegray.employment.age"], 150, folder=tmp_path)[0].startswith("Coverage study (large:")
+    assert coverage_notes(["nothing.like.this"], 150, folder=tmp_path) == []

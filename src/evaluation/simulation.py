@@ -231,7 +231,8 @@ def markdown(coverage: pd.DataFrame, facts: dict) -> str:
              "(nominal ± 1.96 MC error of the nominal level) the intervals cover too little (`under`) or too much "
              "(`over`); `no truth`: the process defines none (the Fine–Gray coefficients of a cause-specific process, "
              "the Cox coefficients of a Fine–Gray one: their empirical and estimated standard errors are still "
-             "compared).",
+             "compared). Each verdict is one quantity's: with about forty quantities in a table, one or two fall "
+             "outside their band by chance alone.",
              "",
              "| quantity | truth | R | mean | bias | empirical SE | mean SE | coverage | MC error | verdict |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]

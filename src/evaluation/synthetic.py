@@ -66,9 +66,10 @@ def _client_condition(targets: list[dict], group: np.ndarray) -> np.ndarray:
             ok &= _holds(t, (group == t["compute"]["group"]).sum(axis=1).astype(float))
         elif kind == "group_share":
             count = (group == t["compute"]["group"]).sum(axis=1)
-            attainable = [k for k in range(n + 1) if _holds(t, np.array([k / n]))[0]]
+            counts = np.arange(n + 1)
+            attainable = counts[_holds(t, counts / n)]
             # a share no whole count of n clients rounds to (27 % of 50): the nearest count
-            ok &= np.isin(count, attainable or [round(t["value"] * n)])
+            ok &= np.isin(count, attainable if attainable.size else [round(t["value"] * n)])
     return ok
 
 

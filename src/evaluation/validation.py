@@ -52,14 +52,15 @@ def coverage_notes(quantities, clients: int, folder: Path = VALIDATION) -> list[
         level = 1 - facts["alpha"] if row["kind"] == "interval" else facts["alpha"]
         half = 1.959963984540054 * math.sqrt(level * (1 - level) / row["replications"])
         what = ("covered the truth" if row["kind"] == "interval" else "rejected a true null")
-        reading = {"under": "the interval is too narrow here: read it as wider than printed",
+        reading = {"under": "the interval may be too narrow here: read it as somewhat wider than printed",
                    "over": "the interval is conservative here (wider than it needs to be)",
                    "too many rejections": "the test rejects too often here",
                    "conservative": "the test rejects too seldom here"}[row["verdict"]]
         flagged.append(f"Coverage study ({facts['folder']}: {facts['replications']:,} registers of "
                        f"{facts['clients']:,} clients drawn from a known truth): the {round(100 * (1 - facts['alpha']))} % "
                        f"intervals of {name} {what} in {100 * row['coverage']:.1f} % of them (Monte Carlo band "
-                       f"{100 * (level - half):.1f}–{100 * (level + half):.1f} %); {reading}.")
+                       f"{100 * (level - half):.1f}–{100 * (level + half):.1f} %); {reading} (of some forty "
+                       "quantities in a study, one or two fall outside their band by chance).")
     if fine:
         by_study = {}
         for name, facts in fine:

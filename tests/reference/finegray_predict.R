@@ -4,18 +4,7 @@
 # Writes tests/reference/finegray_predict.json.
 # R 4.2.2, cmprsk 2.2-11 (Debian: r-base-core r-cran-cmprsk).
 suppressMessages(library(cmprsk))
-# the writer of survival.R (numbers with 17 significant digits, NA as null), and true/false
-json <- function(x) {
-  if (is.null(x)) return("null")
-  if (is.list(x)) {
-    inner <- vapply(x, json, "")
-    if (!is.null(names(x))) return(paste0("{", paste(sprintf("\"%s\": %s", names(x), inner), collapse = ", "), "}"))
-    return(paste0("[", paste(inner, collapse = ", "), "]"))
-  }
-  if (is.character(x)) { s <- sprintf("\"%s\"", x); return(if (length(x) == 1) s else paste0("[", paste(s, collapse = ", "), "]")) }
-  v <- if (is.logical(x)) ifelse(x, "true", "false") else ifelse(is.na(x), "null", sprintf("%.17g", as.numeric(x)))
-  if (length(x) == 1) v else paste0("[", paste(v, collapse = ", "), "]")
-}
+source("tests/reference/common.R")
 
 # the predicted cumulative incidence of cause 1 at `horizon` for each row of `profiles`
 predict_at <- function(fit, profiles, horizon) {
@@ -51,14 +40,10 @@ reference <- function(time, event, X, profiles, horizon, B = 0, seed = 71) {
 }
 
 # 1. the frozen copy of the default synthetic dataset (as survival.R reads it), 365 days
-cl <- read.csv("tests/reference/dataset/clients.csv", stringsAsFactors = FALSE)
-codes <- c(employed_open = 1, employed_subsidised = 1, work_trial = 2, rehabilitative_work = 2,
-           retired = 3, education = 4, other_exit = 4, censored = 0)
-time <- as.numeric(as.Date(cl$exit_date) - as.Date(cl$enrolled))
-event <- unname(codes[cl$outcome])
-covs <- data.frame(long_term_unemployed = as.integer(cl$long_term_unemployed == "true"),
-                   health_limitations = as.integer(cl$health_limitations == "true"),
-                   education_level = factor(cl$education_level, levels = c("basic", "tertiary", "unknown", "upper_secondary")))
+d <- read_clients("tests/reference/dataset/clients.csv")
+time <- d$time
+event <- d$event
+covs <- model_covariates(d$cl)
 X <- model.matrix(~ ., covs)[, -1, drop = FALSE]
 # profiles (columns as X): typical (long-term unemployed, no health limitations, upper
 # secondary), not long-term unemployed, with health limitations, basic education

@@ -3,10 +3,12 @@
 # Run from the repository root:  Rscript tests/reference/sensitivity.R
 # Writes tests/reference/sensitivity.json.  R 4.2.2, cmprsk 2.2-11.
 suppressMessages(library(cmprsk))
+source("tests/reference/common.R")
 num <- function(x) if (is.na(x)) "null" else sprintf("%.17g", x)
 
-cl <- read.csv("tests/reference/dataset/clients.csv", stringsAsFactors = FALSE)
-time <- as.numeric(as.Date(cl$exit_date) - as.Date(cl$enrolled))
+d <- read_clients("tests/reference/dataset/clients.csv")
+cl <- d$cl
+time <- d$time
 employed <- c("employed_open", "employed_subsidised")
 # name -> outcomes of interest, outcomes censored (every other exit competes)
 definitions <- list(

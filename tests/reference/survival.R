@@ -4,17 +4,7 @@
 # R 4.2.2, survival 3.5-3, cmprsk 2.2-11 (Debian: r-base-core r-cran-survival r-cran-cmprsk).
 suppressMessages({library(survival); library(cmprsk)})
 
-json <- function(x) {
-  if (is.null(x)) return("null")
-  if (is.list(x)) {
-    inner <- vapply(x, json, "")
-    if (!is.null(names(x))) return(paste0("{", paste(sprintf("\"%s\": %s", names(x), inner), collapse = ", "), "}"))
-    return(paste0("[", paste(inner, collapse = ", "), "]"))
-  }
-  if (is.character(x)) { s <- sprintf("\"%s\"", x); return(if (length(x) == 1) s else paste0("[", paste(s, collapse = ", "), "]")) }
-  v <- ifelse(is.na(x), "null", ifelse(is.infinite(x), ifelse(x > 0, "1e999", "-1e999"), sprintf("%.17g", as.numeric(x))))
-  if (length(x) == 1) v else paste0("[", paste(v, collapse = ", "), "]")
-}
+source("tests/reference/common.R")
 
 horizons <- c(180, 365, 730)
 
@@ -93,35 +83,19 @@ analyse <- function(time, event, groups, covs, horizons) {
 
 # 1. a frozen copy of the default synthetic dataset (tests/reference/dataset/: exits recorded by
 #    week, heavy ties); regenerating data/synthetic/ does not change these references
-cl <- read.csv("tests/reference/dataset/clients.csv", stringsAsFactors = FALSE)
-codes <- c(employed_open = 1, employed_subsidised = 1, work_trial = 2, rehabilitative_work = 2,
-           retired = 3, education = 4, other_exit = 4, censored = 0)
-time <- as.numeric(as.Date(cl$exit_date) - as.Date(cl$enrolled))
-event <- unname(codes[cl$outcome])
-age_group <- cut(cl$age_at_entry, c(-Inf, 24.5, 49.5, Inf), labels = c("under_25", "25_49", "50_plus"))
-covs <- data.frame(long_term_unemployed = as.integer(cl$long_term_unemployed == "true"),
-                   health_limitations = as.integer(cl$health_limitations == "true"),
-                   education_level = factor(cl$education_level, levels = c("basic", "tertiary", "unknown", "upper_secondary")))
-synthetic <- analyse(time, event,
-  list(long_term_unemployed = cl$long_term_unemployed, age_group = as.character(age_group), sex = cl$sex,
-       health_limitations = cl$health_limitations), covs, horizons)
+d <- read_clients("tests/reference/dataset/clients.csv")
+cl <- d$cl
+synthetic <- analyse(d$time, d$event,
+  list(long_term_unemployed = cl$long_term_unemployed, age_group = age_groups(cl$age_at_entry), sex = cl$sex,
+       health_limitations = cl$health_limitations), model_covariates(cl), horizons)
 
 # 1b. the default dataset as committed (data/synthetic/wassup/, exits recorded on working days):
 #     regenerating it (python -m evaluation synthesize) means re-running this script
-read_clients <- function(file) {
-  cl <- read.csv(file, stringsAsFactors = FALSE)
-  list(cl = cl, time = as.numeric(as.Date(cl$exit_date) - as.Date(cl$enrolled)), event = unname(codes[cl$outcome]))
-}
 d <- read_clients("data/synthetic/wassup/clients.csv")
 dcl <- d$cl
 default <- analyse(d$time, d$event,
-  list(long_term_unemployed = dcl$long_term_unemployed,
-       age_group = as.character(cut(dcl$age_at_entry, c(-Inf, 24.5, 49.5, Inf), labels = c("under_25", "25_49", "50_plus"))),
-       sex = dcl$sex, health_limitations = dcl$health_limitations),
-  data.frame(long_term_unemployed = as.integer(dcl$long_term_unemployed == "true"),
-             health_limitations = as.integer(dcl$health_limitations == "true"),
-             education_level = factor(dcl$education_level, levels = c("basic", "tertiary", "unknown", "upper_secondary"))),
-  horizons)
+  list(long_term_unemployed = dcl$long_term_unemployed, age_group = age_groups(dcl$age_at_entry), sex = dcl$sex,
+       health_limitations = dcl$health_limitations), model_covariates(dcl), horizons)
 
 # 2. mgus2 from the survival package (Kyle et al. 2002): progression to plasma cell malignancy
 #    (1) versus death (2), months; exported for the Python tests

@@ -90,3 +90,17 @@ def test_structure_is_plausible_on_a_large_sample(tmp_path):
     weekday = exits["exit_date"].dt.weekday
     assert (weekday < 5).all() and (weekday == 0).mean() > 0.3
     assert exits["duration_days"].nunique() < len(exits) / 10
+
+
+def test_unreachable_targets_give_one_clear_error_and_write_nothing(monkeypatch, capsys, tmp_path):
+    import evaluation.synthetic as synthetic
+
+    impossible = [{"id": "x", "compute": {"kind": "group_share", "group": "employment"}, "comparison": "approx",
+                   "value": 0.95, "tolerance": 0.001}]
+    monkeypatch.setattr(synthetic, "MAX_CANDIDATES", 50)
+    monkeypatch.setattr(synthetic, "load_published_targets", lambda: impossible)
+    assert main(["synthesize", "--clients", "150", "--out", str(tmp_path / "d")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no client register met the published targets in 1,333 candidates") and \
+        "Traceback" not in err
+    assert not (tmp_path / "d").exists()

@@ -89,11 +89,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def cmd_synthesize(args: argparse.Namespace) -> int:
     from .files import NotOurFolder
+    from .process import ProcessError
     from .synthetic import synthesize, write_dataset
 
     try:
         write_dataset(synthesize(seed=args.seed, n_clients=args.clients), args.out, format=args.format)
-    except NotOurFolder as exc:
+    except (NotOurFolder, ProcessError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.out}")

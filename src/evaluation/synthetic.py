@@ -31,7 +31,7 @@ import yaml
 
 from .dataset import load_published_targets
 from .files import staged_folder
-from .process import PROCESS, draw_clients, draw_placements, link_placements, load_process, placement_count
+from .process import PROCESS, ProcessError, draw_clients, draw_placements, link_placements, load_process, placement_count
 from .vocabulary import GROUPS, OUTCOME_GROUPS
 
 DEFAULT_SEED = 2019
@@ -100,8 +100,9 @@ def _first_accepted(draw, accept, size: int, what: str) -> tuple[pd.DataFrame, i
             i = int(ok[0])
             return frame.iloc[i * size:(i + 1) * size].reset_index(drop=True), drawn + i + 1
         drawn += batch
-    raise RuntimeError(f"no {what} met the published targets in {MAX_CANDIDATES:,} candidates: the process "
-                       f"({PROCESS.name}) makes them too unlikely; recalibrate it")
+    raise ProcessError(f"no {what} met the published targets in {drawn:,} candidates: the process "
+                       f"({PROCESS.name}) makes them too unlikely at this size; recalibrate it "
+                       "(evaluation.process.calibrate) or ask for more clients")
 
 
 def conditioned_register(seed: int, n_clients: int, targets: list[dict], process=None) -> dict:

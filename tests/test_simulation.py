@@ -99,12 +99,13 @@ def test_simulate_command_writes_whole_and_never_over_a_foreign_folder(tmp_path,
         write_study(foreign, *study(2, 60))
 
 
-def _study_folder(root, name, clients, rows):
+def _study_folder(root, name, clients, rows, design="cause_specific"):
     import json
 
     folder = root / name
     folder.mkdir(parents=True)
-    (folder / "study.json").write_text(json.dumps({"replications": 1000, "clients": clients, "alpha": 0.05}))
+    (folder / "study.json").write_text(json.dumps({"replications": 1000, "clients": clients, "alpha": 0.05,
+                                                   "design": design}))
     pd.DataFrame(rows).set_index("quantity").to_csv(folder / "coverage.csv")
 
 
@@ -119,15 +120,28 @@ def test_coverage_notes_read_the_nearest_study_that_knows_the_truth(tmp_path):
     _study_folder(tmp_path, "large", 1500, [
         {"quantity": "cox.employment.age", **row, "coverage": 0.951, "verdict": "ok"},
         {"quantity": "finegray.employment.age", **row, "coverage": 0.972, "verdict": "over"}])
-    notes = coverage_notes({"cox.employment.age": "the hazard ratio of age", "cox.employment.ltu": "LTU"}, 200,
-                           folder=tmp_path)
+    notes = coverage_notes({"cox.employment.age": "age", "cox.employment.ltu": "LTU"}, 200,
+                           of="the hazard ratio of", folder=tmp_path)
     # 200 clients: the 150-client study is nearer (log scale); its band is 95 +- 1.96 sqrt(.95 .05 / 1000)
     half = 100 * 1.959963984540054 * math.sqrt(0.95 * 0.05 / 1000)
     assert notes[0].startswith("Coverage study (small: 1,000 registers of 150 clients drawn from a known truth): "
                                "the 95 % intervals of the hazard ratio of age covered the truth in 92.9 % of them "
                                f"(Monte Carlo band {95 - half:.1f}–{95 + half:.1f} %)")
-    assert notes[1] == "Coverage study (small, 150 clients): the intervals of LTU covered the truth as often as they should."
+    assert notes[1] == ("Coverage study (small, 150 clients): the intervals of the hazard ratio of LTU covered the truth "
+                        "as often as they should.")
     # the Fine-Gray coefficient has no truth in the small study: the large one speaks, whatever the size
     assert "over 95" not in coverage_notes(["finegray.employment.age"], 150, folder=tmp_path)[0]
     assert coverage_notes(["finegray.employment.age"], 150, folder=tmp_path)[0].startswith("Coverage study (large:")
     assert coverage_notes(["nothing.like.this"], 150, folder=tmp_path) == []
+    # a quantity estimable in few registers (a level of 5 clients): the study does not speak for it
+    _study_folder(tmp_path, "rare", 150, [{"quantity": "cox.employment.x", "kind": "interval", "replications": 20,
+                                           "coverage": 1.0, "verdict": "ok"}])
+    assert coverage_notes(["cox.employment.x"], 150, folder=tmp_path) == [
+        "Coverage study (rare): cox.employment.x (20) could be estimated in too few of its 1,000 registers "
+        "(in brackets) for it to say."]
+    # two studies of one size: the default (cause-specific) process speaks first
+    both = tmp_path / "both"
+    for name, design in (("a_variant", "fine_gray"), ("z_default", "cause_specific")):
+        _study_folder(both, name, 150, [{"quantity": "cif.employment.365d", "kind": "interval", "replications": 1000,
+                                         "coverage": 0.95, "verdict": "ok"}], design)
+    assert coverage_notes(["cif.employment.365d"], 150, folder=both)[0].startswith("Coverage study (z_default,")

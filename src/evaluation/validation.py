@@ -30,24 +30,35 @@ def studies(folder: Path = VALIDATION) -> list[tuple[dict, pd.DataFrame]]:
     return sorted(found, key=lambda s: (s[0]["clients"], s[0]["folder"]))
 
 
-def coverage_notes(quantities, clients: int, folder: Path = VALIDATION) -> list[str]:
+#: Fewer replications than this where a quantity was estimable: the study cannot speak for it.
+MIN_REPLICATIONS = 200
+
+
+def coverage_notes(quantities, clients: int, of: str = "", folder: Path = VALIDATION) -> list[str]:
     """One sentence for each quantity whose intervals fell outside the Monte Carlo band in the
-    nearest study that knows its truth, and one sentence naming those that did not; nothing when
+    nearest study that knows its truth, one naming those that did not, one naming those the study
+    could estimate too rarely to say (fewer than :data:`MIN_REPLICATIONS` registers); nothing when
     no study has them.  ``quantities``: the study's names (``cox.employment.age_at_entry``), or a
-    mapping of them to the names to use in the sentences."""
+    mapping of them to the names to use in the sentences; ``of`` goes before the names ("the hazard
+    ratio of").  Nearest is by register size on a log scale; among studies of one size, the default
+    process' (cause-specific) first."""
     labels = quantities if isinstance(quantities, dict) else {}
     found = studies(folder)
-    flagged, fine = [], []
+    flagged, fine, rare = [], {}, {}
     for quantity in quantities:
         known = [(facts, table) for facts, table in found
                  if quantity in table.index and table.at[quantity, "verdict"] != "no truth"]
         if not known:
             continue
-        facts, table = min(known, key=lambda s: abs(math.log(s[0]["clients"] / max(clients, 1))))
+        facts, table = min(known, key=lambda s: (abs(math.log(s[0]["clients"] / max(clients, 1))),
+                                                 s[0].get("design", "cause_specific") != "cause_specific"))
         row = table.loc[quantity]
         name = labels.get(quantity, quantity)
+        if row["replications"] < MIN_REPLICATIONS:
+            rare.setdefault(facts["folder"], (facts, []))[1].append(f"{name} ({row['replications']:,})")
+            continue
         if row["verdict"] == "ok":
-            fine.append((name, facts))
+            fine.setdefault(facts["folder"], (facts, []))[1].append(name)
             continue
         level = 1 - facts["alpha"] if row["kind"] == "interval" else facts["alpha"]
         half = 1.959963984540054 * math.sqrt(level * (1 - level) / row["replications"])
@@ -57,15 +68,15 @@ def coverage_notes(quantities, clients: int, folder: Path = VALIDATION) -> list[
                    "too many rejections": "the test rejects too often here",
                    "conservative": "the test rejects too seldom here"}[row["verdict"]]
         flagged.append(f"Coverage study ({facts['folder']}: {facts['replications']:,} registers of "
-                       f"{facts['clients']:,} clients drawn from a known truth): the {round(100 * (1 - facts['alpha']))} % "
-                       f"intervals of {name} {what} in {100 * row['coverage']:.1f} % of them (Monte Carlo band "
+                       f"{facts['clients']:,} clients drawn from a known truth): the "
+                       f"{round(100 * (1 - facts['alpha']))} % intervals of {of}{' ' if of else ''}{name} {what} in "
+                       f"{100 * row['coverage']:.1f} % of them (Monte Carlo band "
                        f"{100 * (level - half):.1f}–{100 * (level + half):.1f} %); {reading} (of some forty "
                        "quantities in a study, one or two fall outside their band by chance).")
-    if fine:
-        by_study = {}
-        for name, facts in fine:
-            by_study.setdefault(facts["folder"], (facts, []))[1].append(name)
-        for folder_name, (facts, names) in by_study.items():
-            flagged.append(f"Coverage study ({folder_name}, {facts['clients']:,} clients): the intervals of "
-                           f"{', '.join(names)} covered the truth as often as they should.")
+    for folder_name, (facts, names) in fine.items():
+        flagged.append(f"Coverage study ({folder_name}, {facts['clients']:,} clients): the intervals of "
+                       f"{of}{' ' if of else ''}{', '.join(names)} covered the truth as often as they should.")
+    for folder_name, (facts, names) in rare.items():
+        flagged.append(f"Coverage study ({folder_name}): {of}{' ' if of else ''}{', '.join(names)} could be estimated "
+                       f"in too few of its {facts['replications']:,} registers (in brackets) for it to say.")
     return flagged

@@ -88,7 +88,7 @@ def test_simulate_command_writes_whole_and_never_over_a_foreign_folder(tmp_path,
     assert sorted(p.name for p in out.iterdir()) == ["coverage.csv", "coverage.md", "replications.csv.gz", "study.json"]
     text = (out / "coverage.md").read_text()
     assert "3 registers of 60 clients" in text and "| cif.employment.365d |" in text
-    assert main(["simulate", "--reps", "3", "--clients", "60", "--out", str(out)]) == 0  # its own folder: replaced
+    assert main(["simulate", "--reps", "2", "--clients", "60", "--out", str(out)]) == 0  # its own folder: replaced
     foreign = tmp_path / "mine"
     foreign.mkdir()
     (foreign / "notes.txt").write_text("keep")
@@ -96,7 +96,7 @@ def test_simulate_command_writes_whole_and_never_over_a_foreign_folder(tmp_path,
     assert (foreign / "notes.txt").read_text() == "keep" and len(list(foreign.iterdir())) == 1
     assert "error:" in capsys.readouterr().err
     with pytest.raises(NotOurFolder):
-        write_study(foreign, *study(2, 60))
+        write_study(foreign, pd.DataFrame(), pd.DataFrame(), {})
 
 
 def _study_folder(root, name, clients, rows, design="cause_specific"):

@@ -435,3 +435,13 @@ def test_each_family_of_tests_gets_holm_adjusted_p_values():
     np.testing.assert_allclose(table["logrank_p_holm"].astype(float), by_hand, rtol=1e-12)
     cox = cause_specific_cox(clients, COX_COVARIATES["synthetic"])
     assert (cox.table["p_holm"] >= cox.table["p"]).all() and (cox.table["ph_p_holm"] >= cox.table["ph_p"]).all()
+
+
+def test_segment_sums_pair_by_pair_equal_the_one_array_path(monkeypatch):
+    """Large registers sum w z z' pair by pair (bounded memory), small ones in one array: same numbers."""
+    import evaluation.survival.cox as cox_module
+
+    small = fine_gray(mgus2(), COX_COVARIATES["mgus2"]).table
+    monkeypatch.setattr(cox_module, "_OUTER_LIMIT", 0)
+    large = fine_gray(mgus2(), COX_COVARIATES["mgus2"]).table
+    pd.testing.assert_frame_equal(small, large, rtol=1e-12, atol=0)

@@ -206,19 +206,27 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
 
 
 def _segment_sums(t: np.ndarray, Z: np.ndarray, weights: np.ndarray, second: bool = True):
-    """Per distinct time of the sorted ``t``: sums of w, w z and (``second``) w z z', without
-    an n x p x p array."""
+    """Per distinct time of the sorted ``t``: sums of w, w z and (``second``) w z z'; the last in
+    one n x p x p array when that is small, else pair by pair (memory stays O(n) for a million
+    clients)."""
     starts = np.flatnonzero(np.r_[True, t[1:] != t[:-1]])
     s0 = np.add.reduceat(weights, starts)
     s1 = np.add.reduceat(weights[:, None] * Z, starts, axis=0)
     if not second:
         return t[starts], s0, s1, None
     p = Z.shape[1]
+    if Z.shape[0] * p * p <= _OUTER_LIMIT:  # small: one n x p x p array (at most 32 MB)
+        s2 = np.add.reduceat(weights[:, None, None] * Z[:, :, None] * Z[:, None, :], starts, axis=0)
+        return t[starts], s0, s1, s2
     s2 = np.empty((starts.size, p, p))
-    for a in range(p):  # one pass per pair of columns: O(n p^2) time, O(n) extra memory
+    for a in range(p):  # large: one pass per pair of columns, O(n) extra memory
         for b in range(a, p):
             s2[:, a, b] = s2[:, b, a] = np.add.reduceat(weights * Z[:, a] * Z[:, b], starts)
     return t[starts], s0, s1, s2
+
+
+#: Above this many n p^2 values, _segment_sums sums pair by pair instead of in one array.
+_OUTER_LIMIT = 4_000_000
 
 
 def schoenfeld_residuals(Z: np.ndarray, beta: np.ndarray, time: np.ndarray, event: np.ndarray):

@@ -71,3 +71,8 @@ def another_municipality(folder: Path, *, seed: int = 5, clients: int = 400) -> 
     write_dataset(tables, folder)
     assert "targets" not in yaml.safe_load((folder / "dataset.yaml").read_text())
     return folder
+
+
+#: Notebook 02's bootstrap of predicted probabilities, shortened for runs that test something else
+#: (a notebook run's other outputs do not depend on it; the default 500 runs in the default run).
+SHORT_BOOTSTRAP = {"bootstrap_reps": 50}

@@ -83,10 +83,10 @@ def test_typed_parameters_from_the_command_line_and_a_yaml_file(tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text("horizons: [90, 400]\nlang: en\n")
     code = main(["run", str(DEFAULT_DATASET), "--out", str(tmp_path / "out"), "--only", "02_time_to_employment",
-                 "-f", str(params), "-p", "alpha", "0.1"])
+                 "-f", str(params), "-p", "alpha", "0.1", "-p", "bootstrap_reps", "50"])
     assert code == 0
     record = json.loads((tmp_path / "out" / "run.json").read_text())
-    assert record["parameters"] == {"horizons": [90, 400], "lang": "en", "alpha": 0.1}
+    assert record["parameters"] == {"horizons": [90, 400], "lang": "en", "alpha": 0.1, "bootstrap_reps": 50}
     metrics = read_metrics(tmp_path / "out")
     assert "cif.employment.90d" in metrics and "cif.employment.400d" in metrics
     assert "cif.employment.180d" not in metrics

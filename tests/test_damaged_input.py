@@ -77,7 +77,7 @@ def damage(draw):
     return files, encoding
 
 
-@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(damage())
 def test_damaged_datasets_raise_only_dataset_error(case):
     files, encoding = case

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import make_real
+from conftest import SHORT_BOOTSTRAP, make_real
 
 from evaluation import DatasetError, load_dataset
 from evaluation.privacy import DisclosureControl
@@ -181,8 +181,8 @@ def real_and_synthetic_runs(tmp_path_factory):
     real = root / "real-copy"
     shutil.copytree(DEFAULT_DATASET, real)
     make_real(real)
-    a = run(real, root / "real", only=PERSONAL)
-    b = run(DEFAULT_DATASET, root / "synthetic", only=PERSONAL)
+    a = run(real, root / "real", only=PERSONAL, parameters=SHORT_BOOTSTRAP)
+    b = run(DEFAULT_DATASET, root / "synthetic", only=PERSONAL, parameters=SHORT_BOOTSTRAP)
     assert a.ok and b.ok, (a.notebooks, b.notebooks)
     return root / "real", root / "synthetic"
 
@@ -294,7 +294,7 @@ def test_five_real_clients_leave_no_small_count_anywhere(tmp_path):
 
     from evaluation.runs import run
 
-    result = run(_five_client_register(tmp_path / "five"), tmp_path / "run", only=PERSONAL)
+    result = run(_five_client_register(tmp_path / "five"), tmp_path / "run", only=PERSONAL, parameters=SHORT_BOOTSTRAP)
     assert result.ok, result.notebooks
     out = result.out
     texts = {p.name: p.read_text(encoding="utf-8", errors="replace")

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import edit_csv
+from conftest import SHORT_BOOTSTRAP, edit_csv
 from evaluation.cli import main
 from evaluation.metrics import read_metrics
 from evaluation.paths import DEFAULT_DATASET
@@ -203,7 +203,8 @@ def test_survival_notebook_without_optional_columns(tmp_path):
     frame = pd.read_csv(folder / "clients.csv", dtype=str, keep_default_na=False)
     frame = frame.drop(columns=["age_at_entry", "sex", "education_level"])
     frame.to_csv(folder / "clients.csv", index=False)
-    result = run(folder, tmp_path / "out", only=["02_time_to_employment"], parameters={"horizons": [90, 365, 5000]})
+    result = run(folder, tmp_path / "out", only=["02_time_to_employment"],
+                 parameters={"horizons": [90, 365, 5000], **SHORT_BOOTSTRAP})
     assert result.ok, result.notebooks
     metrics = read_metrics(tmp_path / "out")
     assert metrics["cif.employment.5000d"] is None  # beyond follow-up: not estimable
@@ -236,7 +237,7 @@ def test_every_duration_zero_gives_no_warning_in_the_notebook(dataset_copy, tmp_
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame["exit_date"] = frame["enrolled"]
     frame.to_csv(path, index=False)
-    result = run(dataset_copy, tmp_path / "out", only=["02_time_to_employment"])
+    result = run(dataset_copy, tmp_path / "out", only=["02_time_to_employment"], parameters=SHORT_BOOTSTRAP)
     assert result.ok, result.notebooks
     nb = json.loads((tmp_path / "out" / "02_time_to_employment.ipynb").read_text())
     streams = [("".join(o.get("text", "")), o.get("name")) for c in nb["cells"] for o in c.get("outputs", [])
@@ -294,7 +295,7 @@ def test_a_runs_metrics_match_the_r_fixtures(tmp_path):
 
     reference = ROOT / "tests" / "reference"
     r = json.loads((reference / "survival.json").read_text())["synthetic"]
-    result = run(reference / "dataset", tmp_path / "out", only=["02_time_to_employment"])
+    result = run(reference / "dataset", tmp_path / "out", only=["02_time_to_employment"], parameters=SHORT_BOOTSTRAP)
     assert result.ok, result.notebooks
     metrics = read_metrics(result.out)
     times = np.array(r["times"], dtype=float)

@@ -65,16 +65,12 @@ def test_rejection_rate_of_a_valid_and_of_a_liberal_test():
     assert table.loc["liberal", "verdict"] == "too many rejections"
 
 
-def test_study_is_the_same_on_one_worker_two_workers_and_dask(tmp_path):
+def test_study_is_the_same_on_one_worker_and_two(tmp_path):
     coverage, rows, facts = study(4, 80, seed=9, workers=1)
     _, rows2, _ = study(4, 80, seed=9, workers=2)
     pd.testing.assert_frame_equal(rows, rows2)
-    distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
-        _, rows3, facts3 = study(4, 80, seed=9, scheduler=cluster.scheduler_address)
-    pd.testing.assert_frame_equal(rows, rows3)
-    assert facts3["workers"].startswith("Dask scheduler tcp://127.0.0.1")
+    # a Dask scheduler gets the same tasks through evaluation.parallel.run_tasks, whose Dask path
+    # tests/test_batch.py runs on a local cluster; replication r is seeded [seed, r] wherever it runs
     # every quantity of the table, each with its truth (the Fine-Gray coefficients have none)
     assert set(coverage.index) >= {"cif.employment.365d", "no_exit.730d", "rmst.180d", "cox.employment.long_term_unemployed",
                                    "continuation.company_minus_association", "gray.employment.sex (null)"}

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..multiplicity import holm
 from ..progress import LARGE_CLIENTS, Steps
-from .comparisons import TestResult, gray_test, logrank_test
+from .comparisons import gray_test, logrank_test
 from .cox import ModelResult
 from .estimators import (EVENT_GROUPS, GROUPINGS, cif_at_horizons, competing_risks_data,
                          cumulative_incidence, restricted_mean, value_at)

@@ -7,18 +7,28 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 KERNEL := wassup-evaluation
+# The exact versions (with hashes) that install, reproduce and test use: `make lock` writes them from
+# pyproject.toml for the Python of .python-version on x86-64 Linux (the machine of the README's runs).
+PYVER := $(shell cat .python-version)
+LOCK := requirements/lock.txt
+BENCH_LOCK := requirements/lock-bench.txt
+UV_COMPILE = $(PY) -m uv pip compile pyproject.toml --generate-hashes --python-version $(PYVER) \
+	--python-platform x86_64-unknown-linux-gnu --quiet
 DATASET := data/synthetic/wassup
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install reproduce test e2e browser notebooks lab synthetic benchmark clean
+.PHONY: install reproduce test e2e browser notebooks lab synthetic benchmark lock clean
 
 $(PY):
+	@$(PYTHON) -c 'import sys; v = "%d.%d" % sys.version_info[:2]; sys.exit(0 if v == "$(PYVER)" else \
+	"$(PYTHON) is Python " + v + "; the lock ($(LOCK)) is for Python $(PYVER): run make PYTHON=python$(PYVER)")'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+## install: exactly the locked versions (hash-checked), then this package itself without dependencies
+$(STAMP): $(LOCK) pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python ($(KERNEL))" >/dev/null
 	touch $(STAMP)
 
@@ -59,7 +69,14 @@ synthetic: install
 
 ## make benchmark: 1e4..1e6 clients, ours beside lifelines, scikit-survival and R -> benchmarks/RESULTS.md
 benchmark: install
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(BENCH_LOCK)
 	$(PY) -m evaluation bench --json benchmarks/results.json
+
+## make lock: re-resolve the locked versions from pyproject.toml (uv; then make install, make test)
+lock: | $(PY)
+	$(PY) -m pip install --quiet uv
+	$(UV_COMPILE) --extra test -o $(LOCK)
+	$(UV_COMPILE) --extra test --extra bench -o $(BENCH_LOCK)
 
 clean:
 	rm -rf reports $(VENV) .pytest_cache

@@ -18,7 +18,8 @@ def _normalise(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = dict(map(_normalise, project["dependencies"] + project["optional-dependencies"]["test"]))
+    extras = project["optional-dependencies"]
+    wanted = dict(map(_normalise, project["dependencies"] + extras["test"] + extras["bench"]))
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     listed = dict(_normalise(d) for d in conda if isinstance(d, str) and _normalise(d)[0] != "python")
     assert listed == wanted

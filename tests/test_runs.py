@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 
 import pytest
@@ -37,6 +38,20 @@ def test_run_folder_holds_notebooks_html_metrics_and_record(default_run):
     assert set(record["git"]) == {"commit", "dirty"}
     assert all(nb["status"] == "ok" and nb["seconds"] > 0 for nb in record["notebooks"])
     assert record["started"] <= record["ended"]
+
+
+def test_a_run_records_the_locked_versions(default_run):
+    """Issue 26: `make install` installs requirements/lock.txt exactly (hash-checked), so a run made
+    in that environment records the lock's version of every package it names (scikit-survival,
+    a benchmark peer outside the lock, as not installed)."""
+    from evaluation.paths import ROOT
+
+    lock = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==([^ ;\\]+)", (ROOT / "requirements" / "lock.txt").read_text(), re.M))
+    lock = {name.lower().replace("_", "-"): version for name, version in lock.items()}
+    recorded = json.loads((default_run / "run.json").read_text())["versions"]
+    assert recorded["python"].rsplit(".", 1)[0] == (ROOT / ".python-version").read_text().strip()
+    in_lock = {name: version for name, version in recorded.items() if name != "python"}
+    assert {name: lock.get(name) for name in in_lock} == in_lock
 
 
 def test_overview_metrics_are_the_counts_in_clients_csv(default_run):

@@ -2,8 +2,11 @@
 
 The report says that 48 % of the parallel project's pay-subsidy euros went to private companies
 and 32 % to local associations, and that "especially after company placements most clients were
-offered a continued job".  With about twenty placements a sector, every proportion here comes
-with an interval, and every test with the effect size and interval beside it.
+offered a continued job".  Whatever the number of placements, every proportion here comes with
+an interval, every test with the effect size and interval beside it, and every comparison is
+read with its direction (which sector continued more often).  One estimate and one test are
+primary; the others estimate the same quantity or test the same null and are sensitivity
+analyses, not a family for a multiplicity adjustment.
 
 Methods (each function's docstring names its method and reference):
 

@@ -525,3 +525,13 @@ def test_the_power_parameter_is_checked_before_a_run():
 
     assert parameter_problems({"power": 0.8}, {"power": "float"}) == []
     assert parameter_problems({"power": 80}, {"power": "float"}) == ["parameter power must be between 0 and 1 (0.8: 80 % power)"]
+
+
+def test_a_tiny_p_and_a_near_certain_power_are_not_printed_as_0_and_100():
+    from evaluation.sectors import precision_reading
+
+    placements = _ended_placements(300, 400, 150, 400)  # 75 % vs 37.5 %: Fisher's p far below 0.001
+    assert "Fisher's p < 0.001 (the primary test)" in sector_reading(compare_sectors(placements))[1]
+    n_a, n_b, table = sector_precision(placements, true_rates={"company": 0.6, "association": 0.35})
+    assert table.at["the process' own difference", "power"] > 0.99
+    assert "with probability more than 99 %, at least the 80 % sought." in precision_reading(table, n_a, n_b)[-1]

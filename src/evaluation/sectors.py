@@ -414,6 +414,16 @@ _DIRECTION = {1: "company placements continued more often, as the report's sente
               0: "no difference can be claimed in either direction"}
 
 
+def _p_text(p: float) -> str:
+    """``= 0.123``, or ``< 0.001`` (three decimals would print 0.000)."""
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
+
+
+def _percent_text(share: float) -> str:
+    """A power as a whole percent, never rounded up to 100 % or down to 0 %."""
+    return "more than 99 %" if share > 0.99 else "less than 1 %" if share < 0.01 else f"{100 * share:.0f} %"
+
+
 def _estimate_side(estimate: float, null: float) -> str:
     """Where a point estimate lies when its interval includes the null: said, not claimed."""
     if estimate > null:
@@ -455,7 +465,7 @@ def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05,
             said.append(f"the {name}'s interval ({row['lower']:.2f} to {row['upper']:.2f}) "
                         + {1: "lies above 1 (companies more often)", -1: "lies below 1 (associations more often)",
                            0: "includes 1"}[s])
-    tests = [f"{name.split(' ')[0]} p = {comparison.at[name, 'p']:.3f} ({role})"
+    tests = [f"{name.split(' ')[0]} p {_p_text(comparison.at[name, 'p'])} ({role})"
              for name, role in (("Fisher's exact test", "the primary test"), ("Barnard's exact test", "sensitivity"))
              if comparison.at[name, "p"] is not None]
     if said or tests:
@@ -907,7 +917,7 @@ def precision_reading(precision: pd.DataFrame, n_a: int, n_b: int, a: str = "com
             lines.append(f"The process that made these synthetic data has continuation probabilities {a} "
                          f"{100 * row[f'{a} rate']:.0f} % and {b} {100 * row[f'{b} rate']:.0f} % "
                          f"({100 * row['difference']:+.0f} points): Fisher's test finds that difference with "
-                         f"probability {100 * row['power']:.0f} %"
+                         f"probability {_percent_text(row['power'])}"
                          + (f", below the {100 * power:.0f} % sought: an interval that includes 0 here does not "
                             "show that there is no difference of that size." if row["power"] < power else
                             f", at least the {100 * power:.0f} % sought."))

@@ -535,3 +535,21 @@ def test_a_tiny_p_and_a_near_certain_power_are_not_printed_as_0_and_100():
     n_a, n_b, table = sector_precision(placements, true_rates={"company": 0.6, "association": 0.35})
     assert table.at["the process' own difference", "power"] > 0.99
     assert "with probability more than 99 %, at least the 80 % sought." in precision_reading(table, n_a, n_b)[-1]
+
+
+def test_precision_metrics_of_real_data_are_hidden_with_a_small_count():
+    """Disclosure control: the detectable differences and the power are computed from the
+    associations' observed rate, so 3 of 17 not continued (a small count) hides them all."""
+    from evaluation.privacy import DisclosureControl
+    from evaluation.sectors import sector_metrics
+
+    dc = DisclosureControl(active=True, min_cell=5)
+    placements = _placements(12, 21, 14, 17)
+    table = sector_precision(placements, hide=dc.hides)[2]
+    rates = continuation_by_sector(placements)
+    metrics = sector_metrics(rates.assign(subsidy_share=0.5), rates, compare_sectors(placements), precision=table)
+    key = "sectors.company_vs_association.detectable_difference"
+    assert metrics[f"{key}.upward"] is None and metrics[f"{key}.downward"] is None
+    shown = sector_metrics(rates.assign(subsidy_share=0.5), rates, compare_sectors(placements),
+                           precision=sector_precision(placements)[2])
+    assert shown[f"{key}.downward"] < 0

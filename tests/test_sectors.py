@@ -134,13 +134,14 @@ def test_mantel_haenszel_and_logistic_regression_against_r():
     assert (mh["lower"], mh["upper"]) == pytest.approx((ref["lower"], ref["upper"]), rel=1e-6)
     assert mh["p"] == pytest.approx(ref["p"], abs=1e-6)
     assert f"{ref['strata']} informative strata" in mh["note"]
-    # the adjusted model is Firth's: brglm2's coefficient and standard error (tests/reference/firth.R)
+    # the adjusted model is Firth's: brglm2's coefficient, and the profile penalised-likelihood
+    # interval and likelihood-ratio p computed from their definition in R (tests/reference/firth.R)
     lr, ref = table.loc["logistic regression (Firth)"], FIRTH["placements"]
-    beta, se = ref["coef"][1], ref["se"][1]
-    assert math.log(lr["odds_ratio"]) == pytest.approx(beta, abs=1e-8)
-    assert (lr["lower"], lr["upper"]) == pytest.approx((math.exp(beta - Z975 * se), math.exp(beta + Z975 * se)),
-                                                       rel=1e-8)
-    assert lr["p"] == pytest.approx(2 * stats.norm.sf(abs(beta / se)), abs=1e-9)
+    assert math.log(lr["odds_ratio"]) == pytest.approx(ref["coef"][1], abs=1e-8)
+    assert (math.log(lr["lower"]), math.log(lr["upper"])) == pytest.approx(
+        (ref["profile"]["lower"][1], ref["profile"]["upper"][1]), abs=1e-7)
+    assert lr["p"] == pytest.approx(ref["profile"]["p"][1], abs=1e-9)
+    assert "bias reduced" in lr["note"] and "removed" not in lr["note"]
     # small-sample bias, not confounding: maximum likelihood (R's glm) gives a larger odds ratio
     assert math.exp(REF["logistic"]["beta"]) > lr["odds_ratio"]
 
@@ -166,14 +167,97 @@ def test_firth_logistic_regression_matches_brglm2(case):
     np.testing.assert_allclose(np.sqrt(np.diag(covariance)), ref["se"], atol=1e-9)
 
 
-@pytest.mark.parametrize("case", REF["power"], ids=lambda c: f"{c['n1']}-{c['n2']}")
-def test_detectable_difference_against_pwr(case):
-    p2 = 0.3
-    est = detectable_difference(case["n1"], case["n2"], p2, alpha=case["alpha"], power=case["power"])
-    assert est.lower == pytest.approx(case["h"], abs=1e-6)
-    # back from Cohen's h to a difference of proportions, by hand
-    p1 = math.sin(math.asin(math.sqrt(p2)) + case["h"] / 2) ** 2
-    assert est.estimate == pytest.approx(p1 - p2, abs=1e-6)
+@pytest.mark.parametrize("case", ["endometrial", "placements"])
+def test_firth_profile_interval_and_likelihood_ratio_test_match_the_definition_in_r(case):
+    """Heinze and Schemper (2002): profile penalised-likelihood intervals and penalised
+    likelihood-ratio tests, every coefficient, against R's optim-based profile
+    (tests/reference/firth.R; brglm2's confint is Wald, logistf is not in Debian).  On the
+    endometrial data the interval of NV (0.61 to 7.85) is far from Wald's symmetric one."""
+    from evaluation.sectors import firth_profile
+
+    ref = FIRTH[case]
+    if case == "endometrial":
+        d = pd.read_csv(HERE / "endometrial.csv")
+        X, y = np.column_stack([np.ones(len(d)), d["NV"], d["PI"], d["EH"]]), d["HG"]
+    else:
+        d = pd.read_csv(LINKED)
+        X = np.column_stack([np.ones(len(d)), d["sector"].eq("company"), d["age_at_entry"],
+                             d["long_term_unemployed"], d["health_limitations"]]).astype(float)
+        y = d["continued"].astype(float)
+    for j in range(X.shape[1]):
+        fit = firth_profile(X, y, j)
+        assert fit.estimate == pytest.approx(ref["coef"][j], abs=1e-8)
+        assert (fit.lower, fit.upper) == pytest.approx((ref["profile"]["lower"][j], ref["profile"]["upper"][j]),
+                                                       abs=1e-7)
+        assert fit.chisq == pytest.approx(ref["profile"]["chisq"][j], abs=1e-8)
+        assert fit.p == pytest.approx(ref["profile"]["p"][j], abs=1e-9)
+    if case == "endometrial":  # NV: the profile interval is asymmetric, unlike Wald's
+        nv = firth_profile(X, y, 1)
+        assert nv.upper - nv.estimate > 2 * (nv.estimate - nv.lower)
+
+
+@pytest.mark.parametrize("case", REF["fisher_power"], ids=lambda c: f"{c['n1']}-{c['n2']}-{c['alpha']}")
+def test_exact_fisher_power_and_detectable_differences_against_r(case):
+    """R enumerates fisher.test over every table (tests/reference/sectors.R): the rejection
+    region, the exact power at given rates, and the smallest detectable rates up and down."""
+    from evaluation.sectors import fisher_power, fisher_rejection_region
+
+    n1, n2, alpha, p2 = case["n1"], case["n2"], case["alpha"], case["p2"]
+    assert fisher_rejection_region(n1, n2, alpha).sum() == case["rejected_tables"]
+    for p1, power in zip(case["p1"], case["power"]):
+        assert fisher_power(n1, n2, p1, p2, alpha) == pytest.approx(power, abs=1e-12)
+    for direction, key in ((1, "up_p1"), (-1, "down_p1")):
+        est = detectable_difference(n1, n2, p2, alpha=alpha, power=0.8, direction=direction)
+        if case[key] is None:
+            assert est.difference is None and est.power < 0.8 and "no difference" in est.note
+        else:
+            assert est.rate == pytest.approx(case[key], abs=1e-9)
+            assert est.difference == pytest.approx(case[key] - p2, abs=1e-9)
+            assert est.power == pytest.approx(0.8, abs=1e-9)
+
+
+def test_exact_power_by_hand_three_placements_a_sector():
+    """3 of 3 versus 0 of 3: the hypergeometric probabilities of x1 = 0..3 given 3 continued are
+    1/20, 9/20, 9/20, 1/20, so Fisher's two-sided p is 2/20 = 0.1 for the two extreme tables and
+    1 otherwise.  At alpha 0.11 (not 0.1: p = 0.1 is a rounding error either side of it) only those two reject: power = p1^3 (1-p2)^3 + (1-p1)^3 p2^3; at
+    alpha 0.05 nothing rejects (power 0)."""
+    from evaluation.sectors import fisher_power, fisher_rejection_region
+
+    region = fisher_rejection_region(3, 3, 0.11)
+    assert region.sum() == 2 and region[3, 0] and region[0, 3]
+    p1, p2 = 0.9, 0.2
+    assert fisher_power(3, 3, p1, p2, 0.11) == pytest.approx(p1 ** 3 * (1 - p2) ** 3 + (1 - p1) ** 3 * p2 ** 3,
+                                                            abs=1e-15)
+    assert fisher_power(3, 3, p1, p2, 0.05) == 0
+
+
+def test_the_arcsine_approximation_overstates_the_exact_power():
+    """Issue 24, 14: at 21 and 17 placements from 12/17, Cohen's h (two-sided normal power,
+    n1 n2 / (n1 + n2)) puts 80 % power at +28.07 points; Fisher's exact power there is R's 0.675
+    (tests/reference/sectors.R), and upward no rate reaches 80 %."""
+    case = next(c for c in REF["fisher_power"] if (c["n1"], c["n2"]) == (21, 17))
+    n1, n2, p2 = 21, 17, 12 / 17
+    # Cohen's h by hand: solve Phi(h sqrt(n1 n2 / (n1 + n2)) - z) + Phi(-h sqrt(.) - z) = 0.8
+    scale = math.sqrt(n1 * n2 / (n1 + n2))
+    h = optimize.brentq(lambda h: stats.norm.sf(Z975 - h * scale) + stats.norm.cdf(-Z975 - h * scale) - 0.8, 0, 5)
+    arcsine_p1 = math.sin(math.asin(math.sqrt(p2)) + h / 2) ** 2
+    assert arcsine_p1 - p2 == pytest.approx(0.2807, abs=1e-4) and arcsine_p1 == pytest.approx(case["p1"][0], abs=1e-4)
+    from evaluation.sectors import fisher_power
+
+    exact = fisher_power(n1, n2, arcsine_p1, p2)
+    assert exact == pytest.approx(case["power"][0], abs=1e-3) and exact < 0.7
+    assert detectable_difference(n1, n2, p2, direction=1).difference is None
+
+
+def test_power_above_the_exact_limit_is_the_normal_approximation_of_r():
+    """power.prop.test(n = 1500, p1 = 0.5, p2 = 0.45, strict = TRUE), R: the approximation used
+    above EXACT_MAX_PLACEMENTS, said in the note of a detectable difference there."""
+    from evaluation.sectors import EXACT_MAX_PLACEMENTS, fisher_power
+
+    ref = REF["normal_power"]
+    assert ref["n1"] + ref["n2"] > EXACT_MAX_PLACEMENTS
+    assert fisher_power(ref["n1"], ref["n2"], ref["p1"], ref["p2"], ref["alpha"]) == pytest.approx(ref["power"], abs=1e-12)
+    assert "normal approximation" in detectable_difference(1500, 1500, 0.45).note
 
 
 def test_edge_cases_give_stated_not_estimable_never_nan():
@@ -210,15 +294,21 @@ def test_cost_per_continued_job_is_seeded_and_brackets_the_estimate():
     assert a.at["company", "lower"] < by_hand < a.at["company", "upper"]
 
 
-def test_sector_precision_uses_the_association_rate():
-    # 13/20 company, 6/18 association: Cohen's h for 20 and 18 placements (alpha 0.05, power 0.8)
-    # from pwr (tests/reference/sectors.R), turned into a difference from 6/18 by hand
-    n_a, n_b, est = sector_precision(_placements(13, 20, 6, 18))
-    assert (n_a, n_b) == (20, 18)
-    h = next(c["h"] for c in REF["power"] if (c["n1"], c["n2"], c["alpha"], c["power"]) == (20, 18, 0.05, 0.8))
-    p2 = 6 / 18
-    assert est.estimate == pytest.approx(math.sin(math.asin(math.sqrt(p2)) + h / 2) ** 2 - p2, abs=1e-6)
-    assert sector_precision(_placements(3, 5, 0, 0))[2].estimate is None
+def test_sector_precision_both_directions_and_the_process_difference():
+    # 12/21 company, 12/17 association: the R case of 21 and 17 placements from 12/17
+    case = next(c for c in REF["fisher_power"] if (c["n1"], c["n2"]) == (21, 17))
+    # process rates 0.3 and 12/17: R's exact power for p1 = 0.3 against p2 = 12/17 is case["power"][1]
+    n_a, n_b, table = sector_precision(_placements(12, 21, 12, 17), true_rates={"company": 0.3, "association": 12 / 17})
+    assert (n_a, n_b) == (21, 17)
+    up, down, own = (table.iloc[i] for i in range(3))
+    assert up["difference"] is None and "no difference upward" in up["note"]
+    assert down["company rate"] == pytest.approx(case["down_p1"], abs=1e-9)
+    assert down["difference"] == pytest.approx(case["down_p1"] - 12 / 17, abs=1e-9)
+    assert own["difference"] == pytest.approx(0.3 - 12 / 17, abs=1e-15)
+    assert own["power"] == pytest.approx(case["power"][1], abs=1e-12)
+    hidden = sector_precision(_placements(12, 21, 12, 17), hide=lambda k, n: 0 < n - k < 10)[2]
+    assert hidden["difference"].isna().all() and (hidden["note"] == "suppressed: fewer than min_cell placements").all()
+    assert sector_precision(_placements(3, 5, 0, 0))[2]["difference"].isna().all()
 
 
 def test_barnard_memory_is_bounded_up_to_its_limit_and_skipped_beyond():
@@ -329,7 +419,8 @@ def test_sector_reading_says_close_to_the_edge_only_when_it_is():
     # 13/20 vs 6/18: Newcombe 31.7 points (0.1 to 55.7): the lower end, 0.1, is within a tenth of the width
     near = compare_sectors(_ended_placements(13, 20, 6, 18))
     lines = sector_reading(near)
-    assert lines[0].endswith("the interval excludes 0, a difference.")
+    assert lines[0].endswith("the interval excludes 0: company placements continued more often, as the report's "
+                             "sentence says.")
     assert lines[1].startswith("Its end nearest 0 is 0.1 percentage points from it")
     # 18/20 vs 4/18: far from 0; no such sentence
     far = sector_reading(compare_sectors(_ended_placements(18, 20, 4, 18)))
@@ -345,10 +436,120 @@ def test_sector_reading_says_whether_the_primary_result_holds_on_ended_ended_pla
     placements = pd.concat([_ended_placements(13, 20, 6, 18), late], ignore_index=True)
     sensitivity = continuation_sensitivity(placements, "2019-05-31")
     lines = sector_reading(compare_sectors(placements), sensitivity=sensitivity)
-    assert lines[0].endswith("no difference can be claimed.")
+    assert lines[0].endswith("no difference can be claimed in either direction, though the estimate lies on the "
+                             "companies' side.")
     assert lines[-1].startswith("Placements ended by 2019-02-28 (3 months before follow-up end): 31.7 percentage points")
     assert lines[-1].endswith("the primary result does not hold on them (fewer placements, a wider interval): "
                               "it rests partly on placements that ended close to the end of follow-up.")
     same = sector_reading(compare_sectors(_ended_placements(13, 20, 6, 18)),
                           sensitivity=continuation_sensitivity(_ended_placements(13, 20, 6, 18), "2019-05-31"))
     assert same[-1].endswith("the primary result holds on them.")
+
+
+def test_alternative_tests_and_estimators_of_one_quantity_are_not_holm_adjusted():
+    """Issue 24, 12: Fisher and Barnard test one null, crude, Mantel–Haenszel and Firth estimate
+    one odds ratio: not families.  One primary of each is declared; the rest are sensitivity,
+    and each p-value is the test's own (Fisher's: R's fisher.test)."""
+    from evaluation.sectors import PRIMARY, PRIMARY_ADJUSTED, PRIMARY_TEST, sector_metrics
+
+    table = compare_sectors(_placements(13, 20, 6, 18))
+    assert "p_holm" not in table.columns
+    assert table["role"].tolist().count(PRIMARY) == 1 and table.at["risk difference", "role"] == PRIMARY
+    assert table["role"].tolist().count(PRIMARY_TEST) == 1 and table.at["Fisher's exact test", "role"] == PRIMARY_TEST
+    assert all(r.startswith("sensitivity") for r in table.drop(["risk difference", "Fisher's exact test"])["role"])
+    r_case = next(c for c in REF["two_by_two"] if (c["k1"], c["n1"], c["k2"], c["n2"]) == (13, 20, 6, 18))
+    assert table.at["Fisher's exact test", "p"] == pytest.approx(r_case["fisher_p"], abs=1e-9)
+    placements, clients = _linked()
+    adjusted = adjusted_comparison(placements, clients)
+    assert "p_holm" not in adjusted.columns
+    assert adjusted.index[adjusted["role"] == PRIMARY_ADJUSTED].tolist() == ["logistic regression (Firth)"]
+    metrics = sector_metrics(continuation_by_sector(_placements(13, 20, 6, 18)).assign(subsidy_share=0.5),
+                             continuation_by_sector(_placements(13, 20, 6, 18)), table, adjusted=adjusted)
+    assert not [k for k in metrics if "holm" in k]
+    assert metrics["sectors.company_vs_association.adjusted.odds_ratio"] == adjusted.at["logistic regression (Firth)",
+                                                                                         "odds_ratio"]
+
+
+def test_every_comparison_is_read_with_its_direction():
+    """Issue 24, 13: an interval away from the null on the associations' side is against the
+    report's sentence, not 'consistent' with it."""
+    from evaluation.sectors import adjusted_reading
+
+    # 4/20 vs 14/18: Newcombe's interval lies below 0
+    against = sector_reading(compare_sectors(_ended_placements(4, 20, 14, 18)))
+    assert against[0].endswith("the interval excludes 0: association placements continued more often, against the "
+                               "report's sentence.")
+    assert "lies below 1 (associations more often)" in against[1]
+    # an early-ended subset on the other side of 0 does not 'hold' the primary result
+    flipped = pd.DataFrame({"difference": [0.0, -0.5], "lower": [-0.2, -0.7], "upper": [0.2, -0.2], "note": ""},
+                           index=["all placements", "ended by 2019-02-28"], dtype=object)
+    for_company = sector_reading(compare_sectors(_ended_placements(18, 20, 4, 18)), sensitivity=flipped)
+    assert for_company[-1].endswith("it rests partly on placements that ended close to the end of follow-up.")
+    # the adjusted odds ratios of the referee's report (0.20 and 0.11), read by hand
+    table = pd.DataFrame({"odds_ratio": [0.5, 0.20, 0.11], "lower": [0.2, 0.05, 0.02], "upper": [1.3, 0.81, 0.6],
+                          "p": [0.2, 0.02, 0.01],
+                          "role": ["reference: unadjusted, the same placements", "sensitivity: another adjusted estimator",
+                                   "primary adjusted estimate"], "note": ""},
+                         index=["crude (linked placements)", "Mantel–Haenszel over strata", "logistic regression (Firth)"],
+                         dtype=object)
+    lines = adjusted_reading(table)
+    assert lines[0] == ("Primary adjusted estimate, logistic regression (Firth): odds ratio 0.11 (95 % interval 0.02 "
+                        "to 0.60), below 1: association placements continued more often, against the report's sentence.")
+    assert lines[1].startswith("Sensitivity, Mantel–Haenszel over strata: odds ratio 0.20") and "against" in lines[1]
+    assert lines[2].endswith("including 1: no difference can be claimed in either direction, though the estimate "
+                             "lies on the associations' side.")
+    table.loc["logistic regression (Firth)", ["odds_ratio", "lower", "upper"]] = [4.2, 1.3, 16.4]
+    assert "above 1: company placements continued more often, as the report's sentence says" in adjusted_reading(table)[0]
+
+
+def test_precision_sentences_follow_the_numbers():
+    """Issue 24, 17: no adjective about size; the sentences print the interval's width, the
+    detectable differences both ways and the power for the process' difference."""
+    from evaluation.sectors import precision_reading
+
+    placements = _placements(12, 21, 12, 17)
+    n_a, n_b, table = sector_precision(placements, true_rates={"company": 0.6, "association": 0.35})
+    lines = precision_reading(table, n_a, n_b, comparison=compare_sectors(placements))
+    rd = newcombe_difference(12, 21, 12, 17)
+    assert lines[0] == (f"With 21 company and 17 association placements, the primary interval is "
+                        f"{100 * (rd.upper - rd.lower):.1f} percentage points wide.")
+    assert lines[1].startswith("Upward: no difference upward from 70.6 % is detectable with 80 % power")
+    down = REF["fisher_power"][0]["down_p1"]
+    assert lines[2].startswith(f"Downward: Fisher's exact test would find a difference of {100 * (down - 12 / 17):+.1f}")
+    assert "small" not in " ".join(lines).replace("smaller one", "")
+    assert lines[3].startswith("The process that made these synthetic data has continuation probabilities company 60 %")
+
+
+def test_the_power_parameter_is_checked_before_a_run():
+    from evaluation.parameters import parameter_problems
+
+    assert parameter_problems({"power": 0.8}, {"power": "float"}) == []
+    assert parameter_problems({"power": 80}, {"power": "float"}) == ["parameter power must be between 0 and 1 (0.8: 80 % power)"]
+
+
+def test_a_tiny_p_and_a_near_certain_power_are_not_printed_as_0_and_100():
+    from evaluation.sectors import precision_reading
+
+    placements = _ended_placements(300, 400, 150, 400)  # 75 % vs 37.5 %: Fisher's p far below 0.001
+    assert "Fisher's p < 0.001 (the primary test)" in sector_reading(compare_sectors(placements))[1]
+    n_a, n_b, table = sector_precision(placements, true_rates={"company": 0.6, "association": 0.35})
+    assert table.at["the process' own difference", "power"] > 0.99
+    assert "with probability more than 99 %, at least the 80 % sought." in precision_reading(table, n_a, n_b)[-1]
+
+
+def test_precision_metrics_of_real_data_are_hidden_with_a_small_count():
+    """Disclosure control: the detectable differences and the power are computed from the
+    associations' observed rate, so 3 of 17 not continued (a small count) hides them all."""
+    from evaluation.privacy import DisclosureControl
+    from evaluation.sectors import sector_metrics
+
+    dc = DisclosureControl(active=True, min_cell=5)
+    placements = _placements(12, 21, 14, 17)
+    table = sector_precision(placements, hide=dc.hides)[2]
+    rates = continuation_by_sector(placements)
+    metrics = sector_metrics(rates.assign(subsidy_share=0.5), rates, compare_sectors(placements), precision=table)
+    key = "sectors.company_vs_association.detectable_difference"
+    assert metrics[f"{key}.upward"] is None and metrics[f"{key}.downward"] is None
+    shown = sector_metrics(rates.assign(subsidy_share=0.5), rates, compare_sectors(placements),
+                           precision=sector_precision(placements)[2])
+    assert shown[f"{key}.downward"] < 0

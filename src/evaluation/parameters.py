@@ -26,6 +26,10 @@ def _open_unit(value: Any) -> str | None:
     return None if 0 < value < 1 else "must be between 0 and 1 (0.05 gives 95 % intervals)"
 
 
+def _power(value: Any) -> str | None:
+    return None if 0 < value < 1 else "must be between 0 and 1 (0.8: 80 % power)"
+
+
 def _at_least_one(value: Any) -> str | None:
     return None if value >= 1 else "must be at least 1"
 
@@ -58,6 +62,7 @@ def _municipality(value: Any) -> str | None:
 RULES: dict[str, Callable[[Any], str | None]] = {
     "horizons": _positive_days,
     "alpha": _open_unit,
+    "power": _power,
     "min_cell": _at_least_one,
     "lang": _language,
     "covariates": _names,

@@ -1,7 +1,6 @@
-# Reference values for tests/test_sectors.py, computed with base R and pwr.
+# Reference values for tests/test_sectors.py, computed with base R.
 # Run: Rscript tests/reference/sectors.R > tests/reference/sectors.json
-# (R 4.2.2, stats, pwr 1.3; Debian packages r-base-core r-cran-pwr)
-suppressMessages(library(pwr))
+# (R 4.2.2, stats; Debian package r-base-core)
 num <- function(x) if (is.null(x) || length(x) == 0 || is.na(x)) "null" else if (is.infinite(x)) (if (x > 0) "\"Infinity\"" else "\"-Infinity\"") else sprintf("%.17g", x)
 obj <- function(...) { x <- list(...); paste0("{", paste(sprintf("\"%s\": %s", names(x), unlist(x)), collapse = ", "), "}") }
 
@@ -68,13 +67,42 @@ g <- glm(continued ~ company + age_at_entry + ltu + health, family = binomial, d
 co <- summary(g)$coefficients
 ci <- confint.default(g)["company", ]
 
-# pwr.2p2n.test solves for h with uniroot's default tolerance (about 1e-4); solve pwr's own power
-# function to 1e-14 instead, for a 1e-6 comparison.
-solve_h <- function(n1, n2, sig.level, power)
-  list(h = uniroot(function(h) pwr.2p2n.test(h = h, n1 = n1, n2 = n2, sig.level = sig.level)$power - power,
-                   c(1e-10, 10), tol = 1e-14)$root)
-p20 <- solve_h(n1 = 20, n2 = 18, sig.level = 0.05, power = 0.8)
-p12 <- solve_h(n1 = 12, n2 = 30, sig.level = 0.1, power = 0.9)
+# Exact power of Fisher's two-sided test at level alpha (rejecting when fisher.test's p <= alpha):
+# every outcome (x1, x2) of two binomials, fisher.test on each table, dbinom weights (Exact is not
+# in Debian).  The smallest detectable rate p1 above and below p2: the first point of a 1e-3 grid
+# from p2 where the power reaches the target, refined by uniroot to 1e-12 between it and the grid
+# point before.
+rejects <- function(n1, n2, alpha) {
+  r <- matrix(FALSE, n1 + 1, n2 + 1)
+  for (x1 in 0:n1) for (x2 in 0:n2)
+    r[x1 + 1, x2 + 1] <- fisher.test(matrix(c(x1, x2, n1 - x1, n2 - x2), 2))$p.value <= alpha
+  r
+}
+power_of <- function(r, n1, n2, p1, p2) sum(outer(dbinom(0:n1, n1, p1), dbinom(0:n2, n2, p2)) * r)
+detectable <- function(r, n1, n2, p2, target, side) {
+  f <- function(p1) power_of(r, n1, n2, p1, p2) - target
+  grid <- if (side > 0) c(seq(p2, 1, by = 1e-3), 1) else c(seq(p2, 0, by = -1e-3), 0)
+  values <- sapply(grid, f)
+  i <- which(values >= 0)[1]
+  if (is.na(i)) return(NULL)
+  uniroot(f, sort(grid[c(i - 1, i)]), tol = 1e-12)$root
+}
+fisher_cases <- list(list(n1 = 21, n2 = 17, alpha = 0.05, p2 = 12 / 17, p1 = c(12 / 17 + 0.2807, 0.3, 0.6)),
+                     list(n1 = 12, n2 = 30, alpha = 0.1, p2 = 0.3, p1 = c(0.05, 0.7)),
+                     list(n1 = 20, n2 = 18, alpha = 0.05, p2 = 6 / 18, p1 = c(0.65, 0.9)))
+out_power <- c()
+for (case in fisher_cases) {
+  r <- with(case, rejects(n1, n2, alpha))
+  up <- with(case, detectable(r, n1, n2, p2, 0.8, 1))
+  down <- with(case, detectable(r, n1, n2, p2, 0.8, -1))
+  powers <- sapply(case$p1, function(p1) power_of(r, case$n1, case$n2, p1, case$p2))
+  out_power <- c(out_power, sprintf(paste0("{\"n1\": %d, \"n2\": %d, \"alpha\": %s, \"p2\": %s, \"p1\": [%s], ",
+    "\"power\": [%s], \"up_p1\": %s, \"down_p1\": %s, \"rejected_tables\": %d}"), case$n1, case$n2, num(case$alpha),
+    num(case$p2), paste(sapply(case$p1, num), collapse = ", "), paste(sapply(powers, num), collapse = ", "),
+    num(up), num(down), sum(r)))
+}
+# the normal approximation used above the exact size limit: power.prop.test(strict = TRUE), equal groups
+big <- power.prop.test(n = 1500, p1 = 0.5, p2 = 0.45, sig.level = 0.05, strict = TRUE)$power
 
 cat("{\n")
 cat(sprintf("\"two_by_two\": [%s],\n", paste(out2x2, collapse = ",\n  ")))
@@ -82,6 +110,6 @@ cat(sprintf("\"mantel_haenszel\": %s,\n", obj(or = num(unname(mh$estimate)), low
     upper = num(mh$conf.int[2]), p = num(mh$p.value), strata = sum(keep))))
 cat(sprintf("\"logistic\": %s,\n", obj(beta = num(co["company", "Estimate"]), se = num(co["company", "Std. Error"]),
     p = num(co["company", "Pr(>|z|)"]), lower = num(exp(ci[1])), upper = num(exp(ci[2])))))
-cat(sprintf("\"power\": [%s, %s]\n", obj(n1 = 20, n2 = 18, alpha = 0.05, power = 0.8, h = num(p20$h)),
-    obj(n1 = 12, n2 = 30, alpha = 0.1, power = 0.9, h = num(p12$h))))
+cat(sprintf("\"fisher_power\": [%s],\n", paste(out_power, collapse = ",\n  ")))
+cat(sprintf("\"normal_power\": %s\n", obj(n1 = 1500, n2 = 1500, alpha = 0.05, p1 = 0.5, p2 = 0.45, power = num(big))))
 cat("}\n")

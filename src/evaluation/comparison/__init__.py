@@ -7,16 +7,24 @@ from .propensity import PropensityModel, logistic_propensity
 from .robust import Effect, weighted_difference
 from .matching import Matching, matched_effect, nearest_neighbour_match
 from .weighting import att_odds_weights, effective_sample_size, weighted_effect
+from .curves import CumulativeIncidence, CurveContrast, contrast_curves, weighted_cumulative_incidence
+from .sensitivity import e_value, e_value_of_interval
 
 __all__ = [
+    "CumulativeIncidence",
+    "CurveContrast",
     "Effect",
     "Matching",
     "PropensityModel",
     "att_odds_weights",
+    "contrast_curves",
+    "e_value",
+    "e_value_of_interval",
     "effective_sample_size",
     "logistic_propensity",
     "matched_effect",
     "nearest_neighbour_match",
+    "weighted_cumulative_incidence",
     "weighted_difference",
     "weighted_effect",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.linalg import solve_triangular
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,10 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
     Iteratively reweighted least squares started, as R's ``glm(family = binomial)``, from
     ``mu = (y + 0.5) / 2``, so that the iterates are R's: the score equals
     ``fitted(glm(treat ~ ..., family = binomial))`` to rounding (tested on MatchIt's ``lalonde``,
-    ``tests/reference/matchit.R``). No penalty: a design that separates the groups, or whose
-    columns are collinear, is refused with the reason (McCullagh and Nelder 1989, ch. 4).
+    ``tests/reference/matchit.R``). No penalty: collinear columns, or a fit that does not converge
+    (groups separated by a covariate), are refused with the reason. Scores within rounding of 0 or
+    1 are kept (R warns of them): their units lie outside the overlap, which the caller reports
+    (McCullagh and Nelder 1989, ch. 4).
     """
     x = np.asarray(design, dtype=float)
     y = np.asarray(treated, dtype=float)
@@ -50,8 +53,9 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
                          "give one design row per unit")
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError("treatment must be 0 (comparison) or 1 (treated) for every unit")
-    if np.linalg.matrix_rank(x) < x.shape[1]:
-        raise ValueError(f"the design's {x.shape[1]} columns are collinear (rank {np.linalg.matrix_rank(x)}): "
+    rank = np.linalg.matrix_rank(np.linalg.qr(x, mode="r"))  # the R factor has x's singular values
+    if rank < x.shape[1]:
+        raise ValueError(f"the design's {x.shape[1]} columns are collinear (rank {rank}): "
                          "drop a column that the others determine")
     mu = (y + 0.5) / 2
     eta = np.log(mu / (1 - mu))
@@ -61,7 +65,8 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
         mu_eta = mu * (1 - mu)
         z = eta + (y - mu) / mu_eta
         w = np.sqrt(mu_eta)
-        beta = np.linalg.lstsq(x * w[:, None], z * w, rcond=None)[0]
+        q, r = np.linalg.qr(x * w[:, None])
+        beta = solve_triangular(r, q.T @ (z * w))
         eta = x @ beta
         mu = 1 / (1 + np.exp(-eta))
         deviance = _deviance(y, mu)
@@ -71,9 +76,6 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
     else:
         raise ValueError(f"the logistic propensity model did not converge in {max_iterations} iterations: "
                          "the groups may be separated by a covariate; coarsen or drop it")
-    if np.any(mu > 1 - 10 * np.finfo(float).eps) or np.any(mu < 10 * np.finfo(float).eps):
-        raise ValueError("fitted propensity scores of 0 or 1 occurred (the groups are separated): "
-                         "coarsen or drop the covariate that separates them")
     return PropensityModel(coefficients=beta, score=mu, linear_predictor=eta, iterations=iteration)
 
 

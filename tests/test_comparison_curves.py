@@ -105,3 +105,21 @@ def test_e_value_by_its_formula_and_the_papers_example():
     assert e_value(1.0) == 1.0
     with pytest.raises(ValueError, match="positive"):
         e_value(-1.0)
+
+
+def test_bootstrap_reweighs_each_resample_when_asked():
+    n = 150
+    time, status, treated = _two_groups(n, 0.5, 0.3, seed=9)
+    w = np.ones(2 * n)
+    fixed = contrast_curves(time, status, treated, w, [200], reps=50, seed=2)
+    same = contrast_curves(time, status, treated, w, [200], reps=50, seed=2, reweigh=lambda rows: w[rows])
+    np.testing.assert_array_equal(same.difference_lower, fixed.difference_lower)
+    assert "re-estimated in each resample" in same.method and "held fixed" in fixed.method
+    # weights that drop every employed comparison in the resamples only: the comparison curve of
+    # each resample is then 0, so every replicate difference is the treated curve itself
+    drop = contrast_curves(time, status, treated, w, [200], reps=50, seed=2,
+                           reweigh=lambda rows: np.where((treated[rows] == 0) & (status[rows] == 1), 0.0, 1.0))
+    assert drop.difference[0] == fixed.difference[0]  # the estimate uses the given weights
+    assert drop.difference_lower[0] <= drop.treated[0] <= drop.difference_upper[0]
+    assert drop.difference_lower[0] > fixed.difference_lower[0] + 0.5 * drop.comparison[0]
+    assert np.isnan(drop.ratio_lower[0])  # a ratio over 0 is not estimable

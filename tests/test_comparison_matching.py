@@ -38,6 +38,7 @@ CASES = {  # name: keyword arguments of nearest_neighbour_match, as in matchit.R
     "nearest_1to1_caliper": {"replace": False, "caliper": 0.1},
     "nearest_1to1_exact_race": {"replace": False, "exact": DATA["race"].to_numpy()},
     "nearest_2to1": {"replace": False, "ratio": 2},
+    "nearest_1to1_logit_caliper": {"replace": False, "caliper": 0.2, "distance": "logit"},
     "nearest_1to1_replace": {"replace": True},
     "nearest_1to1_replace_caliper": {"replace": True, "caliper": 0.1},
     "nearest_3to1_replace": {"replace": True, "ratio": 3},
@@ -62,10 +63,16 @@ def test_propensity_refuses_collinear_design():
 EXACT = [name for name in CASES if name != "nearest_3to1_replace"]
 
 
+def _match(name: str):
+    kwargs = dict(CASES[name])
+    distance = MODEL.linear_predictor if kwargs.pop("distance", "score") == "logit" else MODEL.score
+    return nearest_neighbour_match(distance, TREATED, **kwargs)
+
+
 @pytest.mark.parametrize("name", EXACT)
 def test_matched_sets_and_weights_equal_matchit(name):
     ref = R["cases"][name]
-    m = nearest_neighbour_match(MODEL.score, TREATED, **CASES[name])
+    m = _match(name)
     np.testing.assert_array_equal(m.treated_rows + 1, ref["treated_rows"])
     expected = np.array([[-1 if v is None else v - 1 for v in np.atleast_1d(row)] for row in ref["match_matrix"]])
     np.testing.assert_array_equal(m.matches, expected)
@@ -82,7 +89,7 @@ def test_ratio_3_with_replacement_equals_matchit_up_to_tied_controls():
 @pytest.mark.parametrize("name", EXACT)
 def test_matched_att_and_cluster_robust_se_equal_r(name):
     ref = R["cases"][name]
-    m = nearest_neighbour_match(MODEL.score, TREATED, **CASES[name])
+    m = _match(name)
     for outcome, y in OUTCOMES.items():
         effect = matched_effect(y, m, TREATED)
         assert effect.estimate == pytest.approx(ref[outcome]["att"], rel=1e-9, abs=1e-12)
@@ -93,7 +100,7 @@ def test_matched_att_and_cluster_robust_se_equal_r(name):
 @pytest.mark.parametrize("name", ["nearest_1to1_replace", "nearest_1to1_replace_caliper"])
 def test_records_with_replacement_equal_get_matches(name):
     ref = R["cases"][name]["pairs"]
-    rows, sets, weights = nearest_neighbour_match(MODEL.score, TREATED, **CASES[name]).pairs()
+    rows, sets, weights = _match(name).pairs()
     ours = sorted(zip(sets + 1, rows + 1, weights))
     theirs = sorted(zip(ref["treated_row"], ref["row"], ref["weights"]))
     assert [(a, b) for a, b, _ in ours] == [(a, b) for a, b, _ in theirs]

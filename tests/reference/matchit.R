@@ -40,9 +40,15 @@ ord <- c(which(d$treat == 1)[order(e[d$treat == 1], decreasing = TRUE)], which(d
 dd <- d[ord, ]
 D <- abs(outer(e[ord][dd$treat == 1], e[ord][dd$treat == 0], "-"))
 
-fit_case <- function(name, caliper = NULL, ...) {
-  args <- list(f, data = dd, method = "nearest", distance = D, m.order = "data", ...)
-  if (!is.null(caliper)) { args$caliper <- caliper * sd(e); args$std.caliper <- FALSE }
+# the logit of the score (MatchIt's link = "linear.logit"), for one case
+lp <- predict(ps, type = "link")
+ord_logit <- c(which(d$treat == 1)[order(lp[d$treat == 1], decreasing = TRUE)], which(d$treat == 0))
+stopifnot(identical(ord_logit, ord))  # the logit orders the treated as the score does
+D_logit <- abs(outer(lp[ord][dd$treat == 1], lp[ord][dd$treat == 0], "-"))
+
+fit_case <- function(name, caliper = NULL, logit = FALSE, ...) {
+  args <- list(f, data = dd, method = "nearest", distance = if (logit) D_logit else D, m.order = "data", ...)
+  if (!is.null(caliper)) { args$caliper <- caliper * sd(if (logit) lp else e); args$std.caliper <- FALSE }
   m <- do.call(matchit, args)
   mm <- m$match.matrix
   # everything back in the data's row order; match.matrix as 1-based row numbers of d, NA where none
@@ -77,6 +83,7 @@ fit_case("nearest_1to1_caliper", replace = FALSE, caliper = 0.1)
 fit_case("nearest_1to1_exact_race", replace = FALSE, exact = ~ race)
 fit_case("nearest_2to1", replace = FALSE, ratio = 2)
 fit_case("nearest_1to1_replace_caliper", replace = TRUE, caliper = 0.1)
+fit_case("nearest_1to1_logit_caliper", replace = FALSE, caliper = 0.2, logit = TRUE)
 fit_case("nearest_1to1_replace", replace = TRUE)
 fit_case("nearest_3to1_replace", replace = TRUE, ratio = 3)
 

@@ -203,6 +203,13 @@ def lalonde_markdown(result: dict) -> str:
                      f"{g['max_abs_smd_before']:.2f}; {g['overlap']['controls_below_treated_min']:,} of "
                      f"{g['controls']:,} comparison men have a score below the lowest treated man's.")
         cal = g["matching_caliper"]
+        after = {name: g[key]["max_abs_smd"] for key, name in ESTIMATORS.items() if key != "naive"}
+        lines.append("  After adjustment the largest standardised difference is "
+                     + "; ".join(f"{v:.2f} ({k})" for k, v in after.items())
+                     + f": {sum(v > 0.1 for v in after.values())} of {len(after)} above the 0.1 often taken as balance "
+                     "(Austin 2009)"
+                     + (", so some imbalance in the observed characteristics remains." if any(v > 0.1 for v in after.values())
+                        else ", so the observed characteristics are balanced by that rule."))
         lines.append(f"  Within the caliper only {cal['matched_treated']} of {g['treated']} treated men found a "
                      "comparison man not already taken: that estimate is of the effect on those matched, "
                      "a different estimand. Odds weighting rests on an effective "

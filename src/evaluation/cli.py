@@ -187,6 +187,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args.passthrough)
 
 
+def cmd_lalonde(args: argparse.Namespace) -> int:
+    """LaLonde's NSW experiment: the benchmark and the comparison's estimators (issue 25)."""
+    import json
+
+    from .comparison.lalonde import lalonde_benchmark, lalonde_markdown
+    from .lalonde_data import load_lalonde
+
+    data = load_lalonde()
+    result = lalonde_benchmark(data.experimental, data.psid, data.cps, data.published)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "lalonde.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (args.out / "lalonde.md").write_text(lalonde_markdown(result), encoding="utf-8")
+    print(f"wrote {args.out / 'lalonde.json'} and {args.out / 'lalonde.md'}")
+    return 0
+
+
 def _notebook_options(p: argparse.ArgumentParser) -> None:
     """The options `run` and `batch` share: which notebooks, their parameters, strictness."""
     p.add_argument("--only", nargs="+", metavar="NOTEBOOK", help="run only these notebooks")
@@ -270,6 +286,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", add_help=False,
                        help="time the estimators on 1e4..1e6 clients beside lifelines, scikit-survival, R")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("lalonde", help="the comparison's estimators on LaLonde's NSW experiment (PSID-1, CPS-1)")
+    p.add_argument("--out", type=Path, required=True, help="folder to write lalonde.json and lalonde.md into")
+    p.set_defaults(func=cmd_lalonde)
 
     p = sub.add_parser("refresh-notebooks",
                        help="re-execute the committed notebooks in place on the default dataset")

@@ -249,6 +249,58 @@ def test_on_real_data_no_curve_has_a_step_made_by_fewer_than_min_cell_people():
     assert max(_drawn_right_ends(synthetic.axes[0])) > thin
 
 
+def test_pooled_steps_by_hand():
+    """Events [1, 0, 2, 3, 1, 4] with at least 5 a step: 1+0+2+3 = 6 reach 5 at the 4th time,
+    then 1+4 = 5 at the 6th; the rows at times 40 and 60 are drawn, nothing else."""
+    from evaluation.figures.competing_risks import pooled_steps
+
+    curve = pd.DataFrame({"time": [10, 20, 30, 40, 50, 60], "events": [1, 0, 2, 3, 1, 4]})
+    assert list(pooled_steps(curve, 5)["time"]) == [40, 60]
+    assert list(pooled_steps(curve, 1)["time"]) == [10, 20, 30, 40, 50, 60]
+    assert list(pooled_steps(curve.iloc[:3], 5)["time"]) == []  # 3 events: no step can be drawn
+
+
+def test_on_real_data_every_drawn_step_rests_on_at_least_min_cell_events():
+    """Counted by hand from the register: between two drawn jumps of a curve lie at least
+    min_cell = 5 events of its outcome; the value after each jump is the estimate there."""
+    import numpy as np
+
+    from evaluation.figures import (cumulative_incidence_panels, cumulative_incidence_stacked,
+                                    kaplan_meier_with_risk_table, label)
+    from evaluation.survival import cumulative_incidence, kaplan_meier
+    from evaluation.survival.estimators import EVENT_CODES
+
+    time, event, _ = _default_register()
+    cif = cumulative_incidence(time, event)
+    km = kaplan_meier(time, event == 1)
+
+    def assert_pooled(line, code):
+        jumps = _jumps(line)
+        assert len(jumps) >= 1
+        edges = np.concatenate([[-1.0], jumps])
+        events = [int(((time > a) & (time <= b) & (event == code)).sum()) for a, b in zip(edges[:-1], edges[1:])]
+        assert min(events) >= 5, (line.get_label(), events)
+
+    fig = kaplan_meier_with_risk_table(km, [0, 180], ["150", "61"], cif=cif, synthetic=False, min_cell=5)
+    solid, dashed = [line for line in fig.axes[0].get_lines() if line.get_linestyle() in ("-", "--")]
+    for line in (solid, dashed):
+        assert_pooled(line, EVENT_CODES["employment"])
+    x, y = np.asarray(solid.get_xdata(), float), np.asarray(solid.get_ydata(), float)
+    assert len(_jumps(solid)) > 3
+    after = {t: y[np.flatnonzero(x == t)[-1]] for t in _jumps(solid)}
+    table = km.set_index("time")["survival"]
+    assert all(after[t] == pytest.approx(100 * table[t]) for t in after)  # merged, not altered
+    codes = {label(cause, "fi"): code for cause, code in EVENT_CODES.items()}
+    for ax in cumulative_incidence_panels(cif, synthetic=False, min_cell=5).axes:
+        assert_pooled(ax.get_lines()[0], codes[ax.get_title()])
+    note = [t.get_text() for t in cumulative_incidence_stacked(cif, synthetic=False).axes[0].texts]
+    assert any("jokainen porras yhdistää vähintään 5 tapahtumaa" in t for t in note)
+    # synthetic data: every event its own step (the register's first days have single events)
+    fig = kaplan_meier_with_risk_table(km, [0, 180], ["150", "61"], synthetic=True)
+    first = _jumps(fig.axes[0].get_lines()[0])[0]
+    assert first == time[event == 1].min()
+
+
 # --- issue 24, item 16: legends, titles, the 50 % line; text at least 7 pt where the summary prints
 
 def test_groups_are_named_in_both_languages_and_the_title_says_what_is_compared():

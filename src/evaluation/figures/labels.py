@@ -86,6 +86,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group.long_term_unemployed=True": "Pitkäaikaistyötön",
         "group.long_term_unemployed=False": "Ei pitkäaikaistyötön",
         "continuation.majority": "50 %: enemmistö",
+        "survival.pooled": "todellinen aineisto: jokainen porras yhdistää vähintään {n} tapahtumaa",
         # the counterfactual (notebook 04)
         "cf.unemployed": "työttömät, % työvoimasta",
         "cf.long_term": "pitkäaikaistyöttömät, % työvoimasta",
@@ -176,6 +177,7 @@ TEXT: dict[str, dict[str, str]] = {
         "group.long_term_unemployed=True": "Long-term unemployed",
         "group.long_term_unemployed=False": "Not long-term unemployed",
         "continuation.majority": "50%: the majority",
+        "survival.pooled": "real data: each step pools at least {n} events",
         "cf.unemployed": "unemployed, % of labour force",
         "cf.long_term": "long-term unemployed, % of labour force",
         "cf.under_25": "unemployed under 25, % of labour force",

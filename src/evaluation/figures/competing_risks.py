@@ -37,7 +37,9 @@ def pooled_steps(curve, min_events: int):
     order; a row is kept when the events since the last kept row reach ``min_events``, and the
     curve keeps its value in between.  The value at a kept time is the estimate there, unchanged:
     only neighbouring steps are merged (the events after the last kept row are not drawn).
-    With ``min_events`` 1 or less every row is kept."""
+    With ``min_events`` 1 or less every row is kept.  A coarsening of the drawing, not of the
+    estimate; OpenSAFELY's kaplan-meier-function (github.com/opensafely-actions/kaplan-meier-function)
+    makes each step safe another way, by rounding its counts to a multiple of ``count_min``."""
     if min_events <= 1:
         return curve
     keep, pending = [], 0

@@ -3,7 +3,10 @@
 Every figure function takes tables (from the analysis modules or the validated dataset) and
 returns a matplotlib Figure; :func:`save_figure` writes it as PNG (200 dpi) and SVG with no
 dates or software versions in the metadata and a fixed ``svg.hashsalt``, so the same data give
-byte-identical files.  A figure of a synthetic dataset carries a visible mark saying so.
+byte-identical files.  A figure of a synthetic dataset carries a visible mark saying so.  The
+figures the summary shows are drawn at the width it shows them (84 mm, ``base.PRINT_WIDTH_MM``),
+so that no text is under 7 pt in print; curves of real data never draw a step resting on fewer
+than ``min_cell`` people.
 """
 
 from __future__ import annotations

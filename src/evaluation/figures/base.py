@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from ..files import write_atomic
 from ..text import check_lang, month_label
@@ -28,6 +30,56 @@ COLOURS = {
     "under_25_unemployed": "#009E73",
     "activation_rate": "#CC79A7",
 }
+
+
+#: The width at which the summary (``summary.fi.html``) shows a figure, in millimetres: its CSS
+#: ``figure img { width: 84mm }`` (tests/test_figures.py reads it there).  The figures the
+#: summary shows are drawn this wide, so that a point in them is a point on paper.
+PRINT_WIDTH_MM = 84.0
+#: Font sizes (points) of a figure drawn at :data:`PRINT_WIDTH_MM`: nothing under 7 pt in print.
+PRINT_FONTS = {"title": 9.0, "label": 8.0, "tick": 7.5, "note": 7.5, "legend": 7.0}
+
+
+def print_figure(height_mm: float):
+    """A figure and axes :data:`PRINT_WIDTH_MM` wide and ``height_mm`` high as saved, laid out
+    so that everything fits inside (constrained layout; the saved file adds the margin
+    ``savefig.pad_inches`` on each side, so the figure is drawn that much narrower): the file is
+    at most this size and never scaled down to fit the summary.  Ticks at :data:`PRINT_FONTS`."""
+    pad = 2 * float(plt.rcParams["savefig.pad_inches"])
+    fig, ax = plt.subplots(figsize=(PRINT_WIDTH_MM / 25.4 - pad, height_mm / 25.4 - pad), layout="constrained")
+    ax.tick_params(labelsize=PRINT_FONTS["tick"])
+    return fig, ax
+
+
+def print_figure_with_key(height_mm: float, key_mm: float):
+    """As :func:`print_figure`, with a strip ``key_mm`` high under the axes for a legend too
+    wide to sit on the curves: figure, axes, strip."""
+    pad = 2 * float(plt.rcParams["savefig.pad_inches"])
+    fig, (ax, key) = plt.subplots(2, 1, figsize=(PRINT_WIDTH_MM / 25.4 - pad, height_mm / 25.4 - pad),
+                                  height_ratios=[height_mm - key_mm, key_mm], layout="constrained")
+    ax.tick_params(labelsize=PRINT_FONTS["tick"])
+    key.set_xticks([])
+    key.set_yticks([])
+    key.grid(False)
+    for spine in key.spines.values():
+        spine.set_visible(False)
+    return fig, ax, key
+
+
+def _at_print_size(fig) -> bool:
+    """Whether ``fig`` was made by :func:`print_figure` (the only figures with constrained layout)."""
+    return isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+
+
+def print_title(ax, title: str) -> None:
+    """The title of a figure at print size, on lines of at most 34 characters (so it is no
+    wider than the figure), at :data:`PRINT_FONTS`."""
+    ax.set_title(wrap(title, 34), fontsize=PRINT_FONTS["title"])
+
+
+def wrap(name: str, width: int = 22) -> str:
+    """A long axis label on lines of at most ``width`` characters (a figure 84 mm wide)."""
+    return textwrap.fill(name, width, break_on_hyphens=False)
 
 
 def _missing(value) -> bool:
@@ -56,8 +108,12 @@ def mark_synthetic(fig, synthetic: bool, lang: str, part: str | None = None) -> 
     names what is synthetic when the figure also shows official statistics."""
     if synthetic:
         mark = label("synthetic", lang).upper() + (f": {part}" if part else "")
-        fig.text(0.995, 0.995, mark, ha="right", va="top",
-                 fontsize=8, color="#B00000", alpha=0.85, fontweight="bold")
+        style = {"fontsize": 8, "color": "#B00000", "alpha": 0.85, "fontweight": "bold"}
+        if _at_print_size(fig) and not fig.get_suptitle():
+            # a figure at print size: a line of its own above the title, which the layout makes room for
+            fig.suptitle(mark, x=0.995, ha="right", **style)
+        else:
+            fig.text(0.995, 0.995, mark, ha="right", va="top", **style)
 
 
 def source_line(lang: str) -> str:
@@ -69,8 +125,12 @@ def source_line(lang: str) -> str:
 
 def mark_source(ax, lang: str) -> None:
     """The source line under a figure of official statistics: the bottom axes' x label, so it
-    sits below the tick labels whatever their size."""
-    ax.set_xlabel(source_line(lang), fontsize=7, color="#444444", loc="left")
+    sits below the tick labels whatever their size; on lines no wider than a figure at print
+    size (:func:`print_figure`) when it is one."""
+    line = source_line(lang)
+    if _at_print_size(ax.figure):
+        line = wrap(line, 52)
+    ax.set_xlabel(line, fontsize=7, color="#444444", loc="left")
 
 
 def save_figure(fig, folder: str | Path, name: str) -> dict[str, Path]:
@@ -91,10 +151,10 @@ def save_figure(fig, folder: str | Path, name: str) -> dict[str, Path]:
     return paths
 
 
-def period_axis(ax, months, lang: str) -> None:
-    """Month ticks every month, quarter, half-year or year (at most about 16 ticks), on
-    calendar boundaries (January, July, ...), labelled in ``lang``."""
-    step = next(s for s in (1, 3, 6, 12, 24) if len(months) / s <= 16)
+def period_axis(ax, months, lang: str, max_ticks: int = 16) -> None:
+    """Month ticks every month, quarter, half-year, year or two years (at most about
+    ``max_ticks`` ticks), on calendar boundaries (January, July, ...), labelled in ``lang``."""
+    step = next((s for s in (1, 3, 6, 12, 24) if len(months) / s <= max_ticks), 24)
     ticks = [i for i, m in enumerate(months) if (m.month - 1) % step == 0] if step > 1 else list(range(len(months)))
     ax.set_xticks(ticks)
     ax.set_xticklabels([month_label(months[i], lang) for i in ticks], rotation=45, ha="right")

@@ -13,10 +13,54 @@ from .labels import label, text
 def followed_until(cif, min_at_risk: int) -> float | None:
     """The first time in ``cif`` at which fewer than ``min_at_risk`` clients were still at risk:
     curves stop there (estimates beyond rest on too few people, and the last steps of the
-    curves have no width); None when there is no such time (then they run to the last time)."""
+    curves have no width); None when there is no such time (then they run to the last time).
+
+    ``cif`` is any table with ``time`` and ``at_risk`` columns: a cumulative incidence or a
+    Kaplan–Meier table (whose risk set, every client not yet exited nor censored, is the same)."""
     times = cif.drop_duplicates("time").sort_values("time")
     thin = times.loc[times["at_risk"].astype(float) < min_at_risk, "time"]
     return float(thin.iloc[0]) if len(thin) else None
+
+
+def fewest_drawn(min_at_risk: int, synthetic: bool, min_cell: int) -> int:
+    """The fewest clients at risk a drawn step may rest on: ``min_at_risk``, and on real data
+    (``synthetic`` False) at least ``min_cell``, so that no step of a curve is made by fewer
+    people than disclosure control shows in a table (a step of 1 event among 4 gives back the
+    count 1 and the 4 at risk)."""
+    return int(min_at_risk) if synthetic else max(int(min_at_risk), int(min_cell))
+
+
+def pooled_steps(curve, min_events: int):
+    """The rows of a step curve at which it is drawn when no step may rest on fewer than
+    ``min_events`` events (disclosure control of real data: a step of one event gives the count
+    1 back).  ``curve`` has ``time`` and ``events`` (the events at each time) columns, in time
+    order; a row is kept when the events since the last kept row reach ``min_events``, and the
+    curve keeps its value in between.  The value at a kept time is the estimate there, unchanged:
+    only neighbouring steps are merged (the events after the last kept row are not drawn).
+    With ``min_events`` 1 or less every row is kept.  A coarsening of the drawing, not of the
+    estimate; OpenSAFELY's kaplan-meier-function (github.com/opensafely-actions/kaplan-meier-function)
+    makes each step safe another way, by rounding its counts to a multiple of ``count_min``."""
+    if min_events <= 1:
+        return curve
+    keep, pending = [], 0
+    for i, events in enumerate(curve["events"].to_numpy()):
+        pending += int(events)
+        if pending >= min_events:
+            keep.append(i)
+            pending = 0
+    return curve.iloc[keep]
+
+
+def _step_events(synthetic: bool, min_cell: int) -> int:
+    """The fewest events a drawn step may rest on: ``min_cell`` on real data, 1 on synthetic."""
+    return 1 if synthetic else int(min_cell)
+
+
+def _group_label(by: str, group, lang: str) -> str:
+    """A group's name in ``lang`` (``group.<column>=<value>`` in the catalogue), else ``column = value``."""
+    key = f"group.{by}={group}"
+    found = label(key, lang)
+    return found if found != key else f"{by} = {group}"
 
 
 def _shown(curve, stop: float | None):
@@ -24,6 +68,12 @@ def _shown(curve, stop: float | None):
     if stop is None:
         return curve, float(curve["time"].max()) if len(curve) else 0.0
     return curve.loc[curve["time"] < stop], stop
+
+
+def _stop_note(day: float, fewest: int, step_events: int, lang: str) -> str:
+    """Where the curves stop and, on real data, how many events a step pools at least."""
+    note = text("survival.stops", lang, day=f"{day:.0f}", n=fewest)
+    return note + ("\n" + text("survival.pooled", lang, n=step_events) if step_events > 1 else "")
 
 
 def _risk_row(ax, risk_times, risk_counts, lang: str) -> None:
@@ -37,21 +87,27 @@ def _risk_row(ax, risk_times, risk_counts, lang: str) -> None:
 
 
 def cumulative_incidence_stacked(cif, *, lang: str = "fi", synthetic: bool = False, groups=None,
-                                 min_at_risk: int = 10, risk_times=None, risk_counts=None):
+                                 min_at_risk: int = 10, risk_times=None, risk_counts=None, min_cell: int = 5):
     """All outcome groups' cumulative incidence stacked over time; the gap above is 'no exit yet'.
 
     ``cif`` is :func:`evaluation.survival.cumulative_incidence` output (one group of clients).
-    The curves stop at :func:`followed_until` (fewer than ``min_at_risk`` clients left), and
-    the figure says where; ``risk_times`` and ``risk_counts`` put the numbers at risk under it.
+    The curves stop at :func:`followed_until` (fewer than ``min_at_risk`` clients left; on real
+    data fewer than ``min_cell`` too, :func:`fewest_drawn`), and the figure says where;
+    ``risk_times`` and ``risk_counts`` put the numbers at risk under it.  On real data each
+    layer's steps pool at least ``min_cell`` events (:func:`pooled_steps`).  The legend lists
+    the groups in the order of the stack, top to bottom.
     """
     check_lang(lang)
     groups = groups or list(cif["cause"].unique())
-    shown, end = _shown(cif, followed_until(cif, min_at_risk))
+    fewest = fewest_drawn(min_at_risk, synthetic, min_cell)
+    shown, end = _shown(cif, followed_until(cif, fewest))
     times = np.sort(shown["time"].unique()).astype(float)
     grid = np.concatenate([[0.0], times, [end]])
     layers = []
+    step_events = _step_events(synthetic, min_cell)
     for cause in groups:
-        curve = cif.loc[cif["cause"] == cause].set_index("time")["cif"].reindex(times).ffill().fillna(0)
+        drawn = pooled_steps(shown.loc[shown["cause"] == cause].sort_values("time"), step_events)
+        curve = drawn.set_index("time")["cif"].reindex(times).ffill().fillna(0)
         values = curve.to_numpy()
         layers.append(np.concatenate([[0.0], values, values[-1:] if len(values) else [0.0]]))
     fig, ax = plt.subplots(figsize=(8, 4.6))
@@ -63,29 +119,35 @@ def cumulative_incidence_stacked(cif, *, lang: str = "fi", synthetic: bool = Fal
     ax.set_ylabel(text("survival.cif", lang) + ", %")
     ax.set_title(text("survival.cif_title", lang))
     ax.text(0.02, 0.96, text("survival.no_exit", lang), transform=ax.transAxes, va="top", fontsize=9, color="#444444")
-    ax.text(0.98, 0.96, text("survival.stops", lang, day=f"{end:.0f}", n=min_at_risk), transform=ax.transAxes,
+    ax.text(0.98, 0.96, _stop_note(end, fewest, step_events, lang), transform=ax.transAxes,
             va="top", ha="right", fontsize=8, color="#444444")
     if risk_times is not None:
         _risk_row(ax, [t for t in risk_times if t <= end], risk_counts, lang)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    handles, names = ax.get_legend_handles_labels()  # stackplot's first group is the bottom layer
+    ax.legend(handles[::-1], names[::-1], loc="upper left", bbox_to_anchor=(1.01, 1.0))
     mark_synthetic(fig, synthetic, lang)
     return fig
 
 
 def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = False, by: str | None = None,
-                                level: int = 95, min_at_risk: int = 10):
+                                level: int = 95, min_at_risk: int = 10, min_cell: int = 5):
     """One panel per outcome group: cumulative incidence with its interval band.
 
     With a ``group`` column in ``cif`` (from :func:`evaluation.survival.cumulative_incidence_by`),
-    one curve per group in each panel.  Each curve stops at :func:`followed_until` of its own
-    clients (fewer than ``min_at_risk`` left), as the figure says.
+    one curve per group in each panel, named in ``lang`` (``group.<by>=<value>`` in the label
+    catalogue) under a title that says what is compared (``compare.<by>``).  Each curve stops
+    at :func:`followed_until` of its own clients (fewer than ``min_at_risk`` left; on real data
+    fewer than ``min_cell`` too, :func:`fewest_drawn`), as the figure says; on real data each
+    step pools at least ``min_cell`` events (:func:`pooled_steps`).
     """
     check_lang(lang)
     causes = list(cif["cause"].unique())
     fig, axes = plt.subplots(2, 2, figsize=(9, 6.2), sharex=True, sharey=True)
     groups = list(cif["group"].unique()) if "group" in cif.columns else [None]
     palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    stops = {group: followed_until(cif if group is None else cif.loc[cif["group"] == group], min_at_risk)
+    fewest = fewest_drawn(min_at_risk, synthetic, min_cell)
+    step_events = _step_events(synthetic, min_cell)
+    stops = {group: followed_until(cif if group is None else cif.loc[cif["group"] == group], fewest)
              for group in groups}
     right = 1.0  # one day at least: all exits on day 0 happen
     for group, stop in stops.items():
@@ -94,11 +156,12 @@ def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = Fals
         for i, group in enumerate(groups):
             curve = cif.loc[(cif["cause"] == cause) & ((cif["group"] == group) if group is not None else True)]
             curve, end = _shown(curve, stops[group])
+            curve = pooled_steps(curve.sort_values("time"), step_events)
             colour = COLOURS[cause] if group is None else palette[i % len(palette)]
             x, y = step_path(curve["time"], 100 * curve["cif"], end)
             _, lo = step_path(curve["time"], 100 * curve["lower"], end)
             _, hi = step_path(curve["time"], 100 * curve["upper"], end)
-            ax.plot(x, y, color=colour, label=None if group is None else f"{by}={group}")
+            ax.plot(x, y, color=colour, label=None if group is None else _group_label(by, group, lang))
             ax.fill_between(x, lo, hi, color=colour, alpha=0.18, linewidth=0)
         ax.set_title(label(cause, lang), fontsize=10)
         ax.set_ylim(0, 100)
@@ -109,39 +172,64 @@ def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = Fals
         ax.set_ylabel(text("survival.cif", lang) + ", %")
     if groups != [None]:
         axes.flat[0].legend(loc="upper left", fontsize=8)
-    fig.suptitle(text("survival.panels_title", lang, level=level), fontweight="bold", y=1.03)
-    fig.text(0.5, -0.01, text("survival.stops_each", lang, n=min_at_risk), ha="center", va="top", fontsize=8,
-             color="#444444")
+    title = text("survival.panels_title", lang, level=level)
+    if groups != [None]:
+        title = text("survival.panels_by_title", lang, compared=label(f"compare.{by}", lang), level=level)
+    fig.suptitle(title, fontweight="bold", y=1.03)
+    note = text("survival.stops_each", lang, n=fewest)
+    if step_events > 1:
+        pooled = text("survival.pooled", lang, n=step_events)
+        note += f" {pooled[0].upper()}{pooled[1:]}."
+    fig.text(0.5, -0.01, note, ha="center", va="top", fontsize=8, color="#444444")
     mark_synthetic(fig, synthetic, lang)
     return fig
 
 
 def kaplan_meier_with_risk_table(km, risk_times, risk_counts, *, lang: str = "fi", synthetic: bool = False,
-                                 cif=None):
+                                 cif=None, min_at_risk: int = 10, min_cell: int = 5):
     """Kaplan–Meier curve of employment with the competing outcomes censored, its interval band
     and the numbers at risk under the axis.  It is not the share of clients without work (it
     describes a world without the competing exits), so it is labelled for what it is and, with
     ``cif`` (the cumulative incidence table), the real share not (yet) employed, 1 − the
-    cumulative incidence of employment, is drawn beside it."""
+    cumulative incidence of employment, is drawn beside it.
+
+    The curves stop where the cumulative incidence figures stop, at :func:`followed_until`
+    (fewer than ``min_at_risk`` clients still followed; on real data fewer than ``min_cell``
+    too, :func:`fewest_drawn`), so no step rests on fewer people; numbers at risk after that
+    day are not shown.  On real data each drawn step pools at least ``min_cell`` events
+    (:func:`pooled_steps`), as the figure says.  The dotted line marks 50 %: where the curve
+    crosses it is the median."""
     check_lang(lang)
     fig, ax = plt.subplots(figsize=(8, 4.8))
-    end = float(max(km["time"].max(), max(risk_times)))
+    fewest = fewest_drawn(min_at_risk, synthetic, min_cell)
+    step_events = _step_events(synthetic, min_cell)
+    stop = followed_until(km, fewest)
+    km, end = _shown(km, stop)
+    if stop is None:
+        end = float(max(end, max(risk_times)))
+    km = pooled_steps(km, step_events)
     x, y = step_path(km["time"], 100 * (1 - km["survival"]), end)
     _, lo = step_path(km["time"], 100 * (1 - km["lower"]), end)
     _, hi = step_path(km["time"], 100 * (1 - km["upper"]), end)
     ax.plot(x, 100 - y, color=COLOURS["employment"], label=text("survival.km_curve", lang))
     ax.fill_between(x, 100 - lo, 100 - hi, color=COLOURS["employment"], alpha=0.2, linewidth=0)
     if cif is not None:
-        employed = cif.loc[cif["cause"] == "employment"]
+        employed, _ = _shown(cif.loc[cif["cause"] == "employment"].sort_values("time"), stop)
+        employed = pooled_steps(employed, step_events)
         cx, cy = step_path(employed["time"], 100 * employed["cif"], end)
         ax.plot(cx, 100 - cy, color="#444444", linestyle="--", linewidth=1.4, label=text("survival.real_share", lang))
-    ax.axhline(50, color="#666666", linestyle=":", linewidth=1)
+    ax.axhline(50, color="#666666", linestyle=":", linewidth=1, label=text("survival.median_line", lang))
     ax.set_ylim(0, 100)
     ax.set_xlim(0, max(end, 1.0))  # one day at least: all exits on day 0 happen
     ax.set_ylabel(text("survival.km_y", lang) + ", %")
     ax.set_xlabel(text("survival.days", lang), labelpad=30)
     ax.set_title(text("survival.km_title", lang))
-    _risk_row(ax, risk_times, risk_counts, lang)
+    shown_times = [t for t in risk_times if t <= end]
+    _risk_row(ax, shown_times, list(risk_counts)[:len(shown_times)], lang)
+    if stop is not None or step_events > 1:
+        note = _stop_note(end, fewest, step_events, lang) if stop is not None else \
+            text("survival.pooled", lang, n=step_events)
+        ax.text(0.98, 0.96, note, transform=ax.transAxes, va="top", ha="right", fontsize=8, color="#444444")
     ax.legend(loc="lower left", fontsize=8)
     mark_synthetic(fig, synthetic, lang)
     return fig

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from ..text import check_lang, number
-from .base import mark_source, period_axis, source_line
+from .base import PRINT_FONTS, mark_source, period_axis, print_figure, print_title, source_line
 from .labels import text
 
 
@@ -24,20 +24,21 @@ def _shade_post(ax, a, lang: str) -> None:
 
 
 def synthetic_control_paths(a, name: str, *, lang: str = "fi"):
-    """The treated municipality's outcome and its synthetic control, month by month."""
+    """The treated municipality's outcome and its synthetic control, month by month.  The summary
+    shows it: drawn at its print size (:func:`evaluation.figures.base.print_figure`)."""
     check_lang(lang)
     months = list(a.design.months)
     x = np.arange(len(months))
     treated = a.design.Y[:, 0]
-    fig, ax = plt.subplots(figsize=(8, 4.4))
+    fig, ax = print_figure(64)
     _shade_post(ax, a, lang)
-    ax.plot(x, treated, color="#0072B2", linewidth=2, label=name)
-    ax.plot(x, treated - a.scm.gap, color="#444444", linestyle="--", linewidth=1.6, label=text("cf.synthetic", lang))
-    ax.set_title(text("cf.paths_title", lang, name=name))
-    ax.set_ylabel(text(f"cf.{a.design.outcome}", lang))
+    ax.plot(x, treated, color="#0072B2", linewidth=1.6, label=name)
+    ax.plot(x, treated - a.scm.gap, color="#444444", linestyle="--", linewidth=1.3, label=text("cf.synthetic", lang))
+    print_title(ax, text("cf.paths_title", lang, name=name))
+    ax.set_ylabel(text(f"cf.{a.design.outcome}", lang), fontsize=PRINT_FONTS["label"])
     ax.set_ylim(bottom=0)
-    period_axis(ax, months, lang)
-    ax.legend(loc="lower left", fontsize=8)
+    period_axis(ax, months, lang, max_ticks=8)
+    ax.legend(loc="lower left", fontsize=PRINT_FONTS["legend"])
     mark_source(ax, lang)
     return fig
 

@@ -9,6 +9,7 @@ import pandas as pd
 from ..text import month_label, number, percent
 from .base import (
     COLOURS,
+    PRINT_FONTS,
     _anchor_months,
     _count,
     _missing,
@@ -16,6 +17,10 @@ from .base import (
     mark_source,
     mark_synthetic,
     period_axis,
+    print_figure,
+    print_figure_with_key,
+    print_title,
+    wrap,
 )
 from .labels import label, text
 
@@ -70,10 +75,11 @@ def unemployed_indexed_by_area(series, *, lang: str = "fi", base: str,
     each indexed to ``base`` (a month, ``YYYY-MM``) = 100.
 
     ``series`` is :func:`evaluation.official.area_series`.  Official statistics only: a source
-    line, no synthetic mark.
+    line, no synthetic mark.  The summary shows it: drawn at its print size
+    (:func:`evaluation.figures.base.print_figure`).
     """
     months = sorted(series["month"].unique())
-    fig, ax = plt.subplots(figsize=(8, 4.6))
+    fig, ax, key = print_figure_with_key(95, 26)
     _shade_period(ax, months, period, lang)
     position = {m: i for i, m in enumerate(months)}
     for area in ("country", "region", "subregion", "municipality"):
@@ -82,18 +88,20 @@ def unemployed_indexed_by_area(series, *, lang: str = "fi", base: str,
             continue
         name = rows["name"].iloc[0]
         ax.plot([position[m] for m in rows["month"]], rows["index"], color=AREA_COLOURS[area],
-                linewidth=2.2 if area == "municipality" else 1.4,
+                linewidth=1.8 if area == "municipality" else 1.1,
                 label=text(f"area.{area}", lang, name=name))
         end = rows.iloc[-1]
         ax.annotate(number(end["index"], lang, 0), xy=(position[end["month"]], end["index"]),
-                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=8,
+                    xytext=(3, 0), textcoords="offset points", va="center", fontsize=PRINT_FONTS["note"],
                     color=AREA_COLOURS[area])
     ax.axhline(100, color="#888888", linewidth=0.8, linestyle=":")
     base_label = month_label(pd.Period(base, freq="M"), lang)
-    ax.set_title(text("area.title", lang, base=base_label))
-    ax.set_ylabel(text("area.index", lang))
-    period_axis(ax, months, lang)
-    ax.legend(loc="lower left", fontsize=8)
+    # the base month and "= 100" kept on one line
+    print_title(ax, text("area.title", lang, base=base_label.replace(" ", "\u00a0")).replace(" = ", "\u00a0=\u00a0"))
+    ax.set_ylabel(text("area.index", lang), fontsize=PRINT_FONTS["label"])
+    period_axis(ax, months, lang, max_ticks=8)
+    handles, names = ax.get_legend_handles_labels()
+    key.legend(handles, [wrap(n, 34) for n in names], loc="center left", fontsize=PRINT_FONTS["legend"])
     mark_source(ax, lang)
     return fig
 
@@ -176,21 +184,22 @@ def placements_by_sector(table, *, lang: str = "fi", synthetic: bool = False):
 def clients_by_outcome(table, *, lang: str = "fi", synthetic: bool = False):
     """Where the clients went: clients by outcome group, counts and shares.
 
-    ``table`` is :func:`evaluation.describe.outcomes_by_group`.
+    ``table`` is :func:`evaluation.describe.outcomes_by_group`.  The summary shows it: drawn
+    at its print size (:func:`evaluation.figures.base.print_figure`).
     """
     table = table.iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    fig, ax = print_figure(16 + 9 * len(table))
     counts = [_count(v) for v in table["n"]]
-    bars = ax.barh([label(g, lang) for g in table.index], counts,
+    bars = ax.barh([wrap(label(g, lang)) for g in table.index], counts,
                    color=[COLOURS.get(g, "#999999") for g in table.index])
     for bar, (_, row) in zip(bars, table.iterrows()):
         note = (label("suppressed", lang).replace("\n", " ") if _missing(row["n"])
                 else f"{int(row['n'])} ({percent(100 * row['share'], lang, 0)})")
         ax.annotate(note, xy=(bar.get_width(), bar.get_y() + bar.get_height() / 2), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=9)
-    ax.set_title(text("outcomes.title", lang))
-    ax.set_xlabel(label("clients", lang))
-    ax.set_xlim(0, max([1, *counts]) * 1.25)
+                    textcoords="offset points", va="center", fontsize=PRINT_FONTS["note"])
+    print_title(ax, text("outcomes.title", lang))
+    ax.set_xlabel(label("clients", lang), fontsize=PRINT_FONTS["label"])
+    ax.set_xlim(0, max([1, *counts]) * 1.4)
     ax.grid(axis="y", visible=False)
     mark_synthetic(fig, synthetic, lang)
     return fig
@@ -204,30 +213,33 @@ def continuation_rate_by_sector(table, *, lang: str = "fi", synthetic: bool = Fa
     """Share of placements followed by continued employment, by sector, with Wilson intervals.
 
     ``table`` is :func:`evaluation.sectors.continuation_by_sector`; sectors without placements
-    are named on the axis with "no placements" instead of a point.
+    are named on the axis with "no placements" instead of a point.  The dotted line is 50 %
+    (a majority, the report's claim for companies), labelled in the legend.  The summary shows
+    it: drawn at its print size (:func:`evaluation.figures.base.print_figure`).
     """
-    fig, ax = plt.subplots(figsize=(7, 4.0))
+    fig, ax = print_figure(62)
     names = _sector_names(table.index, lang)
     for i, (sector, row) in enumerate(table.iterrows()):
         if _missing(row["rate"]):
             suppressed = "suppressed" in str(row.get("note", ""))
             note = label("suppressed", lang) if suppressed else text("continuation.none", lang)
-            ax.annotate(note, xy=(i, 25), ha="center", fontsize=9, color="#666666")
+            ax.annotate(note, xy=(i, 25), ha="center", fontsize=PRINT_FONTS["note"], color="#666666")
             continue
         colour = COLOURS.get(sector, "#666666")
         ax.errorbar([i], [100 * row["rate"]], yerr=[[100 * (row["rate"] - row["lower"])],
                                                      [100 * (row["upper"] - row["rate"])]],
-                    fmt="o", color=colour, capsize=6, markersize=8, linewidth=2)
+                    fmt="o", color=colour, capsize=4, markersize=5, linewidth=1.5)
         ax.annotate(f"{row['continued']}/{row['placements']}", xy=(i, 100 * row["upper"]), xytext=(0, 4),
-                    textcoords="offset points", ha="center", fontsize=9)
-    ax.axhline(50, color="#666666", linestyle=":", linewidth=1)
+                    textcoords="offset points", ha="center", fontsize=PRINT_FONTS["note"])
+    ax.axhline(50, color="#666666", linestyle=":", linewidth=1, label=text("continuation.majority", lang))
     ax.set_xticks(range(len(names)))
-    ax.set_xticklabels(names)
+    ax.set_xticklabels(names, fontsize=PRINT_FONTS["label"])
     ax.set_xlim(-0.5, len(names) - 0.5)
     ax.set_ylim(0, 105)
     level = round(100 * (1 - alpha))
-    ax.set_ylabel(text("continuation.y", lang, level=level))
-    ax.set_title(text("continuation.title", lang))
+    ax.set_ylabel(wrap(text("continuation.y", lang, level=level), 30), fontsize=PRINT_FONTS["label"])
+    print_title(ax, text("continuation.title", lang))
+    ax.legend(loc="lower left", fontsize=PRINT_FONTS["legend"])
     ax.grid(axis="x", visible=False)
     mark_synthetic(fig, synthetic, lang)
     return fig

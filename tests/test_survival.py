@@ -434,7 +434,8 @@ def test_each_family_of_tests_gets_holm_adjusted_p_values():
     by_hand[order] = np.minimum(1, np.maximum.accumulate(raw[order] * (len(raw) - np.arange(len(raw)))))
     np.testing.assert_allclose(table["logrank_p_holm"].astype(float), by_hand, rtol=1e-12)
     cox = cause_specific_cox(clients, COX_COVARIATES["synthetic"])
-    assert (cox.table["p_holm"] >= cox.table["p"]).all() and (cox.table["ph_p_holm"] >= cox.table["ph_p"]).all()
+    tests = cox.variable_tests  # the family: one test per variable (values against R above)
+    assert (tests["p_holm"] >= tests["p"]).all() and len(tests) == 3
 
 
 def test_segment_sums_pair_by_pair_equal_the_one_array_path(monkeypatch):
@@ -445,3 +446,45 @@ def test_segment_sums_pair_by_pair_equal_the_one_array_path(monkeypatch):
     monkeypatch.setattr(cox_module, "_OUTER_LIMIT", 0)
     large = fine_gray(mgus2(), COX_COVARIATES["mgus2"]).table
     pd.testing.assert_frame_equal(small, large, rtol=1e-12, atol=0)
+
+
+# ------------------------------------------------------------------ issue 24, item 12
+WALD = json.loads((HERE / "joint_wald.json").read_text())
+
+
+@pytest.mark.parametrize("model", ["cox", "finegray"])
+def test_one_joint_wald_test_per_variable_with_holm_across_variables(model):
+    """tests/reference/joint_wald.R: b' V^-1 b of each variable's columns from coxph's vcov and
+    crr's var; Holm by R's p.adjust across the three variables (not the five dummy columns)."""
+    fit = (cause_specific_cox if model == "cox" else fine_gray)(synthetic(), COX_COVARIATES["synthetic"])
+    tests = fit.variable_tests
+    ref = WALD[model]
+    assert list(tests.index) == ["long_term_unemployed", "health_limitations", "education_level"]
+    for variable, r in ref.items():
+        row = tests.loc[variable]
+        assert row["df"] == r["df"]
+        assert row["chisq"] == pytest.approx(r["chisq"], rel=1e-6)
+        assert row["p"] == pytest.approx(r["p"], rel=1e-5)
+        assert row["p_holm"] == pytest.approx(r["p_holm"], rel=1e-5)
+    assert tests.loc["education_level", "columns"].count("education_level=") == 3
+    # the coefficient table no longer Holm-adjusts per dummy column
+    assert "p_holm" not in fit.table.columns
+
+
+def test_joint_wald_test_equals_survivals_own_wald_test_of_a_factor_alone():
+    """survival's coxph(...)$wald.test of a model with education alone (3 columns) is the
+    variable's joint test: checks the statistic against R's code, not a formula written here."""
+    fit = cause_specific_cox(synthetic(), ["education_level"])
+    row = fit.variable_tests.loc["education_level"]
+    assert row["df"] == WALD["education_alone"]["df"] == 3
+    assert row["chisq"] == pytest.approx(WALD["education_alone"]["chisq"], rel=1e-6)
+    assert row["p"] == pytest.approx(WALD["education_alone"]["p"], rel=1e-5)
+
+
+def test_proportional_hazards_tests_are_not_holm_adjusted_and_the_global_test_is_given():
+    """A PH test is a diagnostic: adjusting it hides violations.  The per-column tests are read
+    raw beside the global test (survival.json: cox.zph's GLOBAL, survival < 3 formula)."""
+    fit = cause_specific_cox(synthetic(), COX_COVARIATES["synthetic"])
+    assert "ph_p_holm" not in fit.table.columns
+    assert fit.global_ph[0] == pytest.approx(REF["synthetic"]["cox"]["zph_global"], rel=1e-6)
+    assert fit.global_ph[1] == pytest.approx(REF["synthetic"]["cox"]["zph_global_p"], abs=1e-6)

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..multiplicity import holm
-from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix
+from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix, wald_tests_by_variable
 from .estimators import EVENT_CODES, LEVELS, _z, check_alpha, competing_risks_data
 
 def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -38,6 +37,9 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     ``eta_i`` is the client's weighted score residual and ``psi_i`` the term for estimating the
     censoring distribution ``G`` (Fine & Gray 1999, section 3), both vectorised.  Written here
     because no Python library fits the Fine–Gray model (lifelines and scikit-survival have none).
+    The coefficients' p-values are per column; the hypotheses are one per variable:
+    ``variable_tests`` holds a joint Wald test of each variable from this variance, Holm across
+    the variables (:func:`evaluation.survival.cox.wald_tests_by_variable`).
     """
     X, notes = design_matrix(clients, covariates, min_level)
     time, event = competing_risks_data(clients.loc[X.index])
@@ -76,8 +78,8 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     table = pd.DataFrame({"coef": beta, "se": se, "shr": np.exp(beta), "lower": np.exp(beta - z * se),
                           "upper": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
                          index=pd.Index(X.columns, name="covariate"))
-    table["p_holm"] = holm(table["p"])  # the covariates' Wald tests as one family
-    return ModelResult(table, notes, events)
+    tests = wald_tests_by_variable(table["coef"], var)  # one per variable, Holm across variables
+    return ModelResult(table, notes, events, variable_tests=tests)
 
 
 def _prepare(Z: np.ndarray, time: np.ndarray, kind: np.ndarray):

@@ -81,6 +81,11 @@ def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: p
     """The ``cif.*``, ``km.*``, ``logrank.*``, ``gray.*``, ``cox.*``, ``finegray.*`` and
     ``rmst.*`` keys of metrics.json (None where not estimable).
 
+    Models: ``cox.employment.hr.<column>`` and ``finegray.employment.shr.<column>`` with their
+    intervals (and the Cox column's raw ``.p``); the family of hypotheses is one joint Wald test
+    per variable, ``<model>.employment.wald.<variable>.p`` and ``.p_holm``; the global test of
+    proportional hazards ``cox.employment.ph_global.p`` (not adjusted: a diagnostic).
+
     The headline is the cumulative incidence of employment (``cif.employment.<h>d``, the
     primary result at 365 days) and the days by which a share had found work
     (``cif.employment.quantile_<p>_days``, :func:`cif_quantiles`, None when never reached).  The
@@ -114,7 +119,12 @@ def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: p
             m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row[ratio], row["lower"], row["upper"]
             if name == "cox":
                 m[f"{key}.p"] = row["p"]
-                m[f"{key}.p_holm"] = row["p_holm"]
+        # one joint Wald test per variable: the family Holm adjusts (a test statistic, no count)
+        for variable, row in result.variable_tests.iterrows():
+            key = f"{name}.employment.wald.{variable}"
+            m[f"{key}.p"], m[f"{key}.p_holm"] = row["p"], row["p_holm"]
+    if cox.ok and cox.global_ph is not None:
+        m["cox.employment.ph_global.p"] = cox.global_ph[1]  # the global PH test, unadjusted
     for h, value in rmst.items():
         m[f"rmst.{int(h)}d"] = value
     if predicted is not None and predicted.ok:

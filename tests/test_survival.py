@@ -262,12 +262,12 @@ def test_covariate_profiles_and_their_errors():
     with pytest.raises(ValueError, match="no value for 'age_at_entry'"):
         predicted_cif(clients, {"x": {"sex": "M"}}, covariates=["age_at_entry", "sex"], reps=2)
     beyond = predicted_cif(clients, horizon=5000, reps=2)
-    assert not beyond.ok and "beyond the longest follow-up" in beyond.notes[-1]
+    assert not beyond.ok and "not estimable (follow-up too short)" in beyond.notes[-1]
 
 
 def test_sensitivity_table_matches_cuminc_under_each_definition():
     ref = json.loads((HERE / "sensitivity.json").read_text())
-    table = sensitivity_table(synthetic(), 365)
+    table = sensitivity_table(synthetic(), 365, min_at_risk=1)  # every row R estimates
     assert list(table.index) == list(ref["rows"])
     for name, r in ref["rows"].items():
         row = table.loc[name]
@@ -275,17 +275,40 @@ def test_sensitivity_table_matches_cuminc_under_each_definition():
         # the log(-log) interval written out from cuminc's variance
         scale = math.exp(Z975 * math.sqrt(r["variance"]) / (r["cif"] * math.log(r["cif"])))
         assert (row["lower"], row["upper"]) == pytest.approx((r["cif"] ** (1 / scale), r["cif"] ** scale), abs=1e-10)
+    # the bounds for moving and dropping out: never employed (the primary recoding) and employed
+    # at exit; the censoring row is an assumption, which here happens to lie between them
+    low, high = (ref["rows"][f"{b} bound: moving and dropping out as {w}"]["cif"]
+                 for b, w in (("lower", "never employed"), ("upper", "employment at exit")))
+    assert low == ref["rows"]["primary: employment, open or subsidised"]["cif"]
+    assert low < ref["rows"]["moving and dropping out as censoring"]["cif"] < high
+    (est_low, est_high), (ci_low, ci_high) = table.attrs["bounds"]
+    assert (est_low, est_high) == pytest.approx((low, high), abs=1e-12)
+    assert ci_low < est_low and ci_high > est_high
+    assert table.loc["moving and dropping out as censoring", "note"].startswith("an assumption, not a bound")
+    # with the default min_at_risk (10) the cohort of 2018 is not estimable at 365 days: fewer
+    # than 10 of its clients were still followed then (counted here from the dates)
+    clients = synthetic()
+    cohort = clients["enrolled"].dt.year == 2018
+    assert (clients.loc[cohort, "duration_days"] >= 365).sum() < 10
+    default = sensitivity_table(clients, 365)
+    assert default.loc["enrolled in 2018", "cif"] is None
+    assert default.loc["enrolled in 2018", "note"] == "not estimable (follow-up too short)"
+    assert default.loc["enrolled in 2017", "cif"] == pytest.approx(ref["rows"]["enrolled in 2017"]["cif"], abs=1e-12)
     gray = table.attrs["cohort_gray"]
     assert gray.statistic == pytest.approx(ref["cohort_gray"]["stat"], rel=1e-9)
     assert f"p = {ref['cohort_gray']['p']:.3f}" in table.loc["enrolled in 2016", "note"]
     # disclosure control on the first 12 clients: 6 employed (3 open, 3 subsidised, see the data),
     # cohorts of 3, 5 and 4 clients
     few = synthetic().iloc[:12]
-    hidden = sensitivity_table(few, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5)
+    # (min_at_risk 1: this checks disclosure control, not the follow-up rule; none of the 12 moved
+    # or dropped out, so both bounds are the primary recoding)
+    hidden = sensitivity_table(few, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5, min_at_risk=1)
     shown = hidden.loc[hidden["cif"].notna()].index
     assert list(shown) == ["primary: employment, open or subsidised", "education counted as a good outcome",
-                           "moving and dropping out as censoring"]
-    assert hidden.loc[shown, "events"].tolist() == [6, 6, 6]
+                           "moving and dropping out as censoring",
+                           "lower bound: moving and dropping out as never employed",
+                           "upper bound: moving and dropping out as employment at exit"]
+    assert hidden.loc[shown, "events"].tolist() == [6, 6, 6, 6, 6]
     assert hidden["events"].drop(shown).isna().all()
     # a cohort of fewer than 5 clients is itself a small count; one of 5 is not
     assert hidden.loc[["enrolled in 2016", "enrolled in 2017", "enrolled in 2018"], "clients"].tolist() == [None, 5, None]
@@ -488,3 +511,58 @@ def test_proportional_hazards_tests_are_not_holm_adjusted_and_the_global_test_is
     assert "ph_p_holm" not in fit.table.columns
     assert fit.global_ph[0] == pytest.approx(REF["synthetic"]["cox"]["zph_global"], rel=1e-6)
     assert fit.global_ph[1] == pytest.approx(REF["synthetic"]["cox"]["zph_global_p"], abs=1e-6)
+
+
+# ------------------------------------------------------------------ issue 24, item 8
+def test_followed_until_and_the_horizon_rule_by_hand():
+    from evaluation.survival import followed_at, followed_until, horizon_estimable
+
+    time = np.array([5, 3, 8, 8, 1])
+    # followed at day h: times >= h.  Day 5: 5, 8, 8 (3); day 6: 8, 8 (2); day 8: 2; day 9: none
+    assert [followed_at(time, h) for h in (0, 1, 5, 6, 8, 9)] == [5, 5, 3, 2, 2, 0]
+    assert followed_until(time, 3) == 5 and followed_until(time, 2) == 8 and followed_until(time, 6) is None
+    assert horizon_estimable(3, 3) and not horizon_estimable(2, 3)
+    assert not horizon_estimable(0, 0)  # nobody followed: never an estimate, whatever min_at_risk says
+
+
+def test_one_rule_for_every_horizon_on_a_register_with_short_follow_up():
+    """The frozen synthetic register as if its data had ended on 30 June 2017, a year after
+    the first enrolments: clients enrolled later dropped, those still without an exit then
+    censored at it.  At the last day with 10 clients followed every output has an estimate;
+    the next day, still within follow-up, none has."""
+    from evaluation.survival import (NOT_ESTIMABLE, followed_at, followed_until, horizon_table,
+                                     restricted_means)
+
+    clients = synthetic()
+    end = pd.Timestamp("2017-06-30")
+    clients = clients.loc[clients["enrolled"] <= end].copy()
+    left = (end - clients["enrolled"]).dt.days
+    late = clients["duration_days"] > left
+    clients = clients.assign(duration_days=clients["duration_days"].where(~late, left),
+                             outcome=clients["outcome"].where(~late, "censored"),
+                             outcome_group=clients["outcome_group"].where(~late, "censored"))
+    time, event = competing_risks_data(clients)
+    last = followed_until(time, 10)
+    assert followed_at(time, last) >= 10 and followed_at(time, last + 1) < 10 and last + 1 <= time.max()
+    cif = cumulative_incidence(time, event)
+    table = cif_at_horizons(cif, [last, last + 1], min_at_risk=10)
+    assert table.loc[table["horizon"] == last, "cif"].notna().all()
+    beyond = table.loc[table["horizon"] == last + 1]
+    assert beyond["cif"].isna().all() and (beyond["note"] == NOT_ESTIMABLE).all()
+    # the old rule (1 client followed is enough) still gives the estimate: the rule is what changed
+    assert cif_at_horizons(cif, [last + 1], min_at_risk=1)["cif"].notna().all()
+    horizons = horizon_table(clients, [last, last + 1], min_at_risk=10)
+    assert horizons.loc[last, "restricted_mean_days"] is not None and horizons.loc[last, "note"] == ""
+    assert horizons.loc[last + 1].drop("note").isna().all() and horizons.loc[last + 1, "note"] == NOT_ESTIMABLE
+    rmst = restricted_means(clients, [last, last + 1], min_at_risk=10)
+    assert rmst[last] is not None and rmst[last + 1] is None
+    primary = "primary: employment, open or subsidised"
+    assert sensitivity_table(clients, last, min_at_risk=10).loc[primary, "cif"] is not None
+    row = sensitivity_table(clients, last + 1, min_at_risk=10).loc[primary]
+    assert row["cif"] is None and row["note"] == NOT_ESTIMABLE
+    # the prediction's model has its own clients (levels under 5 clients are left out)
+    X, _ = design_matrix(clients, COX_COVARIATES["synthetic"])
+    model_last = followed_until(time[clients.index.get_indexer(X.index)], 10)
+    assert predicted_cif(clients, horizon=model_last, covariates=COX_COVARIATES["synthetic"], reps=5).ok
+    refused = predicted_cif(clients, horizon=model_last + 1, covariates=COX_COVARIATES["synthetic"], reps=5)
+    assert not refused.ok and refused.notes[-1].startswith(NOT_ESTIMABLE)

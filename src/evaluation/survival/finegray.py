@@ -7,7 +7,8 @@ import pandas as pd
 from scipy import stats
 
 from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix, wald_tests_by_variable
-from .estimators import EVENT_CODES, LEVELS, _z, check_alpha, competing_risks_data
+from .estimators import (EVENT_CODES, LEVELS, MIN_AT_RISK, NOT_ESTIMABLE, _z, check_alpha, competing_risks_data,
+                         followed_at, horizon_estimable)
 
 def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Kaplan–Meier of the censoring distribution just before each time in ``at``: G(t-).
@@ -268,7 +269,7 @@ def _profile_matrix(profiles: dict[str, dict], columns: list[str]) -> np.ndarray
 def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None, horizon: float = 365,
                   covariates: list[str] | None = None, cause: str = "employment", alpha: float = 0.05,
                   reps: int = 500, seed: int = 2016, min_level: int = 5,
-                  resamples: np.ndarray | None = None) -> ModelResult:
+                  resamples: np.ndarray | None = None, min_at_risk: int = MIN_AT_RISK) -> ModelResult:
     """The cumulative incidence of ``cause`` within ``horizon`` days predicted by the Fine–Gray
     model for covariate profiles: the size of the effects whose direction the subdistribution
     hazard ratios give.
@@ -283,6 +284,9 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
     (a covariate without variation, separation, no convergence) are left out and counted in a
     note.  cmprsk gives no interval for its predictions; Fine and Gray (1999, section 4) also
     resample.  Checked against ``crr`` + ``predict.crr`` run by R on the same resamples.
+
+    Not estimable (``ok=False``, a note) when fewer than ``min_at_risk`` of the model's clients
+    are still followed at ``horizon`` (:func:`~evaluation.survival.estimators.horizon_estimable`).
 
     ``profiles``: name → {covariate: value}; by default :func:`covariate_profiles`.  The table
     has one row per profile: its covariate values, ``cif``, ``lower``, ``upper``.
@@ -301,9 +305,11 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
     if profiles is None:
         profiles = covariate_profiles(clients, covariates, min_level)
     rows = _profile_matrix(profiles, list(X.columns))
-    if horizon > time.max():
-        return ModelResult(pd.DataFrame(), notes + [f"not estimable: {horizon:g} days is beyond the longest "
-                                                    f"follow-up ({time.max():g} days)"], events, ok=False)
+    followed = followed_at(time, horizon)
+    if not horizon_estimable(followed, min_at_risk):
+        return ModelResult(pd.DataFrame(), notes + [f"{NOT_ESTIMABLE}: {followed:,} of the model's clients are still "
+                                                    f"followed at {horizon:g} days, fewer than min_at_risk "
+                                                    f"({min_at_risk})"], events, ok=False)
     Z = X.to_numpy(dtype=float)
 
     def predict(Zs, ts, ks, start=None):

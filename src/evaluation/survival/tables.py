@@ -250,8 +250,11 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
             small_group = hide(entry["clients"], entry["clients"])
             return {**entry, "events": None, "clients": None if small_group else entry["clients"],
                     "note": "suppressed: fewer than min_cell people"}
-        if not horizon_estimable(followed_at(t, horizon), min_at_risk):
-            return {**entry, "note": NOT_ESTIMABLE}
+        if not horizon_estimable(followed := followed_at(t, horizon), min_at_risk):
+            # "still followed": without an exit and under observation (a cohort whose clients
+            # mostly left early falls under the rule as one with little follow-up does)
+            return {**entry, "note": f"{NOT_ESTIMABLE}: fewer than {min_at_risk} still followed at {horizon} days"
+                    if followed else f"{NOT_ESTIMABLE}: nobody still followed at {horizon} days"}
         return {**entry, **value_at(curve, horizon)}
 
     everyone = np.ones(len(clients), dtype=bool)

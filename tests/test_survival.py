@@ -313,6 +313,15 @@ def test_sensitivity_table_matches_cuminc_under_each_definition():
     # a cohort of fewer than 5 clients is itself a small count; one of 5 is not
     assert hidden.loc[["enrolled in 2016", "enrolled in 2017", "enrolled in 2018"], "clients"].tolist() == [None, 5, None]
     assert hidden.loc["enrolled in 2016", "note"].startswith("suppressed: fewer than min_cell people; Gray's test")
+    # one of the 12 (retired at day 511) moved away at day 200 instead: the upper bound counts 7
+    # employed by 365 days, the primary row 6, and 7 - 6 would give that one person back
+    moved = few.copy()
+    moved.loc[moved.index[3], ["outcome", "outcome_group", "duration_days"]] = ["other_exit", "other", 200]
+    hidden = sensitivity_table(moved, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5, min_at_risk=1)
+    upper = hidden.loc["upper bound: moving and dropping out as employment at exit"]
+    assert upper["cif"] is None and upper["events"] is None and upper["note"].startswith("suppressed")
+    assert hidden.loc["primary: employment, open or subsidised", "events"] == 6
+    assert sensitivity_table(moved, 365, min_at_risk=1).loc[upper.name, "events"] == 7  # shown without control
 
 
 def test_small_samples_give_notes_not_exceptions():

@@ -221,7 +221,9 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
     :data:`~evaluation.survival.estimators.NOT_ESTIMABLE`).
     ``hide(events, clients)`` (disclosure control, as :func:`cif_at_horizons`) hides a row's
     estimate and its count of events; a group (a cohort) for which ``hide(clients, clients)`` holds
-    also has its count of clients hidden.
+    also has its count of clients hidden; a definition whose outcome differs from the primary one
+    by a number of clients (by the horizon) that ``hide`` hides is hidden too (the difference of
+    the two rows would give that number back).
 
     Moving and dropping out: treating those exits as censoring assumes those clients would have
     found work at the rate of the clients still followed; that is an assumption, not a bound.
@@ -260,6 +262,16 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
     everyone = np.ones(len(clients), dtype=bool)
     for name, (good, censor) in OUTCOME_DEFINITIONS.items():
         rows.append(row(name, everyone, good, censor))
+    if hide is not None:
+        # a row that counts more or fewer exits as the outcome than the primary one gives their
+        # number by subtraction (upper bound minus primary: the moves by the horizon): hide the
+        # row when that number is small
+        by_horizon = time <= horizon
+        for i, (good, _) in enumerate(OUTCOME_DEFINITIONS.values()):
+            differ = int((by_horizon & (np.isin(outcome, good) != np.isin(outcome, EMPLOYED))).sum())
+            if rows[i]["cif"] is not None and hide(differ, len(clients)):
+                rows[i] = {**rows[i], "events": None, "cif": None, "lower": None, "upper": None,
+                           "note": "suppressed: it differs from the primary row by fewer than min_cell people"}
     years = clients["enrolled"].dt.year
     for year in sorted(years.dropna().unique()):
         rows.append(row(f"enrolled in {int(year)}", (years == year).to_numpy(), EMPLOYED, ()))

@@ -575,3 +575,19 @@ def test_one_rule_for_every_horizon_on_a_register_with_short_follow_up():
     assert predicted_cif(clients, horizon=model_last, covariates=COX_COVARIATES["synthetic"], reps=5).ok
     refused = predicted_cif(clients, horizon=model_last + 1, covariates=COX_COVARIATES["synthetic"], reps=5)
     assert not refused.ok and refused.notes[-1].startswith(NOT_ESTIMABLE)
+
+
+def test_bounds_for_moving_and_dropping_out_by_hand():
+    """Four clients followed to their exits: employed on day 10, moved away on day 20, retired
+    on day 30, employed on day 40.  By day 40: never employed after moving, 2 of 4 (0.5);
+    employed on the day of moving, 3 of 4 (0.75).  Moving as censoring: the Aalen–Johansen
+    estimate 1/4 (day 10) + S(40-) x 1/1 (day 40), S(40-) = 3/4 x (1 - 1/2) = 3/8 (the move
+    leaves the risk set, the retirement halves the two left): 5/8, between the bounds."""
+    clients = pd.DataFrame({"outcome": ["employed_open", "other_exit", "retired", "employed_subsidised"],
+                            "duration_days": [10, 20, 30, 40],
+                            "enrolled": pd.to_datetime(["2017-01-01"] * 4)})
+    table = sensitivity_table(clients, 40, min_at_risk=1)  # day 40: one client still followed
+    assert table.loc["lower bound: moving and dropping out as never employed", "cif"] == pytest.approx(0.5, abs=1e-12)
+    assert table.loc["upper bound: moving and dropping out as employment at exit", "cif"] == pytest.approx(0.75, abs=1e-12)
+    assert table.loc["moving and dropping out as censoring", "cif"] == pytest.approx(5 / 8, abs=1e-12)
+    assert table.attrs["bounds"][0] == pytest.approx((0.5, 0.75), abs=1e-12)

@@ -262,12 +262,12 @@ def test_covariate_profiles_and_their_errors():
     with pytest.raises(ValueError, match="no value for 'age_at_entry'"):
         predicted_cif(clients, {"x": {"sex": "M"}}, covariates=["age_at_entry", "sex"], reps=2)
     beyond = predicted_cif(clients, horizon=5000, reps=2)
-    assert not beyond.ok and "beyond the longest follow-up" in beyond.notes[-1]
+    assert not beyond.ok and "not estimable (follow-up too short)" in beyond.notes[-1]
 
 
 def test_sensitivity_table_matches_cuminc_under_each_definition():
     ref = json.loads((HERE / "sensitivity.json").read_text())
-    table = sensitivity_table(synthetic(), 365)
+    table = sensitivity_table(synthetic(), 365, min_at_risk=1)  # every row R estimates
     assert list(table.index) == list(ref["rows"])
     for name, r in ref["rows"].items():
         row = table.loc[name]
@@ -275,21 +275,53 @@ def test_sensitivity_table_matches_cuminc_under_each_definition():
         # the log(-log) interval written out from cuminc's variance
         scale = math.exp(Z975 * math.sqrt(r["variance"]) / (r["cif"] * math.log(r["cif"])))
         assert (row["lower"], row["upper"]) == pytest.approx((r["cif"] ** (1 / scale), r["cif"] ** scale), abs=1e-10)
+    # the bounds for moving and dropping out: never employed (the primary recoding) and employed
+    # at exit; the censoring row is an assumption, which here happens to lie between them
+    low, high = (ref["rows"][f"{b} bound: moving and dropping out as {w}"]["cif"]
+                 for b, w in (("lower", "never employed"), ("upper", "employment at exit")))
+    assert low == ref["rows"]["primary: employment, open or subsidised"]["cif"]
+    assert low < ref["rows"]["moving and dropping out as censoring"]["cif"] < high
+    (est_low, est_high), (ci_low, ci_high) = table.attrs["bounds"]
+    assert (est_low, est_high) == pytest.approx((low, high), abs=1e-12)
+    assert ci_low < est_low and ci_high > est_high
+    assert table.loc["moving and dropping out as censoring", "note"].startswith("an assumption, not a bound")
+    # with the default min_at_risk (10) the cohort of 2018 is not estimable at 365 days: fewer
+    # than 10 of its clients were still followed then (counted here from the dates)
+    clients = synthetic()
+    cohort = clients["enrolled"].dt.year == 2018
+    assert (clients.loc[cohort, "duration_days"] >= 365).sum() < 10
+    default = sensitivity_table(clients, 365)
+    assert default.loc["enrolled in 2018", "cif"] is None
+    assert default.loc["enrolled in 2018", "note"] == "not estimable (follow-up too short): fewer than 10 still followed at 365 days"
+    assert default.loc["enrolled in 2017", "cif"] == pytest.approx(ref["rows"]["enrolled in 2017"]["cif"], abs=1e-12)
     gray = table.attrs["cohort_gray"]
     assert gray.statistic == pytest.approx(ref["cohort_gray"]["stat"], rel=1e-9)
     assert f"p = {ref['cohort_gray']['p']:.3f}" in table.loc["enrolled in 2016", "note"]
     # disclosure control on the first 12 clients: 6 employed (3 open, 3 subsidised, see the data),
     # cohorts of 3, 5 and 4 clients
     few = synthetic().iloc[:12]
-    hidden = sensitivity_table(few, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5)
+    # (min_at_risk 1: this checks disclosure control, not the follow-up rule; none of the 12 moved
+    # or dropped out, so both bounds are the primary recoding)
+    hidden = sensitivity_table(few, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5, min_at_risk=1)
     shown = hidden.loc[hidden["cif"].notna()].index
     assert list(shown) == ["primary: employment, open or subsidised", "education counted as a good outcome",
-                           "moving and dropping out as censoring"]
-    assert hidden.loc[shown, "events"].tolist() == [6, 6, 6]
+                           "moving and dropping out as censoring",
+                           "lower bound: moving and dropping out as never employed",
+                           "upper bound: moving and dropping out as employment at exit"]
+    assert hidden.loc[shown, "events"].tolist() == [6, 6, 6, 6, 6]
     assert hidden["events"].drop(shown).isna().all()
     # a cohort of fewer than 5 clients is itself a small count; one of 5 is not
     assert hidden.loc[["enrolled in 2016", "enrolled in 2017", "enrolled in 2018"], "clients"].tolist() == [None, 5, None]
     assert hidden.loc["enrolled in 2016", "note"].startswith("suppressed: fewer than min_cell people; Gray's test")
+    # one of the 12 (retired at day 511) moved away at day 200 instead: the upper bound counts 7
+    # employed by 365 days, the primary row 6, and 7 - 6 would give that one person back
+    moved = few.copy()
+    moved.loc[moved.index[3], ["outcome", "outcome_group", "duration_days"]] = ["other_exit", "other", 200]
+    hidden = sensitivity_table(moved, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5, min_at_risk=1)
+    upper = hidden.loc["upper bound: moving and dropping out as employment at exit"]
+    assert upper["cif"] is None and upper["events"] is None and upper["note"].startswith("suppressed")
+    assert hidden.loc["primary: employment, open or subsidised", "events"] == 6
+    assert sensitivity_table(moved, 365, min_at_risk=1).loc[upper.name, "events"] == 7  # shown without control
 
 
 def test_small_samples_give_notes_not_exceptions():
@@ -434,7 +466,8 @@ def test_each_family_of_tests_gets_holm_adjusted_p_values():
     by_hand[order] = np.minimum(1, np.maximum.accumulate(raw[order] * (len(raw) - np.arange(len(raw)))))
     np.testing.assert_allclose(table["logrank_p_holm"].astype(float), by_hand, rtol=1e-12)
     cox = cause_specific_cox(clients, COX_COVARIATES["synthetic"])
-    assert (cox.table["p_holm"] >= cox.table["p"]).all() and (cox.table["ph_p_holm"] >= cox.table["ph_p"]).all()
+    tests = cox.variable_tests  # the family: one test per variable (values against R above)
+    assert (tests["p_holm"] >= tests["p"]).all() and len(tests) == 3
 
 
 def test_segment_sums_pair_by_pair_equal_the_one_array_path(monkeypatch):
@@ -445,3 +478,116 @@ def test_segment_sums_pair_by_pair_equal_the_one_array_path(monkeypatch):
     monkeypatch.setattr(cox_module, "_OUTER_LIMIT", 0)
     large = fine_gray(mgus2(), COX_COVARIATES["mgus2"]).table
     pd.testing.assert_frame_equal(small, large, rtol=1e-12, atol=0)
+
+
+# ------------------------------------------------------------------ issue 24, item 12
+WALD = json.loads((HERE / "joint_wald.json").read_text())
+
+
+@pytest.mark.parametrize("model", ["cox", "finegray"])
+def test_one_joint_wald_test_per_variable_with_holm_across_variables(model):
+    """tests/reference/joint_wald.R: b' V^-1 b of each variable's columns from coxph's vcov and
+    crr's var; Holm by R's p.adjust across the three variables (not the five dummy columns)."""
+    fit = (cause_specific_cox if model == "cox" else fine_gray)(synthetic(), COX_COVARIATES["synthetic"])
+    tests = fit.variable_tests
+    ref = WALD[model]
+    assert list(tests.index) == ["long_term_unemployed", "health_limitations", "education_level"]
+    for variable, r in ref.items():
+        row = tests.loc[variable]
+        assert row["df"] == r["df"]
+        assert row["chisq"] == pytest.approx(r["chisq"], rel=1e-6)
+        assert row["p"] == pytest.approx(r["p"], rel=1e-5)
+        assert row["p_holm"] == pytest.approx(r["p_holm"], rel=1e-5)
+    assert tests.loc["education_level", "columns"].count("education_level=") == 3
+    # the coefficient table no longer Holm-adjusts per dummy column
+    assert "p_holm" not in fit.table.columns
+
+
+def test_joint_wald_test_equals_survivals_own_wald_test_of_a_factor_alone():
+    """survival's coxph(...)$wald.test of a model with education alone (3 columns) is the
+    variable's joint test: checks the statistic against R's code, not a formula written here."""
+    fit = cause_specific_cox(synthetic(), ["education_level"])
+    row = fit.variable_tests.loc["education_level"]
+    assert row["df"] == WALD["education_alone"]["df"] == 3
+    assert row["chisq"] == pytest.approx(WALD["education_alone"]["chisq"], rel=1e-6)
+    assert row["p"] == pytest.approx(WALD["education_alone"]["p"], rel=1e-5)
+
+
+def test_proportional_hazards_tests_are_not_holm_adjusted_and_the_global_test_is_given():
+    """A PH test is a diagnostic: adjusting it hides violations.  The per-column tests are read
+    raw beside the global test (survival.json: cox.zph's GLOBAL, survival < 3 formula)."""
+    fit = cause_specific_cox(synthetic(), COX_COVARIATES["synthetic"])
+    assert "ph_p_holm" not in fit.table.columns
+    assert fit.global_ph[0] == pytest.approx(REF["synthetic"]["cox"]["zph_global"], rel=1e-6)
+    assert fit.global_ph[1] == pytest.approx(REF["synthetic"]["cox"]["zph_global_p"], abs=1e-6)
+
+
+# ------------------------------------------------------------------ issue 24, item 8
+def test_followed_until_and_the_horizon_rule_by_hand():
+    from evaluation.survival import followed_at, followed_until, horizon_estimable
+
+    time = np.array([5, 3, 8, 8, 1])
+    # followed at day h: times >= h.  Day 5: 5, 8, 8 (3); day 6: 8, 8 (2); day 8: 2; day 9: none
+    assert [followed_at(time, h) for h in (0, 1, 5, 6, 8, 9)] == [5, 5, 3, 2, 2, 0]
+    assert followed_until(time, 3) == 5 and followed_until(time, 2) == 8 and followed_until(time, 6) is None
+    assert horizon_estimable(3, 3) and not horizon_estimable(2, 3)
+    assert not horizon_estimable(0, 0)  # nobody followed: never an estimate, whatever min_at_risk says
+
+
+def test_one_rule_for_every_horizon_on_a_register_with_short_follow_up():
+    """The frozen synthetic register as if its data had ended on 30 June 2017, a year after
+    the first enrolments: clients enrolled later dropped, those still without an exit then
+    censored at it.  At the last day with 10 clients followed every output has an estimate;
+    the next day, still within follow-up, none has."""
+    from evaluation.survival import (NOT_ESTIMABLE, followed_at, followed_until, horizon_table,
+                                     restricted_means)
+
+    clients = synthetic()
+    end = pd.Timestamp("2017-06-30")
+    clients = clients.loc[clients["enrolled"] <= end].copy()
+    left = (end - clients["enrolled"]).dt.days
+    late = clients["duration_days"] > left
+    clients = clients.assign(duration_days=clients["duration_days"].where(~late, left),
+                             outcome=clients["outcome"].where(~late, "censored"),
+                             outcome_group=clients["outcome_group"].where(~late, "censored"))
+    time, event = competing_risks_data(clients)
+    last = followed_until(time, 10)
+    assert followed_at(time, last) >= 10 and followed_at(time, last + 1) < 10 and last + 1 <= time.max()
+    cif = cumulative_incidence(time, event)
+    table = cif_at_horizons(cif, [last, last + 1], min_at_risk=10)
+    assert table.loc[table["horizon"] == last, "cif"].notna().all()
+    beyond = table.loc[table["horizon"] == last + 1]
+    assert beyond["cif"].isna().all() and (beyond["note"] == NOT_ESTIMABLE).all()
+    # the old rule (1 client followed is enough) still gives the estimate: the rule is what changed
+    assert cif_at_horizons(cif, [last + 1], min_at_risk=1)["cif"].notna().all()
+    horizons = horizon_table(clients, [last, last + 1], min_at_risk=10)
+    assert horizons.loc[last, "restricted_mean_days"] is not None and horizons.loc[last, "note"] == ""
+    assert horizons.loc[last + 1].drop("note").isna().all() and horizons.loc[last + 1, "note"] == NOT_ESTIMABLE
+    rmst = restricted_means(clients, [last, last + 1], min_at_risk=10)
+    assert rmst[last] is not None and rmst[last + 1] is None
+    primary = "primary: employment, open or subsidised"
+    assert sensitivity_table(clients, last, min_at_risk=10).loc[primary, "cif"] is not None
+    row = sensitivity_table(clients, last + 1, min_at_risk=10).loc[primary]
+    assert row["cif"] is None and row["note"].startswith(NOT_ESTIMABLE)
+    # the prediction's model has its own clients (levels under 5 clients are left out)
+    X, _ = design_matrix(clients, COX_COVARIATES["synthetic"])
+    model_last = followed_until(time[clients.index.get_indexer(X.index)], 10)
+    assert predicted_cif(clients, horizon=model_last, covariates=COX_COVARIATES["synthetic"], reps=5).ok
+    refused = predicted_cif(clients, horizon=model_last + 1, covariates=COX_COVARIATES["synthetic"], reps=5)
+    assert not refused.ok and refused.notes[-1].startswith(NOT_ESTIMABLE)
+
+
+def test_bounds_for_moving_and_dropping_out_by_hand():
+    """Four clients followed to their exits: employed on day 10, moved away on day 20, retired
+    on day 30, employed on day 40.  By day 40: never employed after moving, 2 of 4 (0.5);
+    employed on the day of moving, 3 of 4 (0.75).  Moving as censoring: the Aalen–Johansen
+    estimate 1/4 (day 10) + S(40-) x 1/1 (day 40), S(40-) = 3/4 x (1 - 1/2) = 3/8 (the move
+    leaves the risk set, the retirement halves the two left): 5/8, between the bounds."""
+    clients = pd.DataFrame({"outcome": ["employed_open", "other_exit", "retired", "employed_subsidised"],
+                            "duration_days": [10, 20, 30, 40],
+                            "enrolled": pd.to_datetime(["2017-01-01"] * 4)})
+    table = sensitivity_table(clients, 40, min_at_risk=1)  # day 40: one client still followed
+    assert table.loc["lower bound: moving and dropping out as never employed", "cif"] == pytest.approx(0.5, abs=1e-12)
+    assert table.loc["upper bound: moving and dropping out as employment at exit", "cif"] == pytest.approx(0.75, abs=1e-12)
+    assert table.loc["moving and dropping out as censoring", "cif"] == pytest.approx(5 / 8, abs=1e-12)
+    assert table.attrs["bounds"][0] == pytest.approx((0.5, 0.75), abs=1e-12)

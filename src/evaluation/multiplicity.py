@@ -1,9 +1,15 @@
 """Families of tests: Holm's adjustment of their p-values.
 
 A notebook that prints several p-values for one question gives each family (the log-rank tests
-over the groupings, the Cox model's covariates, the company–association tests, …) its
+over the groupings, the Cox model's variables, the company–association tests, …) its
 Holm-adjusted p-values beside the raw ones, and names one primary result per question; the
 rest are secondary and read with their adjusted p-values.
+
+A family is a set of distinct hypotheses of one question: a model's variables, each tested once
+(a factor with several levels by one joint Wald test of all its columns,
+:func:`evaluation.survival.cox.wald_tests_by_variable`), not its dummy columns.  Diagnostics
+(the proportional-hazards tests) are not hypotheses of the evaluation and are not adjusted: an
+adjustment would hide a violation; they are read beside their global test.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 # Reference values for the sensitivity analyses of notebook 02 (tests/test_survival.py):
-# cmprsk::cuminc under each outcome definition and in each calendar cohort, at 365 days.
+# cmprsk::cuminc under each outcome definition (with the two bounds for moving and dropping out)
+# and in each calendar cohort, at 365 days.
 # Run from the repository root:  Rscript tests/reference/sensitivity.R
 # Writes tests/reference/sensitivity.json.  R 4.2.2, cmprsk 2.2-11.
 suppressMessages(library(cmprsk))
@@ -15,6 +16,10 @@ definitions <- list(
   "primary: employment, open or subsidised" = list(employed, character(0)),
   "education counted as a good outcome" = list(c(employed, "education"), character(0)),
   "moving and dropping out as censoring" = list(employed, "other_exit"),
+  # the bounds: moving and dropping out recoded to the two extremes (never employed: a competing
+  # exit, as in the primary definition; employed on the day of exit)
+  "lower bound: moving and dropping out as never employed" = list(employed, character(0)),
+  "upper bound: moving and dropping out as employment at exit" = list(c(employed, "other_exit"), character(0)),
   "open-market employment only" = list("employed_open", character(0)),
   "subsidised employment only" = list("employed_subsidised", character(0)))
 code <- function(outcome, good, censor)

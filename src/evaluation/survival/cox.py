@@ -108,12 +108,58 @@ def sample_flow(clients: pd.DataFrame, covariates: list[str] | None = None, min_
 
 @dataclass
 class ModelResult:
-    """A regression model's table (one row per model column) and notes for the reader."""
+    """A regression model's table (one row per model column) and notes for the reader.
+
+    ``variable_tests``: one joint Wald test per variable (:func:`wald_tests_by_variable`), the
+    family that gets Holm's adjustment; ``global_ph``: the Cox model's global test of
+    proportional hazards as ``(chisq, p)`` (None for other models)."""
 
     table: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     events: int = 0
     ok: bool = True
+    variable_tests: pd.DataFrame = field(default_factory=pd.DataFrame)
+    global_ph: tuple[float | None, float | None] | None = None
+
+
+def variable_of(column: str) -> str:
+    """The variable a model column belongs to: ``education_level=tertiary`` → ``education_level``."""
+    return column.partition("=")[0]
+
+
+def wald_tests_by_variable(coef: pd.Series, variance) -> pd.DataFrame:
+    """One Wald test per variable of a fitted model: all the columns of a factor together.
+
+    For the coefficients ``b`` of a variable's columns and their covariance block ``V`` (the
+    model's variance: the inverse information for Cox, crr's sandwich for Fine–Gray), the
+    statistic is ``b' V^-1 b``, chi-squared on as many degrees of freedom as columns under the
+    null that every one is 0 (Wald 1943; for a one-column variable it is the square of the
+    coefficient's z).  A factor with several levels is one hypothesis ("does education matter?"),
+    not one per level, so the variables are the family: ``p_holm`` is Holm's adjustment across
+    them (:func:`evaluation.multiplicity.holm`).  Checked against R (coxph's ``vcov`` and
+    ``wald.test``, crr's ``var``; ``tests/reference/joint_wald.R``).
+
+    Columns ``columns`` (the model columns tested), ``df``, ``chisq``, ``p``, ``p_holm``;
+    index ``variable``, in the order of the model's columns."""
+    names = list(coef.index)
+    variance = np.asarray(variance, dtype=float)
+    b = np.asarray(coef, dtype=float)
+    groups: dict[str, list[int]] = {}
+    for i, column in enumerate(names):
+        groups.setdefault(variable_of(column), []).append(i)
+    rows = []
+    for variable, idx in groups.items():
+        block = variance[np.ix_(idx, idx)]
+        try:
+            chisq = float(b[idx] @ np.linalg.solve(block, b[idx]))
+        except np.linalg.LinAlgError:
+            chisq = float("nan")
+        p = float(stats.chi2.sf(chisq, len(idx))) if np.isfinite(chisq) else None
+        rows.append({"variable": variable, "columns": ", ".join(names[i] for i in idx), "df": len(idx),
+                     "chisq": chisq if np.isfinite(chisq) else None, "p": p})
+    table = pd.DataFrame(rows, columns=["variable", "columns", "df", "chisq", "p"], dtype=object).set_index("variable")
+    table["p_holm"] = holm(table["p"])
+    return table
 
 
 def separated_columns(X: pd.DataFrame, observed: np.ndarray) -> list[tuple[str, str]]:
@@ -146,7 +192,9 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
 
     Hazard ratios with Wald intervals and p-values (lifelines ``CoxPHFitter``, as R's
     ``coxph(ties="efron")``), and beside them the proportional-hazards test of
-    :func:`proportional_hazards_test`.  Fewer than 10 events per model column gives a warning
+    :func:`proportional_hazards_test` per column, unadjusted (a diagnostic, not a family of
+    hypotheses), with its global test in ``global_ph``.  One joint Wald test per variable, Holm
+    across the variables, in ``variable_tests`` (:func:`wald_tests_by_variable`).  Fewer than 10 events per model column gives a warning
     note; non-convergence or separation gives ``ok=False`` and a note instead of an exception.
     """
     from lifelines import CoxPHFitter
@@ -196,13 +244,11 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
         notes.append(ph.attrs["note"])
     table["ph_chisq"] = ph["chisq"]
     table["ph_p"] = ph["p"]
-    # each family (the covariates' Wald tests; their PH tests) Holm-adjusted beside the raw p
-    table["p_holm"] = holm(table["p"])
-    table["ph_p_holm"] = holm(table["ph_p"])
+    # the PH tests are diagnostics, read unadjusted beside the global test (a Holm adjustment
+    # would hide violations); the hypotheses about covariates are one per variable
     table.index.name = "covariate"
-    result = ModelResult(table, notes, events)
-    result.global_ph = (ph.attrs["global_chisq"], ph.attrs["global_p"])
-    return result
+    return ModelResult(table, notes, events, variable_tests=wald_tests_by_variable(coef, fit.variance_matrix_),
+                       global_ph=(ph.attrs["global_chisq"], ph.attrs["global_p"]))
 
 
 def _segment_sums(t: np.ndarray, Z: np.ndarray, weights: np.ndarray, second: bool = True):

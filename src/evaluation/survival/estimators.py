@@ -226,6 +226,44 @@ def cumulative_incidence_by(clients: pd.DataFrame, column: str | None = None, al
     return pd.concat(frames, ignore_index=True)
 
 
+#: The default of notebook 02's ``min_at_risk``: no estimate at a day when fewer clients than
+#: this are still followed (the curves stop there too).
+MIN_AT_RISK = 10
+#: What a table says where :func:`horizon_estimable` is False (the metric is None).
+NOT_ESTIMABLE = "not estimable (follow-up too short)"
+
+
+def followed_at(time, horizon: float) -> int:
+    """Clients still followed at ``horizon`` days: those whose exit or end of follow-up is on
+    that day or later (``time >= horizon``), the number at risk just before it."""
+    return at_risk_table(time, [horizon])[0]
+
+
+def horizon_estimable(followed: int, min_at_risk: int = MIN_AT_RISK) -> bool:
+    """The one rule for every estimate at a horizon (cumulative incidence, restricted mean,
+    sensitivity rows, predicted probabilities): it is made only when at least ``min_at_risk``
+    clients (and at least one) are still followed there (``followed``, from :func:`followed_at`
+    or a curve's ``at_risk``).  Beyond, an estimate rests on a handful of people, or on none
+    (a horizon past the longest follow-up)."""
+    return int(followed) >= max(int(min_at_risk), 1)
+
+
+def followed_until(time, min_at_risk: int = MIN_AT_RISK) -> float | None:
+    """The last day :func:`horizon_estimable` allows: the ``min_at_risk``-th longest time (at
+    that day exactly ``min_at_risk`` or more are followed, the day after fewer).  None when the
+    register has fewer than ``min_at_risk`` clients (no horizon is estimable)."""
+    ordered = np.sort(np.asarray(time, dtype=float))[::-1]
+    k = max(int(min_at_risk), 1)
+    return float(ordered[k - 1]) if ordered.size >= k else None
+
+
+def _followed_on_curve(curve: pd.DataFrame, horizon: float) -> int:
+    """:func:`followed_at` read from a curve's ``at_risk`` column (the number at risk at each of
+    its times): at the first time at or after ``horizon``, 0 past the last."""
+    later = curve.loc[curve["time"] >= horizon]
+    return int(later["at_risk"].iloc[0]) if len(later) else 0
+
+
 def value_at(curve: pd.DataFrame, horizon: float, columns=("cif", "lower", "upper")) -> dict:
     """The values of a right-continuous step curve at ``horizon`` (0 before its first time).
 
@@ -240,23 +278,28 @@ def value_at(curve: pd.DataFrame, horizon: float, columns=("cif", "lower", "uppe
     return {c: float(row[c]) for c in columns}
 
 
-def cif_at_horizons(cif: pd.DataFrame, horizons, max_time: float,
-                    hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+def cif_at_horizons(cif: pd.DataFrame, horizons, max_time: float | None = None,
+                    hide: Callable[[int, int], bool] | None = None,
+                    min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
     """Cumulative incidence of each cause at each horizon, with its interval.
 
     Columns ``cause``, ``horizon``, ``events`` (people with that outcome by the horizon), ``cif``,
-    ``lower``, ``upper``.  A horizon beyond the longest follow-up (``max_time``) is not
-    estimable (None).  ``hide(events, n)`` (disclosure control, ``n`` the clients) returns True
-    for an estimate that must not be shown: its values become None and ``note`` says why.
+    ``lower``, ``upper``, ``note``.  A horizon where fewer than ``min_at_risk`` clients are still
+    followed (:func:`horizon_estimable`; every horizon past the longest follow-up) is not
+    estimable: None, and the note :data:`NOT_ESTIMABLE`.  ``max_time`` (the longest follow-up)
+    is implied by the curve and no longer needed.  ``hide(events, n)`` (disclosure control,
+    ``n`` the clients) returns True for an estimate that must not be shown: its values become
+    None and ``note`` says why.
     """
     rows = []
     for cause, curve in cif.groupby("cause", sort=False):
         n = int(curve["at_risk"].iloc[0]) if len(curve) else 0
         for h in horizons:
             events = int(curve.loc[curve["time"] <= h, "events"].sum())
-            value = value_at(curve, h) if h <= max_time else {"cif": None, "lower": None, "upper": None}
-            note = "" if h <= max_time else "beyond the longest follow-up"
-            if hide is not None and h <= max_time and hide(events, n):
+            ok = horizon_estimable(_followed_on_curve(curve, h), min_at_risk) and (max_time is None or h <= max_time)
+            value = value_at(curve, h) if ok else {"cif": None, "lower": None, "upper": None}
+            note = "" if ok else NOT_ESTIMABLE
+            if hide is not None and ok and hide(events, n):
                 value, note = {"cif": None, "lower": None, "upper": None}, "suppressed: fewer than min_cell people"
             rows.append({"cause": cause, "horizon": h, "events": events, **value, "note": note})
     return pd.DataFrame(rows, dtype=object)

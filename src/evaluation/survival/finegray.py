@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..multiplicity import holm
-from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix
-from .estimators import EVENT_CODES, LEVELS, _z, check_alpha, competing_risks_data
+from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix, wald_tests_by_variable
+from .estimators import (EVENT_CODES, LEVELS, MIN_AT_RISK, NOT_ESTIMABLE, _z, check_alpha, competing_risks_data,
+                         followed_at, horizon_estimable)
 
 def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Kaplan–Meier of the censoring distribution just before each time in ``at``: G(t-).
@@ -38,6 +38,9 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     ``eta_i`` is the client's weighted score residual and ``psi_i`` the term for estimating the
     censoring distribution ``G`` (Fine & Gray 1999, section 3), both vectorised.  Written here
     because no Python library fits the Fine–Gray model (lifelines and scikit-survival have none).
+    The coefficients' p-values are per column; the hypotheses are one per variable:
+    ``variable_tests`` holds a joint Wald test of each variable from this variance, Holm across
+    the variables (:func:`evaluation.survival.cox.wald_tests_by_variable`).
     """
     X, notes = design_matrix(clients, covariates, min_level)
     time, event = competing_risks_data(clients.loc[X.index])
@@ -76,8 +79,8 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     table = pd.DataFrame({"coef": beta, "se": se, "shr": np.exp(beta), "lower": np.exp(beta - z * se),
                           "upper": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
                          index=pd.Index(X.columns, name="covariate"))
-    table["p_holm"] = holm(table["p"])  # the covariates' Wald tests as one family
-    return ModelResult(table, notes, events)
+    tests = wald_tests_by_variable(table["coef"], var)  # one per variable, Holm across variables
+    return ModelResult(table, notes, events, variable_tests=tests)
 
 
 def _prepare(Z: np.ndarray, time: np.ndarray, kind: np.ndarray):
@@ -266,7 +269,7 @@ def _profile_matrix(profiles: dict[str, dict], columns: list[str]) -> np.ndarray
 def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None, horizon: float = 365,
                   covariates: list[str] | None = None, cause: str = "employment", alpha: float = 0.05,
                   reps: int = 500, seed: int = 2016, min_level: int = 5,
-                  resamples: np.ndarray | None = None) -> ModelResult:
+                  resamples: np.ndarray | None = None, min_at_risk: int = MIN_AT_RISK) -> ModelResult:
     """The cumulative incidence of ``cause`` within ``horizon`` days predicted by the Fine–Gray
     model for covariate profiles: the size of the effects whose direction the subdistribution
     hazard ratios give.
@@ -281,6 +284,9 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
     (a covariate without variation, separation, no convergence) are left out and counted in a
     note.  cmprsk gives no interval for its predictions; Fine and Gray (1999, section 4) also
     resample.  Checked against ``crr`` + ``predict.crr`` run by R on the same resamples.
+
+    Not estimable (``ok=False``, a note) when fewer than ``min_at_risk`` of the model's clients
+    are still followed at ``horizon`` (:func:`~evaluation.survival.estimators.horizon_estimable`).
 
     ``profiles``: name → {covariate: value}; by default :func:`covariate_profiles`.  The table
     has one row per profile: its covariate values, ``cif``, ``lower``, ``upper``.
@@ -299,9 +305,11 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
     if profiles is None:
         profiles = covariate_profiles(clients, covariates, min_level)
     rows = _profile_matrix(profiles, list(X.columns))
-    if horizon > time.max():
-        return ModelResult(pd.DataFrame(), notes + [f"not estimable: {horizon:g} days is beyond the longest "
-                                                    f"follow-up ({time.max():g} days)"], events, ok=False)
+    followed = followed_at(time, horizon)
+    if not horizon_estimable(followed, min_at_risk):
+        return ModelResult(pd.DataFrame(), notes + [f"{NOT_ESTIMABLE}: {followed:,} of the model's clients are still "
+                                                    f"followed at {horizon:g} days, fewer than min_at_risk "
+                                                    f"({min_at_risk})"], events, ok=False)
     Z = X.to_numpy(dtype=float)
 
     def predict(Zs, ts, ks, start=None):

@@ -12,8 +12,9 @@ from ..multiplicity import holm
 from ..progress import LARGE_CLIENTS, Steps
 from .comparisons import gray_test, logrank_test
 from .cox import ModelResult
-from .estimators import (EVENT_GROUPS, GROUPINGS, cif_at_horizons, competing_risks_data,
-                         cumulative_incidence, restricted_mean, value_at)
+from .estimators import (EVENT_GROUPS, GROUPINGS, MIN_AT_RISK, NOT_ESTIMABLE, cif_at_horizons,
+                         competing_risks_data, cumulative_incidence, followed_at, horizon_estimable,
+                         restricted_mean, value_at)
 
 #: The primary result of notebook 02: the cumulative incidence of employment at this many days.
 PRIMARY_HORIZON = 365
@@ -51,15 +52,19 @@ def _group_comparison(clients: pd.DataFrame, column: str, cause: str) -> dict:
 
 
 def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05,
-                  hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+                  hide: Callable[[int, int], bool] | None = None,
+                  min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
     """Probability of each outcome by each horizon (cumulative incidence, with intervals), the
     probability of still being in the starting state, and the restricted mean days before any exit.
 
-    ``hide`` as in :func:`cif_at_horizons`; a hidden probability also hides "no exit yet" (it
-    would give the hidden one back by subtraction)."""
+    A horizon where fewer than ``min_at_risk`` clients are still followed
+    (:func:`~evaluation.survival.estimators.horizon_estimable`) has None everywhere and the note
+    :data:`~evaluation.survival.estimators.NOT_ESTIMABLE`.  ``hide`` as in
+    :func:`cif_at_horizons`; a hidden probability also hides "no exit yet" (it would give the
+    hidden one back by subtraction)."""
     time, event = competing_risks_data(clients)
     cif = cumulative_incidence(time, event, alpha)
-    table = cif_at_horizons(cif, horizons, max_time=float(time.max()), hide=hide)
+    table = cif_at_horizons(cif, horizons, hide=hide, min_at_risk=min_at_risk)
     rows = []
     for h in horizons:
         row = {"horizon_days": h}
@@ -68,10 +73,21 @@ def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05,
             row[cause] = part.at[cause, "cif"]
         values = [row[c] for c in EVENT_GROUPS]
         row["no exit yet"] = None if any(v is None for v in values) else 1 - sum(values)
-        row["restricted_mean_days"] = (restricted_mean(time, event > 0, h)["rmean"]
-                                       if h <= time.max() else None)
+        estimable = horizon_estimable(followed_at(time, h), min_at_risk)
+        row["restricted_mean_days"] = restricted_mean(time, event > 0, h)["rmean"] if estimable else None
+        row["note"] = "" if estimable else NOT_ESTIMABLE
         rows.append(row)
     return pd.DataFrame(rows, dtype=object).set_index("horizon_days")
+
+
+def restricted_means(clients: pd.DataFrame, horizons, min_at_risk: int = MIN_AT_RISK) -> dict:
+    """The restricted mean days before any exit (:func:`restricted_mean`) at each horizon, None
+    where fewer than ``min_at_risk`` clients are still followed (the rule of
+    :func:`~evaluation.survival.estimators.horizon_estimable`): the ``rmst`` of
+    :func:`survival_metrics`."""
+    time, event = competing_risks_data(clients)
+    return {h: (restricted_mean(time, event > 0, h)["rmean"]
+                if horizon_estimable(followed_at(time, h), min_at_risk) else None) for h in horizons}
 
 
 def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: pd.DataFrame,
@@ -80,6 +96,11 @@ def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: p
                      sensitivity: pd.DataFrame | None = None, horizon: int = PRIMARY_HORIZON) -> dict:
     """The ``cif.*``, ``km.*``, ``logrank.*``, ``gray.*``, ``cox.*``, ``finegray.*`` and
     ``rmst.*`` keys of metrics.json (None where not estimable).
+
+    Models: ``cox.employment.hr.<column>`` and ``finegray.employment.shr.<column>`` with their
+    intervals (and the Cox column's raw ``.p``); the family of hypotheses is one joint Wald test
+    per variable, ``<model>.employment.wald.<variable>.p`` and ``.p_holm``; the global test of
+    proportional hazards ``cox.employment.ph_global.p`` (not adjusted: a diagnostic).
 
     The headline is the cumulative incidence of employment (``cif.employment.<h>d``, the
     primary result at 365 days) and the days by which a share had found work
@@ -114,7 +135,12 @@ def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: p
             m[key], m[f"{key}.lower"], m[f"{key}.upper"] = row[ratio], row["lower"], row["upper"]
             if name == "cox":
                 m[f"{key}.p"] = row["p"]
-                m[f"{key}.p_holm"] = row["p_holm"]
+        # one joint Wald test per variable: the family Holm adjusts (a test statistic, no count)
+        for variable, row in result.variable_tests.iterrows():
+            key = f"{name}.employment.wald.{variable}"
+            m[f"{key}.p"], m[f"{key}.p_holm"] = row["p"], row["p_holm"]
+    if cox.ok and cox.global_ph is not None:
+        m["cox.employment.ph_global.p"] = cox.global_ph[1]  # the global PH test, unadjusted
     for h, value in rmst.items():
         m[f"rmst.{int(h)}d"] = value
     if predicted is not None and predicted.ok:
@@ -151,33 +177,61 @@ def primary_result(cif_horizons: pd.DataFrame, horizon: int = PRIMARY_HORIZON, a
             "competing exits counted for what they are.")
 
 
+#: Outcomes that count as employment in the primary result.
+EMPLOYED = ("employed_open", "employed_subsidised")
+
 #: The outcome definitions of the sensitivity analyses: name -> (outcomes counted as the
-#: outcome of interest, outcomes treated as censoring); every other exit competes.
+#: outcome of interest, outcomes treated as censoring); every other exit competes.  The two
+#: bounds recode moving and dropping out (``other_exit``) to the two extremes of what could have
+#: followed it: never employed (a competing exit: the primary definition itself) and employed on
+#: the day of exit.
 OUTCOME_DEFINITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "primary: employment, open or subsidised": (("employed_open", "employed_subsidised"), ()),
-    "education counted as a good outcome": (("employed_open", "employed_subsidised", "education"), ()),
-    "moving and dropping out as censoring": (("employed_open", "employed_subsidised"), ("other_exit",)),
+    "primary: employment, open or subsidised": (EMPLOYED, ()),
+    "education counted as a good outcome": (EMPLOYED + ("education",), ()),
+    "moving and dropping out as censoring": (EMPLOYED, ("other_exit",)),
+    "lower bound: moving and dropping out as never employed": (EMPLOYED, ()),
+    "upper bound: moving and dropping out as employment at exit": (EMPLOYED + ("other_exit",), ()),
     "open-market employment only": (("employed_open",), ()),
     "subsidised employment only": (("employed_subsidised",), ()),
 }
 
+#: The row notes that say what a row is (an assumption or a bound), not what it found.
+ROW_NOTES = {
+    "moving and dropping out as censoring": "an assumption, not a bound: those clients would have found work at "
+                                            "the rate of the clients still followed",
+    "lower bound: moving and dropping out as never employed": "the same recoding as the primary result",
+    "upper bound: moving and dropping out as employment at exit": "with the lower bound: whatever became of "
+                                                                  "those clients, the share lies between the two",
+}
+
 
 def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alpha: float = 0.05,
-                      hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+                      hide: Callable[[int, int], bool] | None = None,
+                      min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
     """The primary result (the cumulative incidence of employment at ``horizon`` days) under
     other outcome definitions (:data:`OUTCOME_DEFINITIONS`) and in calendar cohorts (the year of
     enrolment: the labour market improved throughout the project, so later clients met a better
     one).  Each row is an Aalen–Johansen estimate with Gray's variance and the log(−log) interval,
-    as the primary result; the cohorts' row note gives Gray's test of equal cumulative incidence
-    across the cohorts (also in ``attrs["cohort_gray"]``, a :class:`TestResult`).
+    as the primary result (``cmprsk::cuminc``); the cohorts' row note gives Gray's test of equal
+    cumulative incidence across the cohorts (also in ``attrs["cohort_gray"]``, a :class:`TestResult`).
 
     Columns ``clients``, ``events`` (by the horizon), ``cif``, ``lower``, ``upper``, ``note``.
+    A row (a cohort) where fewer than ``min_at_risk`` of its clients are still followed at the
+    horizon is not estimable (:func:`~evaluation.survival.estimators.horizon_estimable`; note
+    :data:`~evaluation.survival.estimators.NOT_ESTIMABLE`).
     ``hide(events, clients)`` (disclosure control, as :func:`cif_at_horizons`) hides a row's
     estimate and its count of events; a group (a cohort) for which ``hide(clients, clients)`` holds
-    also has its count of clients hidden.
-    Treating moving and dropping out as censoring assumes those clients would have found work
-    at the rate of the clients still followed; comparing that row with the primary one shows how
-    much the assumption matters.  The rows share clients, so their differences are not tested.
+    also has its count of clients hidden; a definition whose outcome differs from the primary one
+    by a number of clients (by the horizon) that ``hide`` hides is hidden too (the difference of
+    the two rows would give that number back).
+
+    Moving and dropping out: treating those exits as censoring assumes those clients would have
+    found work at the rate of the clients still followed; that is an assumption, not a bound.
+    The bounds are the two extreme recodings — those exits as never employed (a competing exit,
+    the primary definition) and as employment on the day of exit — and whatever became of those
+    clients, the cumulative incidence lies between the two (each with its own interval: the
+    bounds with sampling error run from the lower bound's lower limit to the upper bound's upper
+    limit, ``attrs["bounds"]``).  The rows share clients, so their differences are not tested.
     """
     outcome = clients["outcome"].astype(str).to_numpy()
     time = clients["duration_days"].to_numpy(dtype=np.int64)
@@ -188,7 +242,7 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
         o = outcome[mask]
         event = np.where(np.isin(o, good), 1, np.where((o == "censored") | np.isin(o, censor), 0, 2))
         entry = {"analysis": name, "clients": int(mask.sum()), "events": None, "cif": None, "lower": None,
-                 "upper": None, "note": ""}
+                 "upper": None, "note": ROW_NOTES.get(name, "")}
         if not mask.any():
             return {**entry, "note": "no clients"}
         curve = cumulative_incidence(t, event, alpha, causes={"outcome": 1, "competing": 2})
@@ -198,18 +252,33 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
             small_group = hide(entry["clients"], entry["clients"])
             return {**entry, "events": None, "clients": None if small_group else entry["clients"],
                     "note": "suppressed: fewer than min_cell people"}
-        if horizon > t.max():
-            return {**entry, "note": "beyond the longest follow-up"}
+        if not horizon_estimable(followed := followed_at(t, horizon), min_at_risk):
+            # "still followed": without an exit and under observation (a cohort whose clients
+            # mostly left early falls under the rule as one with little follow-up does)
+            return {**entry, "note": f"{NOT_ESTIMABLE}: fewer than {min_at_risk} still followed at {horizon} days"
+                    if followed else f"{NOT_ESTIMABLE}: nobody still followed at {horizon} days"}
         return {**entry, **value_at(curve, horizon)}
 
     everyone = np.ones(len(clients), dtype=bool)
     for name, (good, censor) in OUTCOME_DEFINITIONS.items():
         rows.append(row(name, everyone, good, censor))
+    if hide is not None:
+        # a row that counts more or fewer exits as the outcome than the primary one gives their
+        # number by subtraction (upper bound minus primary: the moves by the horizon): hide the
+        # row when that number is small
+        by_horizon = time <= horizon
+        for i, (good, _) in enumerate(OUTCOME_DEFINITIONS.values()):
+            differ = int((by_horizon & (np.isin(outcome, good) != np.isin(outcome, EMPLOYED))).sum())
+            if rows[i]["cif"] is not None and hide(differ, len(clients)):
+                rows[i] = {**rows[i], "events": None, "cif": None, "lower": None, "upper": None,
+                           "note": "suppressed: it differs from the primary row by fewer than min_cell people"}
     years = clients["enrolled"].dt.year
-    primary = OUTCOME_DEFINITIONS["primary: employment, open or subsidised"][0]
     for year in sorted(years.dropna().unique()):
-        rows.append(row(f"enrolled in {int(year)}", (years == year).to_numpy(), primary, ()))
+        rows.append(row(f"enrolled in {int(year)}", (years == year).to_numpy(), EMPLOYED, ()))
     table = pd.DataFrame(rows, dtype=object).set_index("analysis")
+    low = table.loc["lower bound: moving and dropping out as never employed"]
+    high = table.loc["upper bound: moving and dropping out as employment at exit"]
+    table.attrs["bounds"] = ((low["cif"], high["cif"]), (low["lower"], high["upper"]))
     if years.nunique() > 1:
         test = gray_test(clients.assign(enrolment_year=years.astype("Int64").astype(str)), "enrolment_year")
         table.attrs["cohort_gray"] = test

@@ -33,6 +33,7 @@ from .paths import STATFIN
 
 __all__ = ["Panel", "PanelError", "load_panel", "municipality_code", "find_municipality",
            "monthly_series", "area_series", "trend_benchmark", "like_months", "municipal_spread", "Spread",
+           "context", "context_metrics", "trend_sentences",
            "SERVICES", "SOURCE_LINE",
            "SUPPRESSED_MIN", "SUPPRESSED_MAX", "PANEL_FILE"]
 
@@ -424,6 +425,30 @@ def context(municipality, start: str, end: str, window: tuple[str, str] | None =
     except (LookupError, ValueError) as exc:
         return Context(None, None, start, end, note=f"No official comparison: {exc}")
     return Context(series, trend, start, end, spread=spread)
+
+
+def context_metrics(ctx: Context) -> dict:
+    """The ``official.*`` keys of metrics.json (nothing when the context is not available).
+
+    ``official.period.start`` / ``.end`` the compared months (``YYYY-MM``),
+    ``official.unemployed.start`` / ``.end`` the municipality's counts then,
+    ``official.trend.<area>.ratio`` and ``.expected_end`` for the rest of its sub-region, region
+    and country (:func:`trend_benchmark`), ``official.spread.*`` (:class:`Spread`: ratios
+    ``ratio``, ``lower``, ``upper``; ``coverage`` 0..1; ``municipalities``, ``rank``; the
+    labour-force band ``size_min`` / ``size_max`` in persons).  Public statistics, no person's
+    data: disclosure control leaves them as they are (no key ends in a count name)."""
+    if not ctx.available:
+        return {}
+    t = ctx.trend
+    m = {"official.period.start": ctx.start, "official.period.end": ctx.end,
+         "official.unemployed.start": float(t["actual_start"].iloc[0]),
+         "official.unemployed.end": float(t["actual_end"].iloc[0])}
+    for area, row in t.iterrows():
+        m |= {f"official.trend.{area}.expected_end": float(row["expected_end"]),
+              f"official.trend.{area}.ratio": float(row["ratio"])}
+    if ctx.spread is not None:
+        m |= {f"official.spread.{k}": v for k, v in vars(ctx.spread).items()}
+    return m
 
 
 def trend_sentences(ctx: Context, name: str) -> list[str]:

@@ -30,7 +30,7 @@ import pandas as pd
 from .counterfactual import PRIMARY, conclusion_sentences
 from .files import write_atomic
 from .metrics import read_metrics
-from .text import check_lang, month_name, number, percent, signed
+from .text import check_lang, interval, month_name, number, ordinal, percent, signed, signed_percent
 
 __all__ = ["Summary", "Section", "summarise", "render_html", "write_summary", "WORDS", "HORIZONS"]
 
@@ -62,10 +62,12 @@ WORDS: dict[str, dict[str, str]] = {
         "speed.title": "Kuinka nopeasti asiakkaat työllistyivät",
         "speed.half": "puolen vuoden", "speed.year": "vuoden", "speed.two": "kahden vuoden",
         "speed.first": "Sadasta asiakkaasta {x} oli työllistynyt {when} kuluessa ilmoittautumisesta "
-                       "(95\u00a0%:n luottamusväli {lo}–{hi}).",
-        "speed.more": "{When} kuluessa heitä oli {x} ({lo}–{hi}).",
-        "speed.unknown": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta ei ulotu niin pitkälle "
-                         "tai luku perustuisi liian harvaan asiakkaaseen.",
+                       "(95\u00a0%:n luottamusväli {span}).",
+        "speed.more": "{When} kuluessa heitä oli {x} ({span}).",
+        "speed.short": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian lyhyt "
+                       "(niin pitkään seurattuja asiakkaita oli liian vähän).",
+        "speed.unknown": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian lyhyt "
+                         "tai luku on salattu (se paljastaisi alle viiden henkilön tiedon).",
         "speed.explain": "Luvuissa on otettu huomioon, että osa asiakkaista siirtyi muualle ennen kuin ehti "
                          "työllistyä. Luottamusväli kertoo, kuinka paljon luku voisi vaihdella sattuman vuoksi.",
         "sectors.title": "Yritykset ja yhdistykset palkkatukityönantajina",
@@ -74,21 +76,34 @@ WORDS: dict[str, dict[str, str]] = {
                          "työllistetyistä ({kc}/{nc}) ja yhdistyksissä {association}:lle ({ka}/{na}).",
         "sectors.hidden": "Jatkon osuuksia ei kerrota: ne paljastaisivat alle viiden henkilön tiedon.",
         "sectors.diff": "Ero, {d} prosenttiyksikköä {side} hyväksi, ei todennäköisesti johdu pelkästä "
-                        "sattumasta (95\u00a0%:n luottamusväli {lo}–{hi} prosenttiyksikköä).",
+                        "sattumasta (95\u00a0%:n luottamusväli {span} prosenttiyksikköä).",
         "sectors.diff.unconfirmed": "Tarkka testi ei kuitenkaan vahvista eroa (p = {p}), joten siihen on "
                                     "suhtauduttava varoen: yritysten ja yhdistysten palkkatukijaksoja oli vain {n}.",
-        "sectors.no_diff": "Ero ({d} prosenttiyksikköä, 95\u00a0%:n luottamusväli {lo}–{hi}) voi johtua sattumasta: "
+        "sectors.no_diff": "Ero ({d} prosenttiyksikköä, 95\u00a0%:n luottamusväli {span}) voi johtua sattumasta: "
                            "aineistosta ei voi päätellä, kummassa jatko oli yleisempää.",
         "sectors.no_estimate": "Yritysten ja yhdistysten eroa ei voi laskea tästä aineistosta.",
         "side.company": "yritysten", "side.association": "yhdistysten",
         "official.title": "Työttömyys kunnassa ja muualla",
-        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}).",
-        "official.benchmark": "Jos työttömyys olisi laskenut samaa tahtia kuin muualla maassa, kunnassa olisi "
-                              "ollut {when_end} noin {country} työtöntä; muun maakunnan tahdissa {region} ja muun "
-                              "seutukunnan tahdissa {subregion}.",
-        "official.same": "Työttömyys laski siis lähes samaa tahtia kuin muualla maassa.",
-        "official.faster": "Työttömyys laski siis nopeammin kuin muualla maassa.",
-        "official.slower": "Työttömyys laski siis hitaammin kuin muualla maassa.",
+        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}). "
+                           "Alku on hankkeen ensimmäinen kuukausi, ja sitä verrataan samaan kalenterikuukauteen, "
+                           "koska työttömyys vaihtelee vuodenajan mukaan.",
+        "official.benchmark": "Jos työttömyys olisi laskenut samaa tahtia kuin muualla, kunnassa olisi ollut "
+                              "{when_end} muun maan tahdissa noin {country} työtöntä, muun maakunnan tahdissa "
+                              "{region} ja muun seutukunnan tahdissa {subregion}.",
+        "official.below": "Kunnassa oli siis {d} työtöntä vähemmän kuin vertailualueiden tahdissa olisi ollut.",
+        "official.above": "Kunnassa oli siis {d} työtöntä enemmän kuin vertailualueiden tahdissa olisi ollut.",
+        "official.between": "Kunnan työttömien määrä oli siis vertailualueiden tahtien välissä.",
+        "official.spread": "Yksittäisten kuntien luvut vaihtelevat kuitenkin paljon. Samankokoisissa kunnissa "
+                           "({n} kuntaa, joissa työvoimaa oli {size}) työttömien määrä muuttui samana aikana "
+                           "keskimmäisessä {coverage}:ssa kunnista {range}\u00a0%.",
+        "official.within": "Kunnan muutos ({change}) mahtuu tähän vaihteluun ({rank} suurin lasku {all} kunnasta): "
+                           "se ei eroa siitä, mitä samankokoisissa kunnissa yleensä tapahtui. Vertailu muihin kuntiin "
+                           "arvioi, olisiko osa laskusta voinut johtua hankkeesta.",
+        "official.outside.faster": "Kunnan muutos ({change}) jää tämän vaihtelun ulkopuolelle: samankokoisista "
+                                   "kunnista vain {k}/{n} laski enemmän. Se ei yksin kerro, että lasku johtui "
+                                   "hankkeesta: sitä arvioi vertailu muihin kuntiin.",
+        "official.outside.slower": "Kunnan muutos ({change}) jää tämän vaihtelun ulkopuolelle: samankokoisista "
+                                   "kunnista vain {k}/{n} laski vähemmän.",
         "cf.title": "Vähensikö hanke kunnan työttömyyttä?",
         "limits.title": "Mitä tämä arviointi ei kerro",
         "limits.no_control": "Asiakkaiden siirtymiä ei verrattu samanlaisiin työttömiin, jotka eivät olleet "
@@ -128,10 +143,12 @@ WORDS: dict[str, dict[str, str]] = {
         "speed.title": "How fast the clients found work",
         "speed.half": "half a year", "speed.year": "a year", "speed.two": "two years",
         "speed.first": "Of every hundred clients, {x} had found work within {when} of enrolling "
-                       "(95% confidence interval {lo}–{hi}).",
-        "speed.more": "Within {when}, {x} had ({lo}–{hi}).",
-        "speed.unknown": "How many had found work within {when} cannot be said: the follow-up does not reach "
-                         "that far, or the number would rest on too few clients.",
+                       "(95% confidence interval {span}).",
+        "speed.more": "Within {when}, {x} had ({span}).",
+        "speed.short": "How many had found work within {when} cannot be said: the follow-up is too short for it "
+                       "(too few clients were followed that long).",
+        "speed.unknown": "How many had found work within {when} cannot be said: the follow-up is too short for it, "
+                         "or the number is suppressed (it would reveal fewer than five people).",
         "speed.explain": "The numbers allow for clients who moved elsewhere before they could find work. The "
                          "confidence interval shows how much a number could vary by chance.",
         "sectors.title": "Companies and associations as employers with pay subsidy",
@@ -140,21 +157,35 @@ WORDS: dict[str, dict[str, str]] = {
                          "employed ({kc}/{nc}) and associations to {association} ({ka}/{na}).",
         "sectors.hidden": "The shares offered continued work are not shown: they would reveal fewer than five people.",
         "sectors.diff": "The difference, {d} percentage points in favour of {side}, is unlikely to be chance "
-                        "alone (95% confidence interval {lo}–{hi} percentage points).",
+                        "alone (95% confidence interval {span} percentage points).",
         "sectors.diff.unconfirmed": "The exact test does not confirm it, though (p = {p}): with only {n} "
                                     "placements in companies and associations it should be read with caution.",
-        "sectors.no_diff": "The difference ({d} percentage points, 95% confidence interval {lo}–{hi}) may be "
+        "sectors.no_diff": "The difference ({d} percentage points, 95% confidence interval {span}) may be "
                            "chance: these data cannot say which offered continued work more often.",
         "sectors.no_estimate": "The difference between companies and associations cannot be estimated from these data.",
         "side.company": "companies", "side.association": "associations",
         "official.title": "Unemployment in the town and elsewhere",
-        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}).",
-        "official.benchmark": "Had unemployment fallen at the pace of the rest of the country, the town would "
-                              "have had about {country} unemployed {when_end}; at the pace of the rest of its "
-                              "region {region}, and of the rest of its sub-region {subregion}.",
-        "official.same": "Unemployment thus fell at almost the same pace as in the rest of the country.",
-        "official.faster": "Unemployment thus fell faster than in the rest of the country.",
-        "official.slower": "Unemployment thus fell more slowly than in the rest of the country.",
+        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}). "
+                           "The start is the project's first month, compared with the same calendar month because "
+                           "unemployment varies with the season.",
+        "official.benchmark": "Had unemployment fallen at the pace of elsewhere, the town would have had about "
+                              "{country} unemployed {when_end} at the pace of the rest of the country, {region} at "
+                              "that of the rest of its region and {subregion} at that of the rest of its sub-region.",
+        "official.below": "The town thus had {d} fewer unemployed than these paces would have given.",
+        "official.above": "The town thus had {d} more unemployed than these paces would have given.",
+        "official.between": "The town's number of unemployed thus lay between these paces.",
+        "official.spread": "Single towns vary a lot, though. In towns of similar size ({n} towns with a labour "
+                           "force of {size}) the number of unemployed changed by {range}% over the same months "
+                           "in the middle {coverage} of them.",
+        "official.within": "The town's change ({change}) lies within that range (the {rank} largest fall of {all} "
+                           "towns): it does not stand out from what usually happened in towns of similar size. The "
+                           "comparison with other municipalities asks whether part of the fall could be the "
+                           "project's doing.",
+        "official.outside.faster": "The town's change ({change}) lies outside that range: only {k} of {n} towns of "
+                                   "similar size fell more. That alone does not say the project caused the fall: "
+                                   "the comparison with other municipalities asks that.",
+        "official.outside.slower": "The town's change ({change}) lies outside that range: only {k} of {n} towns of "
+                                   "similar size fell less.",
         "cf.title": "Did the project reduce the town's unemployment?",
         "limits.title": "What this evaluation cannot say",
         "limits.no_control": "The clients were not compared with similar unemployed people who were not "
@@ -249,6 +280,14 @@ class _Writer:
     def share(self, key: str) -> str:
         return self.say(key, percent(100 * self.m[key], self.lang, 0))
 
+    def span(self, lower: str, upper: str, scale: float = 100, decimals: int = 0) -> str:
+        """An interval from two metrics (times ``scale``), written by :func:`interval`: ``16–30``,
+        ``−39,6 … 16,6``; both keys are recorded."""
+        text = interval(scale * self.m[lower], scale * self.m[upper], self.lang, decimals)
+        self.say(lower, text)
+        self.say(upper, text)
+        return text
+
     def hundred(self, key: str) -> str:
         """A probability as 'of every hundred' (0 decimals)."""
         return self.say(key, number(100 * self.m[key], self.lang, 0))
@@ -279,15 +318,21 @@ class _Writer:
             return None
         s = Section("speed", self.w("speed.title"))
         sentences, first = [], True
+        # notebook 02 leaves out a horizon where fewer than min_at_risk clients are followed: an
+        # absent key is a follow-up too short; a null one is that or, where disclosure control
+        # applies (clients not synthetic), a suppressed value.  No estimate without its interval.
+        synthetic = self.m.get("dataset.clients_source", "synthetic" if self.m.get("dataset.synthetic") else None)
         for h, word in HORIZONS.items():
             key = f"cif.employment.{h}d"
             when = self.w(f"speed.{word}")
-            if self.m.get(key) is None:
-                text = self.w("speed.unknown", When=when[:1].upper() + when[1:], when=when)
+            When = when[:1].upper() + when[1:]
+            if any(self.m.get(k) is None for k in (key, key + ".lower", key + ".upper")):
+                short = key not in self.m or synthetic == "synthetic"
+                text = self.w("speed.short" if short else "speed.unknown", When=When, when=when)
             else:
-                x, lo, hi = self.hundred(key), self.hundred(key + ".lower"), self.hundred(key + ".upper")
-                text = (self.w("speed.first", x=x, when=when, lo=lo, hi=hi) if first
-                        else self.w("speed.more", x=x, When=when[:1].upper() + when[1:], when=when, lo=lo, hi=hi))
+                x, span = self.hundred(key), self.span(key + ".lower", key + ".upper")
+                text = (self.w("speed.first", x=x, when=when, span=span) if first
+                        else self.w("speed.more", x=x, When=When, when=when, span=span))
                 first = False
             sentences.append(text)
         s.paragraphs = [" ".join(sentences), self.w("speed.explain")]
@@ -319,11 +364,11 @@ class _Writer:
             return s
         # percentage points with one decimal: a bound of 0.1 must not read as 0
         pp = lambda key: self.say(key, signed(100 * self.m[key], self.lang, 1))  # noqa: E731
+        span = self.span(f"{base}.risk_difference.lower", f"{base}.risk_difference.upper", 100, 1)
         if lo > 0 or hi < 0:
             side = "company" if d > 0 else "association"
             text = self.w("sectors.diff", d=self.say(f"{base}.risk_difference", number(abs(100 * d), self.lang, 1)),
-                          side=self.w(f"side.{side}"), lo=pp(f"{base}.risk_difference.lower"),
-                          hi=pp(f"{base}.risk_difference.upper"))
+                          side=self.w(f"side.{side}"), span=span)
             fisher = self.m.get(f"{base}.fisher_p")
             ns = [self.m.get(f"sectors.{x}.placements") for x in ("company", "association")]
             if fisher is not None and fisher >= 0.05 and None not in ns:
@@ -331,12 +376,15 @@ class _Writer:
                                                                             number(fisher, self.lang, 2)),
                                      n=number(sum(ns), self.lang, 0))
         else:
-            text = self.w("sectors.no_diff", d=pp(f"{base}.risk_difference"), lo=pp(f"{base}.risk_difference.lower"),
-                          hi=pp(f"{base}.risk_difference.upper"))
+            text = self.w("sectors.no_diff", d=pp(f"{base}.risk_difference"), span=span)
         s.paragraphs.append(text)
         return s
 
     def official(self) -> Section | None:
+        """The town's unemployed between the compared months (notebook 01: the project's first
+        month and the same calendar month whole years later), every benchmark notebook 01
+        computes (the rest of the country, region and sub-region), and where the change lies
+        among towns of similar size; only a change outside that range is called one."""
         if not self.has("official.unemployed.start", "official.unemployed.end", "official.period.start",
                         "official.period.end"):
             return None
@@ -344,23 +392,51 @@ class _Writer:
         first = pd.Period(self.m["official.period.start"], freq="M")
         last = pd.Period(self.m["official.period.end"], freq="M")
         change = 100 * (end - start) / start
-        change_text = ("−" if change < 0 else "+") + percent(abs(change), self.lang, 0)
+        change_text = self.say("official.unemployed.change", signed_percent(change, self.lang), change)
         s = Section("official", self.w("official.title"), figure="unemployed_indexed_by_area",
                     caption=self.w("figure.unemployed_indexed_by_area"))
         s.paragraphs.append(self.w("official.counts", name=self._name(), start=self.count("official.unemployed.start"),
                                    end=self.count("official.unemployed.end"),
                                    when_start=month_name(first, self.lang, when=True),
-                                   when_end=month_name(last, self.lang, when=True),
-                                   change=self.say("official.unemployed.change", change_text, change)))
+                                   when_end=month_name(last, self.lang, when=True), change=change_text))
         areas = {a: f"official.trend.{a}.expected_end" for a in ("country", "region", "subregion")}
         if all(self.m.get(k) is not None for k in areas.values()):
-            s.paragraphs.append(self.w("official.benchmark", when_end=month_name(last, self.lang, when=True),
-                                       **{a: self.count(k) for a, k in areas.items()}))
-            expected = self.m[areas["country"]]
-            gap = (end - expected) / expected
-            s.paragraphs[-1] += " " + self.w("official.same" if abs(gap) < 0.1 else
-                                             "official.faster" if gap < 0 else "official.slower")
+            text = self.w("official.benchmark", when_end=month_name(last, self.lang, when=True),
+                          **{a: self.count(k) for a, k in areas.items()})
+            # persons more (+) or fewer (-) than each pace, as the counts are written (whole persons)
+            gaps = [round(end) - round(self.m[k]) for k in areas.values()]
+            if all(g < 0 for g in gaps) or all(g > 0 for g in gaps):
+                lo, hi = min(abs(g) for g in gaps), max(abs(g) for g in gaps)
+                d = number(lo, self.lang, 0) if lo == hi else interval(lo, hi, self.lang, 0)
+                text += " " + self.w("official.below" if gaps[0] < 0 else "official.above",
+                                     d=self.say("official.trend.difference", d, (lo, hi)))
+            else:
+                text += " " + self.w("official.between")
+            s.paragraphs.append(text)
+        spread = [f"official.spread.{k}" for k in ("municipalities", "rank", "ratio", "lower", "upper", "coverage",
+                                                   "size_min", "size_max")]
+        if all(self.m.get(k) is not None for k in spread):
+            s.paragraphs.append(self._spread(change_text))
         return s
+
+    def _spread(self, change_text: str) -> str:
+        g = lambda k: self.m[f"official.spread.{k}"]  # noqa: E731
+        n, rank, ratio = int(g("municipalities")), int(g("rank")), g("ratio")
+        lo, hi = 100 * (g("lower") - 1), 100 * (g("upper") - 1)
+        text = self.w("official.spread", n=self.count("official.spread.municipalities"),
+                      size=self.say("official.spread.size", interval(g("size_min"), g("size_max"), self.lang, 0),
+                                    (g("size_min"), g("size_max"))),
+                      coverage=self.say("official.spread.coverage", percent(100 * g("coverage"), self.lang, 0)),
+                      range=self.say("official.spread.range", interval(lo, hi, self.lang, 0), (lo, hi)))
+        if g("lower") <= ratio <= g("upper"):
+            rank_text = self.say("official.spread.rank", ordinal(rank, self.lang))
+            return text + " " + self.w("official.within", change=change_text, rank=rank_text,
+                                       all=number(n + 1, self.lang, 0))
+        faster = ratio < g("lower")
+        k = rank - 1 if faster else n + 1 - rank  # the others that fell more (less) than the town
+        return text + " " + self.w("official.outside.faster" if faster else "official.outside.slower",
+                                   change=change_text, k=self.say("official.spread.rank", number(k, self.lang, 0), k),
+                                   n=number(n, self.lang, 0))
 
     def counterfactual(self) -> Section | None:
         needed = [f"counterfactual.{PRIMARY}.scm.{k}" for k in ("effect_end", "effect_end_persons", "placebo_p",

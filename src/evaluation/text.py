@@ -50,6 +50,19 @@ def percent(value: float, lang: str, decimals: int = 1) -> str:
     return f"{text}\u00a0%" if lang == "fi" else f"{text}%"
 
 
+def signed_percent(value: float, lang: str, decimals: int = 0) -> str:
+    """A change in percent with its sign always written: ``−39 %``, ``+3 %`` (``−39%`` in English)."""
+    return ("\u2212" if value < 0 else "+") + percent(abs(value), lang, decimals)
+
+
+def ordinal(n: int, lang: str) -> str:
+    """An ordinal number: ``19.`` in Finnish, ``19th`` in English (11th, 12th, 13th; 21st, 22nd, 23rd)."""
+    if check_lang(lang) == "fi":
+        return f"{n}."
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def month_label(period, lang: str) -> str:
     """``7/2016`` in Finnish, ``Jul 2016`` in English, for a pandas Period."""
     if check_lang(lang) == "fi":

@@ -7,7 +7,11 @@ with its key.  The sentences follow the evidence, never the other way round:
 * a difference whose interval includes zero is said to be possibly chance, never a difference;
   one whose interval excludes zero but whose exact test does not confirm it is said to be uncertain;
 * a count that disclosure control suppressed (``None`` in the metrics of real data) is said to be
-  suppressed, and a probability that is not there is said to be unknown, with why;
+  suppressed, and a probability that is not there is said to be unknown, with why (a horizon
+  notebook 02 did not record is one the follow-up does not reach);
+* the town's unemployment is compared between like months from the project's first month (one
+  start throughout), against every benchmark notebook 01 computes, and is said to stand out only
+  when it lies outside the central range of towns of similar size;
 * a part whose notebook did not run (no placements, no official statistics, ``--only``) is left
   out and named under "what this evaluation cannot say";
 * the synthetic-data warning opens the summary whenever a table behind it is synthetic.
@@ -84,26 +88,21 @@ WORDS: dict[str, dict[str, str]] = {
         "sectors.no_estimate": "Yritysten ja yhdistysten eroa ei voi laskea tästä aineistosta.",
         "side.company": "yritysten", "side.association": "yhdistysten",
         "official.title": "Työttömyys kunnassa ja muualla",
-        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}). "
-                           "Alku on hankkeen ensimmäinen kuukausi, ja sitä verrataan samaan kalenterikuukauteen, "
-                           "koska työttömyys vaihtelee vuodenajan mukaan.",
-        "official.benchmark": "Jos työttömyys olisi laskenut samaa tahtia kuin muualla, kunnassa olisi ollut "
-                              "{when_end} muun maan tahdissa noin {country} työtöntä, muun maakunnan tahdissa "
-                              "{region} ja muun seutukunnan tahdissa {subregion}.",
-        "official.below": "Kunnassa oli siis {d} työtöntä vähemmän kuin vertailualueiden tahdissa olisi ollut.",
-        "official.above": "Kunnassa oli siis {d} työtöntä enemmän kuin vertailualueiden tahdissa olisi ollut.",
-        "official.between": "Kunnan työttömien määrä oli siis vertailualueiden tahtien välissä.",
-        "official.spread": "Yksittäisten kuntien luvut vaihtelevat kuitenkin paljon. Samankokoisissa kunnissa "
-                           "({n} kuntaa, joissa työvoimaa oli {size}) työttömien määrä muuttui samana aikana "
-                           "keskimmäisessä {coverage}:ssa kunnista {range}\u00a0%.",
-        "official.within": "Kunnan muutos ({change}) mahtuu tähän vaihteluun ({rank} suurin lasku {all} kunnasta): "
-                           "se ei eroa siitä, mitä samankokoisissa kunnissa yleensä tapahtui. Vertailu muihin kuntiin "
-                           "arvioi, olisiko osa laskusta voinut johtua hankkeesta.",
-        "official.outside.faster": "Kunnan muutos ({change}) jää tämän vaihtelun ulkopuolelle: samankokoisista "
-                                   "kunnista vain {k}/{n} laski enemmän. Se ei yksin kerro, että lasku johtui "
-                                   "hankkeesta: sitä arvioi vertailu muihin kuntiin.",
-        "official.outside.slower": "Kunnan muutos ({change}) jää tämän vaihtelun ulkopuolelle: samankokoisista "
-                                   "kunnista vain {k}/{n} laski vähemmän.",
+        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}; "
+                           "hankkeen ensimmäinen kuukausi ja sama kalenterikuukausi myöhemmin, sillä työttömyys "
+                           "vaihtelee vuodenajan mukaan).",
+        "official.benchmark": "Muun maan tahdissa kunnassa olisi ollut {when_end} noin {country} työtöntä, muun "
+                              "maakunnan tahdissa {region} ja muun seutukunnan tahdissa {subregion}; todellisuudessa "
+                              "{tail}.",
+        "official.below": "{d} vähemmän", "official.above": "{d} enemmän", "official.between": "määrä oli näiden välissä",
+        "official.range": "keskimmäisessä {coverage}:ssa samankokoisista kunnista ({n} kuntaa, työvoimaa {size}) "
+                          "työttömien määrä muuttui samana aikana {range}\u00a0%",
+        "official.within": "Kunnan muutos ({change}) mahtuu kuitenkin tavalliseen vaihteluun: {range}, ja kunnan lasku "
+                           "oli {all} kunnan joukossa {rank} suurin.",
+        "official.outside.faster": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
+                                   "{k}/{n} kunnasta laski enemmän. Se ei yksin kerro, että lasku johtui hankkeesta.",
+        "official.outside.slower": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
+                                   "{k}/{n} kunnasta laski vähemmän.",
         "cf.title": "Vähensikö hanke kunnan työttömyyttä?",
         "limits.title": "Mitä tämä arviointi ei kerro",
         "limits.no_control": "Asiakkaiden siirtymiä ei verrattu samanlaisiin työttömiin, jotka eivät olleet "
@@ -165,27 +164,21 @@ WORDS: dict[str, dict[str, str]] = {
         "sectors.no_estimate": "The difference between companies and associations cannot be estimated from these data.",
         "side.company": "companies", "side.association": "associations",
         "official.title": "Unemployment in the town and elsewhere",
-        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}). "
-                           "The start is the project's first month, compared with the same calendar month because "
-                           "unemployment varies with the season.",
-        "official.benchmark": "Had unemployment fallen at the pace of elsewhere, the town would have had about "
-                              "{country} unemployed {when_end} at the pace of the rest of the country, {region} at "
-                              "that of the rest of its region and {subregion} at that of the rest of its sub-region.",
-        "official.below": "The town thus had {d} fewer unemployed than these paces would have given.",
-        "official.above": "The town thus had {d} more unemployed than these paces would have given.",
-        "official.between": "The town's number of unemployed thus lay between these paces.",
-        "official.spread": "Single towns vary a lot, though. In towns of similar size ({n} towns with a labour "
-                           "force of {size}) the number of unemployed changed by {range}% over the same months "
-                           "in the middle {coverage} of them.",
-        "official.within": "The town's change ({change}) lies within that range (the {rank} largest fall of {all} "
-                           "towns): it does not stand out from what usually happened in towns of similar size. The "
-                           "comparison with other municipalities asks whether part of the fall could be the "
-                           "project's doing.",
-        "official.outside.faster": "The town's change ({change}) lies outside that range: only {k} of {n} towns of "
-                                   "similar size fell more. That alone does not say the project caused the fall: "
-                                   "the comparison with other municipalities asks that.",
-        "official.outside.slower": "The town's change ({change}) lies outside that range: only {k} of {n} towns of "
-                                   "similar size fell less.",
+        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}; "
+                           "the project's first month and the same calendar month later, as unemployment varies "
+                           "with the season).",
+        "official.benchmark": "At the pace of the rest of the country the town would have had about {country} "
+                              "unemployed {when_end}, at that of the rest of its region {region} and of the rest of "
+                              "its sub-region {subregion}; it had {tail}.",
+        "official.below": "{d} fewer", "official.above": "{d} more", "official.between": "a number between these",
+        "official.range": "in the middle {coverage} of towns of similar size ({n} towns, labour force {size}) the "
+                          "number of unemployed changed by {range}% over the same months",
+        "official.within": "Yet the town's change ({change}) lies within ordinary variation: {range}, and the town's "
+                           "fall was the {rank} largest of {all}.",
+        "official.outside.faster": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
+                                   "{k} of the {n} fell more. That alone does not say the project caused the fall.",
+        "official.outside.slower": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
+                                   "{k} of the {n} fell less.",
         "cf.title": "Did the project reduce the town's unemployment?",
         "limits.title": "What this evaluation cannot say",
         "limits.no_control": "The clients were not compared with similar unemployed people who were not "
@@ -401,17 +394,17 @@ class _Writer:
                                    when_end=month_name(last, self.lang, when=True), change=change_text))
         areas = {a: f"official.trend.{a}.expected_end" for a in ("country", "region", "subregion")}
         if all(self.m.get(k) is not None for k in areas.values()):
-            text = self.w("official.benchmark", when_end=month_name(last, self.lang, when=True),
-                          **{a: self.count(k) for a, k in areas.items()})
             # persons more (+) or fewer (-) than each pace, as the counts are written (whole persons)
             gaps = [round(end) - round(self.m[k]) for k in areas.values()]
             if all(g < 0 for g in gaps) or all(g > 0 for g in gaps):
                 lo, hi = min(abs(g) for g in gaps), max(abs(g) for g in gaps)
                 d = number(lo, self.lang, 0) if lo == hi else interval(lo, hi, self.lang, 0)
-                text += " " + self.w("official.below" if gaps[0] < 0 else "official.above",
-                                     d=self.say("official.trend.difference", d, (lo, hi)))
+                tail = self.w("official.below" if gaps[0] < 0 else "official.above",
+                              d=self.say("official.trend.difference", d, (lo, hi)))
             else:
-                text += " " + self.w("official.between")
+                tail = self.w("official.between")
+            text = self.w("official.benchmark", when_end=month_name(last, self.lang, when=True), tail=tail,
+                          **{a: self.count(k) for a, k in areas.items()})
             s.paragraphs.append(text)
         spread = [f"official.spread.{k}" for k in ("municipalities", "rank", "ratio", "lower", "upper", "coverage",
                                                    "size_min", "size_max")]
@@ -423,20 +416,19 @@ class _Writer:
         g = lambda k: self.m[f"official.spread.{k}"]  # noqa: E731
         n, rank, ratio = int(g("municipalities")), int(g("rank")), g("ratio")
         lo, hi = 100 * (g("lower") - 1), 100 * (g("upper") - 1)
-        text = self.w("official.spread", n=self.count("official.spread.municipalities"),
-                      size=self.say("official.spread.size", interval(g("size_min"), g("size_max"), self.lang, 0),
-                                    (g("size_min"), g("size_max"))),
-                      coverage=self.say("official.spread.coverage", percent(100 * g("coverage"), self.lang, 0)),
-                      range=self.say("official.spread.range", interval(lo, hi, self.lang, 0), (lo, hi)))
+        clause = self.w("official.range", n=self.count("official.spread.municipalities"),
+                        size=self.say("official.spread.size", interval(g("size_min"), g("size_max"), self.lang, 0),
+                                      (g("size_min"), g("size_max"))),
+                        coverage=self.say("official.spread.coverage", percent(100 * g("coverage"), self.lang, 0)),
+                        range=self.say("official.spread.range", interval(lo, hi, self.lang, 0), (lo, hi)))
         if g("lower") <= ratio <= g("upper"):
-            rank_text = self.say("official.spread.rank", ordinal(rank, self.lang))
-            return text + " " + self.w("official.within", change=change_text, rank=rank_text,
-                                       all=number(n + 1, self.lang, 0))
+            return self.w("official.within", change=change_text, range=clause, all=number(n + 1, self.lang, 0),
+                          rank=self.say("official.spread.rank", ordinal(rank, self.lang)))
         faster = ratio < g("lower")
         k = rank - 1 if faster else n + 1 - rank  # the others that fell more (less) than the town
-        return text + " " + self.w("official.outside.faster" if faster else "official.outside.slower",
-                                   change=change_text, k=self.say("official.spread.rank", number(k, self.lang, 0), k),
-                                   n=number(n, self.lang, 0))
+        return self.w("official.outside.faster" if faster else "official.outside.slower", change=change_text,
+                      range=clause, k=self.say("official.spread.rank", number(k, self.lang, 0), k),
+                      n=number(n, self.lang, 0))
 
     def counterfactual(self) -> Section | None:
         needed = [f"counterfactual.{PRIMARY}.scm.{k}" for k in ("effect_end", "effect_end_persons", "placebo_p",
@@ -510,9 +502,8 @@ h2 { font-size: 11.5pt; margin: 4mm 0 1.5mm 0; break-after: avoid; }
 p { margin: 0 0 1.6mm 0; }
 ul { margin: 0 0 1.6mm 0; padding-left: 5mm; }
 .warning { border: 2px solid #B00000; background: #FFF3F3; padding: 2mm 3mm; margin: 0 0 2mm 0; }
-section { display: grid; grid-template-columns: 1fr 84mm; gap: 5mm; break-inside: avoid; }
-section.text-only { display: block; }
-figure { margin: 1mm 0 0 0; }
+section { display: flow-root; break-inside: avoid; }
+figure { float: right; width: 84mm; margin: 1mm 0 2mm 5mm; }
 figure img { width: 84mm; height: auto; display: block; }
 figcaption { font-size: 8pt; color: #444; }
 .source { font-size: 8pt; color: #444; margin-top: 3mm; }
@@ -536,9 +527,10 @@ def render_html(summary: Summary, figures: str | Path | None = None) -> str:
             text.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in s.items) + "</ul>")
         if has_image:
             data = base64.b64encode(image.read_bytes()).decode("ascii")
-            body.append(f"<section><div>{''.join(text)}</div><figure><img alt=\"{esc(s.caption)}\" "
-                        f"src=\"data:image/png;base64,{data}\"><figcaption>{esc(s.caption)}</figcaption>"
-                        "</figure></section>")
+            # the figure floats right and the text flows beside and then below it: a long
+            # section takes no more height than its text at full width needs
+            body.append(f"<section><figure><img alt=\"{esc(s.caption)}\" src=\"data:image/png;base64,{data}\">"
+                        f"<figcaption>{esc(s.caption)}</figcaption></figure><div>{''.join(text)}</div></section>")
         else:
             body.append(f"<section class=\"text-only\"><div>{''.join(text)}</div></section>")
     body.append(f"<p class=\"source\">{esc(summary.source)}</p>")

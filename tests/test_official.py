@@ -254,3 +254,18 @@ def test_official_metrics_are_public_and_pass_disclosure_control_untouched(panel
     small = {k: (3 if isinstance(v, (int, float)) else v) for k, v in m.items()}  # as if a tiny town
     assert DisclosureControl(active=True).metrics(small) == small
     assert context_metrics(context("999", "2016-06", "2019-05", panel=panel, like=True)) == {}
+
+
+def test_without_a_municipal_range_the_benchmarks_stand(panel, monkeypatch):
+    """No town of a labour force within 1.001 to 1.002 times Haapavesi's: the range cannot be
+    given, the trend benchmark still is, and the note says why."""
+    import evaluation.official as official
+
+    with pytest.raises(ValueError, match="fewer than two municipalities"):
+        municipal_spread(panel, "071", "2016-06", "2019-06", size=(1.001, 1.002))
+    narrow = lambda *args, **kwargs: municipal_spread(*args, size=(1.001, 1.002), **kwargs)  # noqa: E731
+    monkeypatch.setattr(official, "municipal_spread", narrow)
+    ctx = context("071", "2016-06", "2019-05", panel=panel, like=True)
+    assert ctx.available and ctx.spread is None and ctx.note.startswith("No municipal range: fewer than two")
+    assert trend_sentences(ctx, "Haapavesi")[-1] == ctx.note
+    assert "official.spread.rank" not in context_metrics(ctx) and "official.trend.country.ratio" in context_metrics(ctx)

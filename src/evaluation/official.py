@@ -421,10 +421,13 @@ def context(municipality, start: str, end: str, window: tuple[str, str] | None =
         lo, hi = window or (start, end)
         series = area_series(panel, str(municipality), lo, hi, base=start)
         trend = trend_benchmark(panel, str(municipality), start, end)
-        spread = municipal_spread(panel, str(municipality), start, end)
     except (LookupError, ValueError) as exc:
         return Context(None, None, start, end, note=f"No official comparison: {exc}")
-    return Context(series, trend, start, end, spread=spread)
+    try:  # the benchmarks stand without it (e.g. a labour force suppressed in the start month)
+        spread, note = municipal_spread(panel, str(municipality), start, end), ""
+    except ValueError as exc:
+        spread, note = None, f"No municipal range: {exc}"
+    return Context(series, trend, start, end, note=note, spread=spread)
 
 
 def context_metrics(ctx: Context) -> dict:
@@ -466,6 +469,8 @@ def trend_sentences(ctx: Context, name: str) -> list[str]:
                      f"{ctx.end} would have had {row['expected_end']:,.0f} unemployed; it had {actual:,.0f}, "
                      f"{abs(row['difference']):,.0f} {'fewer' if row['difference'] < 0 else 'more'}.")
     sp = ctx.spread
+    if sp is None and ctx.note:
+        lines.append(ctx.note)
     if sp is not None:
         lines.append(f"In the {sp.municipalities} other municipalities of a labour force {sp.size_min:,.0f} to "
                      f"{sp.size_max:,.0f}, the central {100 * sp.coverage:.0f} % of changes ran from "

@@ -312,3 +312,34 @@ def test_the_html_is_one_self_contained_page_with_the_figures_embedded(tmp_path)
     assert not re.search(r"(src|href)=\"https?:", page)
     assert page.index('class="warning"') < page.index("<h2>")
     assert render_html(s).count("<img") == 0  # without a figures folder: text only
+
+
+def test_why_these_months_is_said_only_when_true():
+    # an older run's months (the report's July 2016 and March 2019): unlike months, no claim about them
+    old = summarise(metrics(**{"official.period.start": "2016-07", "official.period.end": "2019-03"}), META, "fi")
+    assert section(old, "official").paragraphs[0] == ("Haapavesi: työttömiä työnhakijoita oli 402 heinäkuussa 2016 ja "
+                                                      f"222 maaliskuussa 2019 (−45{NBSP}%).")
+    # like months, but not from the project's first month
+    later = summarise(metrics(**{"official.period.start": "2016-09", "official.period.end": "2019-09"}), META, "en")
+    assert section(later, "official").paragraphs[0].endswith(
+        "(−45%; the same calendar month, as unemployment varies with the season).")
+
+
+def test_a_rise_within_the_range_gets_no_place_among_falls():
+    # 402 -> 420: +4 %, inside a range of ratios 0.9..1.2
+    s = summarise(metrics(**{"official.unemployed.end": 420.0, "official.spread.ratio": 420 / 402,
+                             "official.spread.lower": 0.9, "official.spread.upper": 1.2}), META, "fi")
+    said = section(s, "official").paragraphs[2]
+    assert said.startswith(f"Kunnan muutos (+4{NBSP}%) mahtuu kuitenkin tavalliseen vaihteluun")
+    assert said.endswith(f"muuttui samana aikana −10{NBSP}… +20{NBSP}%.") and "suurin" not in said
+
+
+def test_intervals_are_written_so_that_no_sign_is_lost():
+    from evaluation.text import interval
+
+    assert interval(0.16, 30.2, "fi", 0) == "0–30"
+    assert interval(-39.63, 16.61, "fi") == f"−39,6{NBSP}… 16,6"  # not "−39,6–16,6"
+    assert interval(-39.63, 16.61, "en") == "−39.6 to 16.6"
+    assert interval(-51.6, -16.8, "fi", 0) == f"−52{NBSP}… −17"  # not "−52–−17"
+    assert interval(-0.04, 5.0, "fi") == f"−0,0{NBSP}… 5,0"  # decided as written
+    assert interval(-10, 20, "en", 0, plus=True) == "−10 to +20" and interval(-10, 0, "fi", 0, plus=True) == f"−10{NBSP}… 0"

@@ -88,17 +88,18 @@ WORDS: dict[str, dict[str, str]] = {
         "sectors.no_estimate": "Yritysten ja yhdistysten eroa ei voi laskea tästä aineistosta.",
         "side.company": "yritysten", "side.association": "yhdistysten",
         "official.title": "Työttömyys kunnassa ja muualla",
-        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}; "
-                           "hankkeen ensimmäinen kuukausi ja sama kalenterikuukausi myöhemmin, sillä työttömyys "
-                           "vaihtelee vuodenajan mukaan).",
+        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}{why}).",
+        "official.like.first": "; hankkeen ensimmäinen kuukausi ja sama kalenterikuukausi myöhemmin, sillä "
+                               "työttömyys vaihtelee vuodenajan mukaan",
+        "official.like": "; sama kalenterikuukausi, sillä työttömyys vaihtelee vuodenajan mukaan",
         "official.benchmark": "Muun maan tahdissa kunnassa olisi ollut {when_end} noin {country} työtöntä, muun "
                               "maakunnan tahdissa {region} ja muun seutukunnan tahdissa {subregion}; todellisuudessa "
                               "{tail}.",
         "official.below": "{d} vähemmän", "official.above": "{d} enemmän", "official.between": "määrä oli näiden välissä",
         "official.range": "keskimmäisessä {coverage}:ssa samankokoisista kunnista ({n} kuntaa, työvoimaa {size}) "
                           "työttömien määrä muuttui samana aikana {range}\u00a0%",
-        "official.within": "Kunnan muutos ({change}) mahtuu kuitenkin tavalliseen vaihteluun: {range}, ja kunnan lasku "
-                           "oli {all} kunnan joukossa {rank} suurin.",
+        "official.within": "Kunnan muutos ({change}) mahtuu kuitenkin tavalliseen vaihteluun: {range}{rank}.",
+        "official.rank": ", ja kunnan lasku oli {all} kunnan joukossa {rank} suurin",
         "official.outside.faster": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
                                    "{k}/{n} kunnasta laski enemmän. Se ei yksin kerro, että lasku johtui hankkeesta.",
         "official.outside.slower": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
@@ -164,17 +165,18 @@ WORDS: dict[str, dict[str, str]] = {
         "sectors.no_estimate": "The difference between companies and associations cannot be estimated from these data.",
         "side.company": "companies", "side.association": "associations",
         "official.title": "Unemployment in the town and elsewhere",
-        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}; "
-                           "the project's first month and the same calendar month later, as unemployment varies "
-                           "with the season).",
+        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}{why}).",
+        "official.like.first": "; the project's first month and the same calendar month later, as unemployment "
+                               "varies with the season",
+        "official.like": "; the same calendar month, as unemployment varies with the season",
         "official.benchmark": "At the pace of the rest of the country the town would have had about {country} "
                               "unemployed {when_end}, at that of the rest of its region {region} and of the rest of "
                               "its sub-region {subregion}; it had {tail}.",
         "official.below": "{d} fewer", "official.above": "{d} more", "official.between": "a number between these",
         "official.range": "in the middle {coverage} of towns of similar size ({n} towns, labour force {size}) the "
                           "number of unemployed changed by {range}% over the same months",
-        "official.within": "Yet the town's change ({change}) lies within ordinary variation: {range}, and the town's "
-                           "fall was the {rank} largest of {all}.",
+        "official.within": "Yet the town's change ({change}) lies within ordinary variation: {range}{rank}.",
+        "official.rank": ", and the town's fall was the {rank} largest of {all}",
         "official.outside.faster": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
                                    "{k} of the {n} fell more. That alone does not say the project caused the fall.",
         "official.outside.slower": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
@@ -388,8 +390,12 @@ class _Writer:
         change_text = self.say("official.unemployed.change", signed_percent(change, self.lang), change)
         s = Section("official", self.w("official.title"), figure="unemployed_indexed_by_area",
                     caption=self.w("figure.unemployed_indexed_by_area"))
+        # why these months, said only when true: like months, and the project's first month as start
+        project_start = pd.Period(self.meta["study_start"], freq="M") if self.meta.get("study_start") else None
+        why = ("" if first.month != last.month else
+               self.w("official.like.first") if first == project_start else self.w("official.like"))
         s.paragraphs.append(self.w("official.counts", name=self._name(), start=self.count("official.unemployed.start"),
-                                   end=self.count("official.unemployed.end"),
+                                   end=self.count("official.unemployed.end"), why=why,
                                    when_start=month_name(first, self.lang, when=True),
                                    when_end=month_name(last, self.lang, when=True), change=change_text))
         areas = {a: f"official.trend.{a}.expected_end" for a in ("country", "region", "subregion")}
@@ -420,10 +426,12 @@ class _Writer:
                         size=self.say("official.spread.size", interval(g("size_min"), g("size_max"), self.lang, 0),
                                       (g("size_min"), g("size_max"))),
                         coverage=self.say("official.spread.coverage", percent(100 * g("coverage"), self.lang, 0)),
-                        range=self.say("official.spread.range", interval(lo, hi, self.lang, 0), (lo, hi)))
+                        range=self.say("official.spread.range", interval(lo, hi, self.lang, 0, plus=True), (lo, hi)))
         if g("lower") <= ratio <= g("upper"):
-            return self.w("official.within", change=change_text, range=clause, all=number(n + 1, self.lang, 0),
-                          rank=self.say("official.spread.rank", ordinal(rank, self.lang)))
+            # the rank is a place among falls: said only when the town's count fell
+            place = (self.w("official.rank", all=number(n + 1, self.lang, 0),
+                            rank=self.say("official.spread.rank", ordinal(rank, self.lang))) if ratio < 1 else "")
+            return self.w("official.within", change=change_text, range=clause, rank=place)
         faster = ratio < g("lower")
         k = rank - 1 if faster else n + 1 - rank  # the others that fell more (less) than the town
         return self.w("official.outside.faster" if faster else "official.outside.slower", change=change_text,

@@ -32,15 +32,18 @@ def signed(value: float, lang: str, decimals: int = 1) -> str:
     return number(value, lang, decimals).replace("-", "\u2212")
 
 
-def interval(lower: float, upper: float, lang: str, decimals: int = 1) -> str:
+def interval(lower: float, upper: float, lang: str, decimals: int = 1, plus: bool = False) -> str:
     """The bounds of an interval for prose, with true minus signs (:func:`signed`).
 
     Both bounds at least zero: an en dash, ``16–30``.  A negative bound: ``−39,6 … 16,6`` in
     Finnish and ``−39.6 to 16.6`` in English: a dash beside a minus sign (``−39,6–16,6``,
-    ``−5–−1``) reads as one number or loses a sign."""
+    ``−5–−1``) reads as one number or loses a sign.  With ``plus`` (changes), a positive bound
+    beside a negative one is written ``+20``: ``−10 … +20``."""
     lo, hi = signed(lower, lang, decimals), signed(upper, lang, decimals)
     if "\u2212" not in lo + hi:  # as written: -0.04 to one decimal is "−0,0"
         return f"{lo}\u2013{hi}"
+    if plus:
+        lo, hi = (t if t.startswith("\u2212") or not t.strip("0,.") else f"+{t}" for t in (lo, hi))
     return f"{lo}\u00a0\u2026 {hi}" if lang == "fi" else f"{lo} to {hi}"
 
 

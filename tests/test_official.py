@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from evaluation.dataset import municipality_code
-from evaluation.official import (SERVICES, PanelError, area_codes, find_municipality, load_panel,
-                                 monthly_series, trend_benchmark)
+from evaluation.official import (SERVICES, PanelError, area_codes, context, context_metrics, find_municipality,
+                                 like_months, load_panel, monthly_series, municipal_spread, trend_benchmark,
+                                 trend_sentences)
 from evaluation.paths import STATFIN
 
 
@@ -151,3 +152,120 @@ def test_indexed_figure_draws_the_table(panel):
     assert own[0] == pytest.approx(100) and own[-1] == pytest.approx(100 * 249 / 408)
     assert rest[-1] == pytest.approx(100 * (238_312 - 249) / (378_399 - 408))
     assert "Source: Ministry of Economic Affairs" in fig.axes[0].get_xlabel()
+
+
+def _raw_panel() -> dict[tuple[str, str], dict[str, str]]:
+    """The panel file read with the csv module alone (not :func:`load_panel`): the hand
+    calculations below rest on nothing of ours."""
+    import csv
+
+    with gzip.open(STATFIN / "statfin_tyonv_12r5.csv.gz", "rt", newline="") as handle:
+        return {(row["alue"], row["month"]): row for row in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def raw():
+    return _raw_panel()
+
+
+def test_like_months_are_the_projects_first_month_and_the_same_month_whole_years_later():
+    # June 2016 to May 2019 is 36 months: three years, June 2016 to June 2019
+    assert like_months("2016-06", "2019-05") == ("2016-06", "2019-06")
+    assert like_months("2016-06", "2017-11") == ("2016-06", "2018-06")  # 18 months: two years (rounded half up)
+    assert like_months("2016-06", "2016-08") == ("2016-06", "2017-06")  # at least one year
+    assert like_months("2016-06", "2019-05", available="2019-05") == ("2016-06", "2018-06")  # the panel ends
+    with pytest.raises(ValueError, match="before its first"):
+        like_months("2019-05", "2016-06")
+
+
+def test_like_month_trend_benchmark_by_hand(panel, raw):
+    """June 2016 and June 2019 from the raw panel: Haapavesi 402 and 222; the rest of the
+    country (SSS minus KU071) 366,086 - 402 = 365,684 and 254,176 - 222 = 253,954, so
+    402 x 253,954 / 365,684 = 279.17; the rest of North Ostrobothnia 28,849 - 402 and
+    20,016 - 222; the rest of Haapavesi-Siikalatva 727 - 402 = 325 and 447 - 222 = 225."""
+    u = lambda a, m: int(raw[(a, m)]["TYOTTOMATLOPUSSA"])  # noqa: E731
+    assert (u("KU071", "2016-06"), u("KU071", "2019-06")) == (402, 222)
+    assert (u("SSS", "2016-06"), u("SSS", "2019-06")) == (366_086, 254_176)
+    assert (u("MK17", "2016-06"), u("MK17", "2019-06")) == (28_849, 20_016)
+    assert (u("SK175", "2016-06"), u("SK175", "2019-06")) == (727, 447)
+    t = trend_benchmark(panel, "071", "2016-06", "2019-06")
+    assert t.at["country", "expected_end"] == pytest.approx(402 * 253_954 / 365_684, rel=1e-12)
+    assert t.at["region", "expected_end"] == pytest.approx(402 * (20_016 - 222) / (28_849 - 402), rel=1e-12)
+    assert t.at["subregion", "expected_end"] == pytest.approx(402 * 225 / 325, rel=1e-12)
+    assert round(t.at["country", "expected_end"]) == 279 and round(t.at["subregion", "expected_end"]) == 278
+
+
+def _type7(values: list[float], p: float) -> float:
+    """R's quantile(type = 7) written out: h = (n - 1) p, x[floor h] + (h - floor h)(x[floor h + 1] - x[floor h])."""
+    x = sorted(values)
+    h = (len(x) - 1) * p
+    j = int(h)
+    return x[j] + (h - j) * (x[min(j + 1, len(x) - 1)] - x[j])
+
+
+def test_municipal_spread_by_hand(panel, raw):
+    """Every municipality (KUxxx) with both counts and a labour force in June 2016 from half to
+    twice Haapavesi's (3,045 in July 2016; in June 2016 read here), its June 2019 / June 2016
+    ratio; the central 95 % by R's type-7 quantiles; the rank counts the others that fell more."""
+    own_force = float(raw[("KU071", "2016-06")]["TYOVOIMATK"])
+    ratios = {}
+    for (area, month), row in raw.items():
+        if not area.startswith("KU") or month != "2016-06" or area == "KU071":
+            continue
+        later = raw.get((area, "2019-06"))
+        if not (row["TYOTTOMATLOPUSSA"] and later and later["TYOTTOMATLOPUSSA"] and row["TYOVOIMATK"]):
+            continue  # a suppressed (empty) cell
+        if float(row["TYOTTOMATLOPUSSA"]) > 0 and 0.5 * own_force <= float(row["TYOVOIMATK"]) <= 2 * own_force:
+            ratios[area] = float(later["TYOTTOMATLOPUSSA"]) / float(row["TYOTTOMATLOPUSSA"])
+    own = 222 / 402
+    s = municipal_spread(panel, "Haapavesi", "2016-06", "2019-06")
+    assert s.municipalities == len(ratios) and s.size_min == 0.5 * own_force and s.size_max == 2 * own_force
+    assert s.ratio == pytest.approx(own, rel=1e-12)
+    assert s.rank == 1 + sum(r < own for r in ratios.values())
+    assert s.lower == pytest.approx(_type7(list(ratios.values()), 0.025), rel=1e-12)
+    assert s.upper == pytest.approx(_type7(list(ratios.values()), 0.975), rel=1e-12)
+    assert s.within == (s.lower <= own <= s.upper)
+    # FACTS.md's months (July 2016 to March 2019, all 304 municipalities): Haapavesi's fall ranks 113th
+    every = municipal_spread(panel, "071", "2016-07", "2019-03", size=(0, float("inf")))
+    assert (every.rank, every.municipalities + 1) == (113, 304)
+
+
+def test_context_with_like_months_uses_the_projects_first_month(panel):
+    ctx = context("071", "2016-06", "2019-05", panel=panel, like=True)
+    assert (ctx.start, ctx.end) == ("2016-06", "2019-06")
+    assert ctx.trend["actual_start"].iloc[0] == 402 and ctx.trend["actual_end"].iloc[0] == 222
+    assert ctx.spread is not None and ctx.spread.ratio == pytest.approx(222 / 402)
+    lines = trend_sentences(ctx, "Haapavesi")
+    assert lines[1] == ("Had Haapavesi followed the rest of its sub-region (SK175, ratio 0.692), 2019-06 would "
+                        "have had 278 unemployed; it had 222, 56 fewer.")  # 225 / 325 = 0.692, 402 x 0.692 = 278.3
+
+
+def test_official_metrics_are_public_and_pass_disclosure_control_untouched(panel):
+    """The official.* keys are aggregates of public statistics (StatFin 12r5, already
+    suppressed at the source): disclosure control of real data leaves every one as it is, even
+    a small value (no key ends in a count name)."""
+    from evaluation.privacy import DisclosureControl
+
+    m = context_metrics(context("071", "2016-06", "2019-05", panel=panel, like=True))
+    assert {"official.period.start", "official.unemployed.start", "official.trend.subregion.expected_end",
+            "official.trend.country.ratio", "official.spread.municipalities", "official.spread.rank",
+            "official.spread.lower", "official.spread.upper", "official.spread.coverage"} <= set(m)
+    assert m["official.unemployed.start"] == 402 and m["official.period.end"] == "2019-06"
+    small = {k: (3 if isinstance(v, (int, float)) else v) for k, v in m.items()}  # as if a tiny town
+    assert DisclosureControl(active=True).metrics(small) == small
+    assert context_metrics(context("999", "2016-06", "2019-05", panel=panel, like=True)) == {}
+
+
+def test_without_a_municipal_range_the_benchmarks_stand(panel, monkeypatch):
+    """No town of a labour force within 1.001 to 1.002 times Haapavesi's: the range cannot be
+    given, the trend benchmark still is, and the note says why."""
+    import evaluation.official as official
+
+    with pytest.raises(ValueError, match="fewer than two municipalities"):
+        municipal_spread(panel, "071", "2016-06", "2019-06", size=(1.001, 1.002))
+    narrow = lambda *args, **kwargs: municipal_spread(*args, size=(1.001, 1.002), **kwargs)  # noqa: E731
+    monkeypatch.setattr(official, "municipal_spread", narrow)
+    ctx = context("071", "2016-06", "2019-05", panel=panel, like=True)
+    assert ctx.available and ctx.spread is None and ctx.note.startswith("No municipal range: fewer than two")
+    assert trend_sentences(ctx, "Haapavesi")[-1] == ctx.note
+    assert "official.spread.rank" not in context_metrics(ctx) and "official.trend.country.ratio" in context_metrics(ctx)

@@ -104,9 +104,12 @@ def test_reproduction_metrics_and_figures(default_run):
     statuses = {k.split(".")[1]: v for k, v in metrics.items() if k.startswith("targets.") and k.endswith(".status")}
     assert statuses["unemployed_start"] == statuses["share_employed"] == "pass"
     assert statuses["activation_2019_01"] == "not reproducible from public statistics"
-    # official context: FACTS.md, 408 x 238,312 / 378,399 = about 257 for the whole country
-    assert metrics["official.unemployed.start"] == 408 and metrics["official.unemployed.end"] == 249
-    assert metrics["official.trend.country.expected_end"] == pytest.approx(408 * (238_312 - 249) / (378_399 - 408))
+    # official context between like months, the project's first (2016-06) and the same month three
+    # years later: Haapavesi 402 and 222, the country 366,086 and 254,176 (StatFin 12r5), so the rest
+    # of the country gives 402 x (254,176 - 222) / (366,086 - 402) = about 279
+    assert metrics["official.period.start"] == "2016-06" and metrics["official.period.end"] == "2019-06"
+    assert metrics["official.unemployed.start"] == 402 and metrics["official.unemployed.end"] == 222
+    assert metrics["official.trend.country.expected_end"] == pytest.approx(402 * (254_176 - 222) / (366_086 - 402))
     figures = {p.name for p in (default_run / "figures").iterdir()}
     for name in ("kaavio1_unemployed_by_month", "kaavio2_placements_by_sector", "unemployed_indexed_by_area",
                  "activation_rate_by_month", "clients_by_outcome"):

@@ -32,7 +32,9 @@ from .dataset import municipality_code
 from .paths import STATFIN
 
 __all__ = ["Panel", "PanelError", "load_panel", "municipality_code", "find_municipality",
-           "monthly_series", "area_series", "trend_benchmark", "SERVICES", "SOURCE_LINE",
+           "monthly_series", "area_series", "trend_benchmark", "like_months", "municipal_spread", "Spread",
+           "context", "context_metrics", "trend_sentences",
+           "SERVICES", "SOURCE_LINE",
            "SUPPRESSED_MIN", "SUPPRESSED_MAX", "PANEL_FILE"]
 
 PANEL_FILE = "statfin_tyonv_12r5.csv.gz"
@@ -305,18 +307,98 @@ def trend_benchmark(panel: Panel, municipality: str, start: str, end: str,
     return pd.DataFrame(rows).set_index("area")
 
 
+def like_months(first: str, last: str, available: str | None = None) -> tuple[str, str]:
+    """The months a change over a project is measured between: its first month and the same
+    calendar month whole years later (the number of years the project lasted, rounded, at least
+    one; fewer when the later month is after ``available``, the panel's last month).
+
+    Unemployment is seasonal (in Finland highest in June–July, lowest in spring and autumn), so
+    a change between unlike months (July 2016 to March 2019) mixes the season into the trend;
+    the same month a year apart compares like with like.  The first month is the project's
+    first (the dataset's ``study_start``), as in notebook 00's monthly change and notebook 04's
+    ``treatment_start``: one start throughout.  A project of June 2016 to May 2019 (36 months)
+    gives ``("2016-06", "2019-06")``."""
+    lo, hi = pd.Period(first, freq="M"), pd.Period(last, freq="M")
+    if hi < lo:
+        raise ValueError(f"the project's last month {hi} is before its first {lo}")
+    years = max(1, int(np.floor(((hi - lo).n + 1) / 12 + 0.5)))
+    if available is not None:
+        while years > 1 and lo + 12 * years > pd.Period(available, freq="M"):
+            years -= 1
+    return str(lo), str(lo + 12 * years)
+
+
+@dataclass
+class Spread:
+    """How the municipality's change sits among municipalities of similar size
+    (:func:`municipal_spread`).  Ratios are end / start; ``rank`` 1 is the largest fall."""
+
+    municipalities: int      # others of similar size with both values (the municipality left out)
+    rank: int                # the municipality's place among them and itself, 1 = largest fall
+    ratio: float             # the municipality's end / start
+    lower: float             # the others' ratio at the (1 - coverage) / 2 quantile
+    upper: float             # ... and at (1 + coverage) / 2
+    coverage: float          # share of the others between lower and upper (0..1)
+    size_min: float          # the labour-force band (persons, in the start month)
+    size_max: float
+
+    @property
+    def within(self) -> bool:
+        """Whether the municipality's change lies within the others' central range."""
+        return self.lower <= self.ratio <= self.upper
+
+
+def municipal_spread(panel: Panel, municipality: str, start: str, end: str, column: str = "TYOTTOMATLOPUSSA",
+                     coverage: float = 0.95, size: tuple[float, float] = (0.5, 2.0)) -> Spread:
+    """The change ``end`` / ``start`` of ``column`` in every other municipality whose labour
+    force (``TYOVOIMATK``) in ``start`` is from ``size[0]`` to ``size[1]`` times the
+    municipality's, against the municipality's own: the range that ordinary municipal
+    variation gives, without any model.
+
+    The range is the central ``coverage`` of the others' ratios: sample quantiles with linear
+    interpolation (R's ``quantile(type = 7)``, Hyndman and Fan 1996, numpy's default).  A
+    municipality with either value suppressed or a start of zero is left out.  Smaller towns
+    vary more in relative terms, hence the size band (half to twice the labour force by default).
+    This is a reference range, not a confidence interval: a change inside it is not told apart
+    from the others; notebook 04's placebo tests answer the same question with a model."""
+    if not 0 < coverage < 1:
+        raise ValueError(f"coverage must be between 0 and 1, not {coverage}")
+    code = area_codes(panel, municipality)["municipality"]
+    rows = panel.municipalities
+    at = {m: rows.loc[rows["month"] == pd.Period(m, freq="M")].set_index("area") for m in (start, end)}
+    if code not in at[start].index or code not in at[end].index:
+        raise ValueError(f"{code} has no values in {start} and {end}")
+    first = at[start][column].astype("float64")
+    last = at[end][column].reindex(first.index).astype("float64")
+    force = at[start]["TYOVOIMATK"].astype("float64")
+    ratio = (last / first.where(first > 0)).dropna()
+    own_ratio, own_force = float(ratio.get(code, np.nan)), float(force.get(code, np.nan))
+    if np.isnan(own_ratio) or np.isnan(own_force):
+        raise ValueError(f"{code} has no {column} or labour force in {start} and {end}")
+    lo, hi = size[0] * own_force, size[1] * own_force
+    others = ratio.drop(code)
+    others = others[force.reindex(others.index).between(lo, hi)]
+    if len(others) < 2:
+        raise ValueError(f"fewer than two municipalities of a labour force {lo:.0f}..{hi:.0f} to compare {code} with")
+    q = np.quantile(others.to_numpy(), [(1 - coverage) / 2, (1 + coverage) / 2])
+    return Spread(municipalities=len(others), rank=int((others < own_ratio).sum()) + 1, ratio=own_ratio,
+                  lower=float(q[0]), upper=float(q[1]), coverage=coverage, size_min=lo, size_max=hi)
+
+
 @dataclass
 class Context:
     """A municipality's official series beside its sub-region, region and the country.
 
     ``series`` (:func:`area_series`, indexed to ``start`` = 100) over ``window``; ``trend``
-    (:func:`trend_benchmark`) from ``start`` to ``end``; ``note`` says why either is missing."""
+    (:func:`trend_benchmark`) and ``spread`` (:func:`municipal_spread`) from ``start`` to
+    ``end``; ``note`` says why they are missing."""
 
     series: pd.DataFrame | None
     trend: pd.DataFrame | None
     start: str
     end: str
     note: str = ""
+    spread: Spread | None = None
 
     @property
     def available(self) -> bool:
@@ -324,19 +406,52 @@ class Context:
 
 
 def context(municipality, start: str, end: str, window: tuple[str, str] | None = None,
-            panel: Panel | None = None, panel_file: str | Path | None = None) -> Context:
+            panel: Panel | None = None, panel_file: str | Path | None = None, like: bool = False) -> Context:
     """The official context of a municipality, or a :class:`Context` whose ``note`` says in one
     line why there is none (a code not in the panel: a fictional, merged or foreign
     municipality; months outside the panel).  Never raises for those: the caller's other
-    results stand."""
+    results stand.
+
+    With ``like``, ``start`` and ``end`` are the project's first and last months and the change
+    is measured between :func:`like_months` of them (the same calendar month whole years apart)."""
     try:
         panel = panel or load_panel(file=panel_file)
+        if like:
+            start, end = like_months(start, end, available=str(panel.months[-1]))
         lo, hi = window or (start, end)
         series = area_series(panel, str(municipality), lo, hi, base=start)
         trend = trend_benchmark(panel, str(municipality), start, end)
     except (LookupError, ValueError) as exc:
         return Context(None, None, start, end, note=f"No official comparison: {exc}")
-    return Context(series, trend, start, end)
+    try:  # the benchmarks stand without it (e.g. a labour force suppressed in the start month)
+        spread, note = municipal_spread(panel, str(municipality), start, end), ""
+    except ValueError as exc:
+        spread, note = None, f"No municipal range: {exc}"
+    return Context(series, trend, start, end, note=note, spread=spread)
+
+
+def context_metrics(ctx: Context) -> dict:
+    """The ``official.*`` keys of metrics.json (nothing when the context is not available).
+
+    ``official.period.start`` / ``.end`` the compared months (``YYYY-MM``),
+    ``official.unemployed.start`` / ``.end`` the municipality's counts then,
+    ``official.trend.<area>.ratio`` and ``.expected_end`` for the rest of its sub-region, region
+    and country (:func:`trend_benchmark`), ``official.spread.*`` (:class:`Spread`: ratios
+    ``ratio``, ``lower``, ``upper``; ``coverage`` 0..1; ``municipalities``, ``rank``; the
+    labour-force band ``size_min`` / ``size_max`` in persons).  Public statistics, no person's
+    data: disclosure control leaves them as they are (no key ends in a count name)."""
+    if not ctx.available:
+        return {}
+    t = ctx.trend
+    m = {"official.period.start": ctx.start, "official.period.end": ctx.end,
+         "official.unemployed.start": float(t["actual_start"].iloc[0]),
+         "official.unemployed.end": float(t["actual_end"].iloc[0])}
+    for area, row in t.iterrows():
+        m |= {f"official.trend.{area}.expected_end": float(row["expected_end"]),
+              f"official.trend.{area}.ratio": float(row["ratio"])}
+    if ctx.spread is not None:
+        m |= {f"official.spread.{k}": v for k, v in vars(ctx.spread).items()}
+    return m
 
 
 def trend_sentences(ctx: Context, name: str) -> list[str]:
@@ -351,7 +466,15 @@ def trend_sentences(ctx: Context, name: str) -> list[str]:
              "country": "the rest of the country"}
     for area, row in t.iterrows():
         lines.append(f"Had {name} followed {words[area]} ({row['code']}, ratio {row['ratio']:.3f}), "
-                     f"{ctx.end} would have had {row['expected_end']:,.0f} unemployed: "
-                     f"{abs(row['difference']):,.0f} {'fewer' if row['difference'] < 0 else 'more'} "
-                     f"than the {actual:,.0f} there were.")
+                     f"{ctx.end} would have had {row['expected_end']:,.0f} unemployed; it had {actual:,.0f}, "
+                     f"{abs(row['difference']):,.0f} {'fewer' if row['difference'] < 0 else 'more'}.")
+    sp = ctx.spread
+    if sp is None and ctx.note:
+        lines.append(ctx.note)
+    if sp is not None:
+        lines.append(f"In the {sp.municipalities} other municipalities of a labour force {sp.size_min:,.0f} to "
+                     f"{sp.size_max:,.0f}, the central {100 * sp.coverage:.0f} % of changes ran from "
+                     f"{100 * (sp.lower - 1):+.1f} % to {100 * (sp.upper - 1):+.1f} %; {name}'s "
+                     f"{100 * (sp.ratio - 1):+.1f} % is {'within' if sp.within else 'outside'} that range "
+                     f"(rank {sp.rank} of {sp.municipalities + 1}, 1 = the largest fall).")
     return lines

@@ -7,7 +7,11 @@ with its key.  The sentences follow the evidence, never the other way round:
 * a difference whose interval includes zero is said to be possibly chance, never a difference;
   one whose interval excludes zero but whose exact test does not confirm it is said to be uncertain;
 * a count that disclosure control suppressed (``None`` in the metrics of real data) is said to be
-  suppressed, and a probability that is not there is said to be unknown, with why;
+  suppressed, and a probability that is not there is said to be unknown, with why (a horizon
+  notebook 02 did not record is one the follow-up does not reach);
+* the town's unemployment is compared between like months from the project's first month (one
+  start throughout), against every benchmark notebook 01 computes, and is said to stand out only
+  when it lies outside the central range of towns of similar size;
 * a part whose notebook did not run (no placements, no official statistics, ``--only``) is left
   out and named under "what this evaluation cannot say";
 * the synthetic-data warning opens the summary whenever a table behind it is synthetic.
@@ -30,7 +34,7 @@ import pandas as pd
 from .counterfactual import PRIMARY, conclusion_sentences
 from .files import write_atomic
 from .metrics import read_metrics
-from .text import check_lang, month_name, number, percent, signed
+from .text import check_lang, interval, month_name, number, ordinal, percent, signed, signed_percent
 
 __all__ = ["Summary", "Section", "summarise", "render_html", "write_summary", "WORDS", "HORIZONS"]
 
@@ -62,10 +66,12 @@ WORDS: dict[str, dict[str, str]] = {
         "speed.title": "Kuinka nopeasti asiakkaat työllistyivät",
         "speed.half": "puolen vuoden", "speed.year": "vuoden", "speed.two": "kahden vuoden",
         "speed.first": "Sadasta asiakkaasta {x} oli työllistynyt {when} kuluessa ilmoittautumisesta "
-                       "(95\u00a0%:n luottamusväli {lo}–{hi}).",
-        "speed.more": "{When} kuluessa heitä oli {x} ({lo}–{hi}).",
-        "speed.unknown": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta ei ulotu niin pitkälle "
-                         "tai luku perustuisi liian harvaan asiakkaaseen.",
+                       "(95\u00a0%:n luottamusväli {span}).",
+        "speed.more": "{When} kuluessa heitä oli {x} ({span}).",
+        "speed.short": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian lyhyt "
+                       "(niin pitkään seurattuja asiakkaita oli liian vähän).",
+        "speed.unknown": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian lyhyt "
+                         "tai luku on salattu (se paljastaisi alle viiden henkilön tiedon).",
         "speed.explain": "Luvuissa on otettu huomioon, että osa asiakkaista siirtyi muualle ennen kuin ehti "
                          "työllistyä. Luottamusväli kertoo, kuinka paljon luku voisi vaihdella sattuman vuoksi.",
         "sectors.title": "Yritykset ja yhdistykset palkkatukityönantajina",
@@ -74,21 +80,30 @@ WORDS: dict[str, dict[str, str]] = {
                          "työllistetyistä ({kc}/{nc}) ja yhdistyksissä {association}:lle ({ka}/{na}).",
         "sectors.hidden": "Jatkon osuuksia ei kerrota: ne paljastaisivat alle viiden henkilön tiedon.",
         "sectors.diff": "Ero, {d} prosenttiyksikköä {side} hyväksi, ei todennäköisesti johdu pelkästä "
-                        "sattumasta (95\u00a0%:n luottamusväli {lo}–{hi} prosenttiyksikköä).",
+                        "sattumasta (95\u00a0%:n luottamusväli {span} prosenttiyksikköä).",
         "sectors.diff.unconfirmed": "Tarkka testi ei kuitenkaan vahvista eroa (p = {p}), joten siihen on "
                                     "suhtauduttava varoen: yritysten ja yhdistysten palkkatukijaksoja oli vain {n}.",
-        "sectors.no_diff": "Ero ({d} prosenttiyksikköä, 95\u00a0%:n luottamusväli {lo}–{hi}) voi johtua sattumasta: "
+        "sectors.no_diff": "Ero ({d} prosenttiyksikköä, 95\u00a0%:n luottamusväli {span}) voi johtua sattumasta: "
                            "aineistosta ei voi päätellä, kummassa jatko oli yleisempää.",
         "sectors.no_estimate": "Yritysten ja yhdistysten eroa ei voi laskea tästä aineistosta.",
         "side.company": "yritysten", "side.association": "yhdistysten",
         "official.title": "Työttömyys kunnassa ja muualla",
-        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}).",
-        "official.benchmark": "Jos työttömyys olisi laskenut samaa tahtia kuin muualla maassa, kunnassa olisi "
-                              "ollut {when_end} noin {country} työtöntä; muun maakunnan tahdissa {region} ja muun "
-                              "seutukunnan tahdissa {subregion}.",
-        "official.same": "Työttömyys laski siis lähes samaa tahtia kuin muualla maassa.",
-        "official.faster": "Työttömyys laski siis nopeammin kuin muualla maassa.",
-        "official.slower": "Työttömyys laski siis hitaammin kuin muualla maassa.",
+        "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}{why}).",
+        "official.like.first": "; hankkeen ensimmäinen kuukausi ja sama kalenterikuukausi myöhemmin, sillä "
+                               "työttömyys vaihtelee vuodenajan mukaan",
+        "official.like": "; sama kalenterikuukausi, sillä työttömyys vaihtelee vuodenajan mukaan",
+        "official.benchmark": "Muun maan tahdissa kunnassa olisi ollut {when_end} noin {country} työtöntä, muun "
+                              "maakunnan tahdissa {region} ja muun seutukunnan tahdissa {subregion}; todellisuudessa "
+                              "{tail}.",
+        "official.below": "{d} vähemmän", "official.above": "{d} enemmän", "official.between": "määrä oli näiden välissä",
+        "official.range": "keskimmäisessä {coverage}:ssa samankokoisista kunnista ({n} kuntaa, työvoimaa {size}) "
+                          "työttömien määrä muuttui samana aikana {range}\u00a0%",
+        "official.within": "Kunnan muutos ({change}) mahtuu kuitenkin tavalliseen vaihteluun: {range}{rank}.",
+        "official.rank": ", ja kunnan lasku oli {all} kunnan joukossa {rank} suurin",
+        "official.outside.faster": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
+                                   "{k}/{n} kunnasta laski enemmän. Se ei yksin kerro, että lasku johtui hankkeesta.",
+        "official.outside.slower": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
+                                   "{k}/{n} kunnasta laski vähemmän.",
         "cf.title": "Vähensikö hanke kunnan työttömyyttä?",
         "limits.title": "Mitä tämä arviointi ei kerro",
         "limits.no_control": "Asiakkaiden siirtymiä ei verrattu samanlaisiin työttömiin, jotka eivät olleet "
@@ -128,10 +143,12 @@ WORDS: dict[str, dict[str, str]] = {
         "speed.title": "How fast the clients found work",
         "speed.half": "half a year", "speed.year": "a year", "speed.two": "two years",
         "speed.first": "Of every hundred clients, {x} had found work within {when} of enrolling "
-                       "(95% confidence interval {lo}–{hi}).",
-        "speed.more": "Within {when}, {x} had ({lo}–{hi}).",
-        "speed.unknown": "How many had found work within {when} cannot be said: the follow-up does not reach "
-                         "that far, or the number would rest on too few clients.",
+                       "(95% confidence interval {span}).",
+        "speed.more": "Within {when}, {x} had ({span}).",
+        "speed.short": "How many had found work within {when} cannot be said: the follow-up is too short for it "
+                       "(too few clients were followed that long).",
+        "speed.unknown": "How many had found work within {when} cannot be said: the follow-up is too short for it, "
+                         "or the number is suppressed (it would reveal fewer than five people).",
         "speed.explain": "The numbers allow for clients who moved elsewhere before they could find work. The "
                          "confidence interval shows how much a number could vary by chance.",
         "sectors.title": "Companies and associations as employers with pay subsidy",
@@ -140,21 +157,30 @@ WORDS: dict[str, dict[str, str]] = {
                          "employed ({kc}/{nc}) and associations to {association} ({ka}/{na}).",
         "sectors.hidden": "The shares offered continued work are not shown: they would reveal fewer than five people.",
         "sectors.diff": "The difference, {d} percentage points in favour of {side}, is unlikely to be chance "
-                        "alone (95% confidence interval {lo}–{hi} percentage points).",
+                        "alone (95% confidence interval {span} percentage points).",
         "sectors.diff.unconfirmed": "The exact test does not confirm it, though (p = {p}): with only {n} "
                                     "placements in companies and associations it should be read with caution.",
-        "sectors.no_diff": "The difference ({d} percentage points, 95% confidence interval {lo}–{hi}) may be "
+        "sectors.no_diff": "The difference ({d} percentage points, 95% confidence interval {span}) may be "
                            "chance: these data cannot say which offered continued work more often.",
         "sectors.no_estimate": "The difference between companies and associations cannot be estimated from these data.",
         "side.company": "companies", "side.association": "associations",
         "official.title": "Unemployment in the town and elsewhere",
-        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}).",
-        "official.benchmark": "Had unemployment fallen at the pace of the rest of the country, the town would "
-                              "have had about {country} unemployed {when_end}; at the pace of the rest of its "
-                              "region {region}, and of the rest of its sub-region {subregion}.",
-        "official.same": "Unemployment thus fell at almost the same pace as in the rest of the country.",
-        "official.faster": "Unemployment thus fell faster than in the rest of the country.",
-        "official.slower": "Unemployment thus fell more slowly than in the rest of the country.",
+        "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}{why}).",
+        "official.like.first": "; the project's first month and the same calendar month later, as unemployment "
+                               "varies with the season",
+        "official.like": "; the same calendar month, as unemployment varies with the season",
+        "official.benchmark": "At the pace of the rest of the country the town would have had about {country} "
+                              "unemployed {when_end}, at that of the rest of its region {region} and of the rest of "
+                              "its sub-region {subregion}; it had {tail}.",
+        "official.below": "{d} fewer", "official.above": "{d} more", "official.between": "a number between these",
+        "official.range": "in the middle {coverage} of towns of similar size ({n} towns, labour force {size}) the "
+                          "number of unemployed changed by {range}% over the same months",
+        "official.within": "Yet the town's change ({change}) lies within ordinary variation: {range}{rank}.",
+        "official.rank": ", and the town's fall was the {rank} largest of {all}",
+        "official.outside.faster": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
+                                   "{k} of the {n} fell more. That alone does not say the project caused the fall.",
+        "official.outside.slower": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
+                                   "{k} of the {n} fell less.",
         "cf.title": "Did the project reduce the town's unemployment?",
         "limits.title": "What this evaluation cannot say",
         "limits.no_control": "The clients were not compared with similar unemployed people who were not "
@@ -249,6 +275,14 @@ class _Writer:
     def share(self, key: str) -> str:
         return self.say(key, percent(100 * self.m[key], self.lang, 0))
 
+    def span(self, lower: str, upper: str, scale: float = 100, decimals: int = 0) -> str:
+        """An interval from two metrics (times ``scale``), written by :func:`interval`: ``16–30``,
+        ``−39,6 … 16,6``; both keys are recorded."""
+        text = interval(scale * self.m[lower], scale * self.m[upper], self.lang, decimals)
+        self.say(lower, text)
+        self.say(upper, text)
+        return text
+
     def hundred(self, key: str) -> str:
         """A probability as 'of every hundred' (0 decimals)."""
         return self.say(key, number(100 * self.m[key], self.lang, 0))
@@ -279,15 +313,21 @@ class _Writer:
             return None
         s = Section("speed", self.w("speed.title"))
         sentences, first = [], True
+        # notebook 02 leaves out a horizon where fewer than min_at_risk clients are followed: an
+        # absent key is a follow-up too short; a null one is that or, where disclosure control
+        # applies (clients not synthetic), a suppressed value.  No estimate without its interval.
+        synthetic = self.m.get("dataset.clients_source", "synthetic" if self.m.get("dataset.synthetic") else None)
         for h, word in HORIZONS.items():
             key = f"cif.employment.{h}d"
             when = self.w(f"speed.{word}")
-            if self.m.get(key) is None:
-                text = self.w("speed.unknown", When=when[:1].upper() + when[1:], when=when)
+            When = when[:1].upper() + when[1:]
+            if any(self.m.get(k) is None for k in (key, key + ".lower", key + ".upper")):
+                short = key not in self.m or synthetic == "synthetic"
+                text = self.w("speed.short" if short else "speed.unknown", When=When, when=when)
             else:
-                x, lo, hi = self.hundred(key), self.hundred(key + ".lower"), self.hundred(key + ".upper")
-                text = (self.w("speed.first", x=x, when=when, lo=lo, hi=hi) if first
-                        else self.w("speed.more", x=x, When=when[:1].upper() + when[1:], when=when, lo=lo, hi=hi))
+                x, span = self.hundred(key), self.span(key + ".lower", key + ".upper")
+                text = (self.w("speed.first", x=x, when=when, span=span) if first
+                        else self.w("speed.more", x=x, When=When, when=when, span=span))
                 first = False
             sentences.append(text)
         s.paragraphs = [" ".join(sentences), self.w("speed.explain")]
@@ -319,11 +359,11 @@ class _Writer:
             return s
         # percentage points with one decimal: a bound of 0.1 must not read as 0
         pp = lambda key: self.say(key, signed(100 * self.m[key], self.lang, 1))  # noqa: E731
+        span = self.span(f"{base}.risk_difference.lower", f"{base}.risk_difference.upper", 100, 1)
         if lo > 0 or hi < 0:
             side = "company" if d > 0 else "association"
             text = self.w("sectors.diff", d=self.say(f"{base}.risk_difference", number(abs(100 * d), self.lang, 1)),
-                          side=self.w(f"side.{side}"), lo=pp(f"{base}.risk_difference.lower"),
-                          hi=pp(f"{base}.risk_difference.upper"))
+                          side=self.w(f"side.{side}"), span=span)
             fisher = self.m.get(f"{base}.fisher_p")
             ns = [self.m.get(f"sectors.{x}.placements") for x in ("company", "association")]
             if fisher is not None and fisher >= 0.05 and None not in ns:
@@ -331,12 +371,15 @@ class _Writer:
                                                                             number(fisher, self.lang, 2)),
                                      n=number(sum(ns), self.lang, 0))
         else:
-            text = self.w("sectors.no_diff", d=pp(f"{base}.risk_difference"), lo=pp(f"{base}.risk_difference.lower"),
-                          hi=pp(f"{base}.risk_difference.upper"))
+            text = self.w("sectors.no_diff", d=pp(f"{base}.risk_difference"), span=span)
         s.paragraphs.append(text)
         return s
 
     def official(self) -> Section | None:
+        """The town's unemployed between the compared months (notebook 01: the project's first
+        month and the same calendar month whole years later), every benchmark notebook 01
+        computes (the rest of the country, region and sub-region), and where the change lies
+        among towns of similar size; only a change outside that range is called one."""
         if not self.has("official.unemployed.start", "official.unemployed.end", "official.period.start",
                         "official.period.end"):
             return None
@@ -344,23 +387,56 @@ class _Writer:
         first = pd.Period(self.m["official.period.start"], freq="M")
         last = pd.Period(self.m["official.period.end"], freq="M")
         change = 100 * (end - start) / start
-        change_text = ("−" if change < 0 else "+") + percent(abs(change), self.lang, 0)
+        change_text = self.say("official.unemployed.change", signed_percent(change, self.lang), change)
         s = Section("official", self.w("official.title"), figure="unemployed_indexed_by_area",
                     caption=self.w("figure.unemployed_indexed_by_area"))
+        # why these months, said only when true: like months, and the project's first month as start
+        project_start = pd.Period(self.meta["study_start"], freq="M") if self.meta.get("study_start") else None
+        why = ("" if first.month != last.month else
+               self.w("official.like.first") if first == project_start else self.w("official.like"))
         s.paragraphs.append(self.w("official.counts", name=self._name(), start=self.count("official.unemployed.start"),
-                                   end=self.count("official.unemployed.end"),
+                                   end=self.count("official.unemployed.end"), why=why,
                                    when_start=month_name(first, self.lang, when=True),
-                                   when_end=month_name(last, self.lang, when=True),
-                                   change=self.say("official.unemployed.change", change_text, change)))
+                                   when_end=month_name(last, self.lang, when=True), change=change_text))
         areas = {a: f"official.trend.{a}.expected_end" for a in ("country", "region", "subregion")}
         if all(self.m.get(k) is not None for k in areas.values()):
-            s.paragraphs.append(self.w("official.benchmark", when_end=month_name(last, self.lang, when=True),
-                                       **{a: self.count(k) for a, k in areas.items()}))
-            expected = self.m[areas["country"]]
-            gap = (end - expected) / expected
-            s.paragraphs[-1] += " " + self.w("official.same" if abs(gap) < 0.1 else
-                                             "official.faster" if gap < 0 else "official.slower")
+            # persons more (+) or fewer (-) than each pace, as the counts are written (whole persons)
+            gaps = [round(end) - round(self.m[k]) for k in areas.values()]
+            if all(g < 0 for g in gaps) or all(g > 0 for g in gaps):
+                lo, hi = min(abs(g) for g in gaps), max(abs(g) for g in gaps)
+                d = number(lo, self.lang, 0) if lo == hi else interval(lo, hi, self.lang, 0)
+                tail = self.w("official.below" if gaps[0] < 0 else "official.above",
+                              d=self.say("official.trend.difference", d, (lo, hi)))
+            else:
+                tail = self.w("official.between")
+            text = self.w("official.benchmark", when_end=month_name(last, self.lang, when=True), tail=tail,
+                          **{a: self.count(k) for a, k in areas.items()})
+            s.paragraphs.append(text)
+        spread = [f"official.spread.{k}" for k in ("municipalities", "rank", "ratio", "lower", "upper", "coverage",
+                                                   "size_min", "size_max")]
+        if all(self.m.get(k) is not None for k in spread):
+            s.paragraphs.append(self._spread(change_text))
         return s
+
+    def _spread(self, change_text: str) -> str:
+        g = lambda k: self.m[f"official.spread.{k}"]  # noqa: E731
+        n, rank, ratio = int(g("municipalities")), int(g("rank")), g("ratio")
+        lo, hi = 100 * (g("lower") - 1), 100 * (g("upper") - 1)
+        clause = self.w("official.range", n=self.count("official.spread.municipalities"),
+                        size=self.say("official.spread.size", interval(g("size_min"), g("size_max"), self.lang, 0),
+                                      (g("size_min"), g("size_max"))),
+                        coverage=self.say("official.spread.coverage", percent(100 * g("coverage"), self.lang, 0)),
+                        range=self.say("official.spread.range", interval(lo, hi, self.lang, 0, plus=True), (lo, hi)))
+        if g("lower") <= ratio <= g("upper"):
+            # the rank is a place among falls: said only when the town's count fell
+            place = (self.w("official.rank", all=number(n + 1, self.lang, 0),
+                            rank=self.say("official.spread.rank", ordinal(rank, self.lang))) if ratio < 1 else "")
+            return self.w("official.within", change=change_text, range=clause, rank=place)
+        faster = ratio < g("lower")
+        k = rank - 1 if faster else n + 1 - rank  # the others that fell more (less) than the town
+        return self.w("official.outside.faster" if faster else "official.outside.slower", change=change_text,
+                      range=clause, k=self.say("official.spread.rank", number(k, self.lang, 0), k),
+                      n=number(n, self.lang, 0))
 
     def counterfactual(self) -> Section | None:
         needed = [f"counterfactual.{PRIMARY}.scm.{k}" for k in ("effect_end", "effect_end_persons", "placebo_p",
@@ -434,9 +510,8 @@ h2 { font-size: 11.5pt; margin: 4mm 0 1.5mm 0; break-after: avoid; }
 p { margin: 0 0 1.6mm 0; }
 ul { margin: 0 0 1.6mm 0; padding-left: 5mm; }
 .warning { border: 2px solid #B00000; background: #FFF3F3; padding: 2mm 3mm; margin: 0 0 2mm 0; }
-section { display: grid; grid-template-columns: 1fr 84mm; gap: 5mm; break-inside: avoid; }
-section.text-only { display: block; }
-figure { margin: 1mm 0 0 0; }
+section { display: flow-root; break-inside: avoid; }
+figure { float: right; width: 84mm; margin: 1mm 0 2mm 5mm; }
 figure img { width: 84mm; height: auto; display: block; }
 figcaption { font-size: 8pt; color: #444; }
 .source { font-size: 8pt; color: #444; margin-top: 3mm; }
@@ -460,9 +535,10 @@ def render_html(summary: Summary, figures: str | Path | None = None) -> str:
             text.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in s.items) + "</ul>")
         if has_image:
             data = base64.b64encode(image.read_bytes()).decode("ascii")
-            body.append(f"<section><div>{''.join(text)}</div><figure><img alt=\"{esc(s.caption)}\" "
-                        f"src=\"data:image/png;base64,{data}\"><figcaption>{esc(s.caption)}</figcaption>"
-                        "</figure></section>")
+            # the figure floats right and the text flows beside and then below it: a long
+            # section takes no more height than its text at full width needs
+            body.append(f"<section><figure><img alt=\"{esc(s.caption)}\" src=\"data:image/png;base64,{data}\">"
+                        f"<figcaption>{esc(s.caption)}</figcaption></figure><div>{''.join(text)}</div></section>")
         else:
             body.append(f"<section class=\"text-only\"><div>{''.join(text)}</div></section>")
     body.append(f"<p class=\"source\">{esc(summary.source)}</p>")

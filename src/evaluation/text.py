@@ -32,10 +32,38 @@ def signed(value: float, lang: str, decimals: int = 1) -> str:
     return number(value, lang, decimals).replace("-", "\u2212")
 
 
+def interval(lower: float, upper: float, lang: str, decimals: int = 1, plus: bool = False) -> str:
+    """The bounds of an interval for prose, with true minus signs (:func:`signed`).
+
+    Both bounds at least zero: an en dash, ``16–30``.  A negative bound: ``−39,6 … 16,6`` in
+    Finnish and ``−39.6 to 16.6`` in English: a dash beside a minus sign (``−39,6–16,6``,
+    ``−5–−1``) reads as one number or loses a sign.  With ``plus`` (changes), a positive bound
+    beside a negative one is written ``+20``: ``−10 … +20``."""
+    lo, hi = signed(lower, lang, decimals), signed(upper, lang, decimals)
+    if "\u2212" not in lo + hi:  # as written: -0.04 to one decimal is "−0,0"
+        return f"{lo}\u2013{hi}"
+    if plus:
+        lo, hi = (t if t.startswith("\u2212") or not t.strip("0,.") else f"+{t}" for t in (lo, hi))
+    return f"{lo}\u00a0\u2026 {hi}" if lang == "fi" else f"{lo} to {hi}"
+
+
 def percent(value: float, lang: str, decimals: int = 1) -> str:
     """``value`` (percent 0..100) as text: ``21,5 %`` in Finnish, ``21.5%`` in English."""
     text = number(value, lang, decimals)
     return f"{text}\u00a0%" if lang == "fi" else f"{text}%"
+
+
+def signed_percent(value: float, lang: str, decimals: int = 0) -> str:
+    """A change in percent with its sign always written: ``−39 %``, ``+3 %`` (``−39%`` in English)."""
+    return ("\u2212" if value < 0 else "+") + percent(abs(value), lang, decimals)
+
+
+def ordinal(n: int, lang: str) -> str:
+    """An ordinal number: ``19.`` in Finnish, ``19th`` in English (11th, 12th, 13th; 21st, 22nd, 23rd)."""
+    if check_lang(lang) == "fi":
+        return f"{n}."
+    suffix = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def month_label(period, lang: str) -> str:

@@ -124,6 +124,76 @@ def test_a_sample_flow_hides_a_small_step_and_every_total_after_it():
     assert out["clients"].tolist() == [150, None, None, None] and out["left out"].tolist() == [None, None, 8, None]
 
 
+# ------------------------------------------------------------------ issue 24, item 23: every metric classified
+def test_every_metric_class_is_found_by_its_pattern():
+    from evaluation.privacy import COUNT, DESCRIPTION, ESTIMATE, INDIVIDUAL, P_VALUE, PUBLIC, metric_class
+
+    assert metric_class("clients.n") == COUNT and metric_class("outcomes.employment.n") == COUNT
+    assert metric_class("cif.employment.365d.upper") == ESTIMATE
+    assert metric_class("cif.employment.quantile_10_days") == INDIVIDUAL
+    assert metric_class("cif.employment.quantile_50_days.lower") == INDIVIDUAL
+    assert metric_class("km.employment_without_competing.median_days") == INDIVIDUAL
+    assert metric_class("cox.employment.hr.sex=M.p_holm") == P_VALUE
+    assert metric_class("cox.employment.hr.sex=M") == ESTIMATE
+    assert metric_class("sectors.company_vs_association.barnard_p") == P_VALUE
+    assert metric_class("counterfactual.unemployed.scm.effect_mean") == PUBLIC  # official statistics
+    assert metric_class("monthly.unemployed.change_pct") == PUBLIC
+    assert metric_class("dataset.clients_source") == DESCRIPTION
+
+
+def test_an_unclassified_metric_is_an_error_that_says_where_to_classify_it():
+    from evaluation.privacy import ESTIMATE, P_VALUE, UnclassifiedMetric, metric_class
+
+    with pytest.raises(UnclassifiedMetric) as info:
+        metric_class("survival.employment.new_thing")
+    assert "METRIC_CLASSES in src/evaluation/privacy.py" in str(info.value)
+    # "*" is one segment: a deeper key is not taken for a known one
+    with pytest.raises(UnclassifiedMetric):
+        metric_class("outcomes.employment.open.n")
+    with pytest.raises(UnclassifiedMetric, match="classified twice"):
+        metric_class("x.y.p", {"x.*.p": P_VALUE, "x.y.*": ESTIMATE})
+    assert metric_class("x.y.p", {"x.*.p": P_VALUE, "x.y.*": P_VALUE}) == P_VALUE  # agreeing patterns
+    assert metric_class("x.a.b.c", {"x.**": P_VALUE}) == P_VALUE
+
+
+def test_weeks_by_hand():
+    from evaluation.privacy import round_to_weeks
+
+    # 55 / 7 = 7.86 weeks -> 8 weeks = 56 days; 10.5 days = 1.5 weeks -> 2 weeks (half up)
+    assert round_to_weeks(55) == 56 and round_to_weeks(10.5) == 14 and round_to_weeks(10.4) == 7
+    assert round_to_weeks(55, "down") == 49 and round_to_weeks(50, "up") == 56 and round_to_weeks(49, "up") == 49
+
+
+def test_a_day_read_off_a_curve_needs_min_cell_people_on_each_side():
+    """20 clients, one finds work on each of days 10, 20, ..., 200 (no competing exit, no
+    censoring): the cumulative incidence is k/20 on day 10 k.  By R's quantile rule a share hit
+    exactly is read at the midpoint to the next time: 10 % -> (20 + 30) / 2 = 25, 25 % -> 55,
+    50 % -> 105.  Day 25 rests on 2 clients who had found work (< 5): hidden, though 20 of 20
+    found work (neither 20 nor 20 - 20 is a small count, so the estimate's rule alone let it
+    through).  Day 55: 5 before, 15 after: shown as 56 (8 weeks).  Day 105: 15 weeks exactly."""
+    from evaluation.survival import cif_quantiles, cumulative_incidence
+
+    time = np.arange(1, 21) * 10
+    event = np.ones(20, dtype=int)
+    dc = DisclosureControl(active=True, min_cell=5)
+    cif = cumulative_incidence(time, event)
+    raw = cif_quantiles(cif, (0.1, 0.25, 0.5), hide=dc.hides)
+    assert raw["days"].tolist() == [25.0, 55.0, 105.0]  # what used to be recorded
+    safe = dc.days(raw, time, event == 1)
+    assert safe["days"].tolist() == [None, 56, 105]
+    assert "fewer than 5 people on a side" in safe.loc[0.1, "note"] and "whole weeks" in safe.loc[0.25, "note"]
+    # people after the day count too: day 175 has 17 before, 3 after
+    assert dc.day_hidden(175, time, event == 1) and not dc.day_hidden(150, time, event == 1)
+    # limits: a lower limit rounds down, an upper one up; each is checked on its own
+    median = dc.days({"median": 105.0, "lower": 52.0, "upper": 185.0}, time, event == 1)
+    assert median == {"median": 105, "lower": 49, "upper": None}
+    # censored clients are followed after a day but have no event before it
+    censored = np.zeros(20, dtype=bool)
+    assert dc.day_hidden(150, time, censored)
+    assert DisclosureControl(active=False).days(raw, time, event == 1) is raw
+    assert "rounded to whole weeks (7 days" in dc.note()
+
+
 #: The notebooks that show personal data (04 reads only the official statistics of every
 #: municipality, public data: leaving it out of the privacy runs saves a minute of make test).
 PERSONAL = ["00_dataset_overview", "01_reproduce_report_figures", "02_time_to_employment",

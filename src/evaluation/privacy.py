@@ -95,6 +95,10 @@ INDIVIDUAL = "individual value"  # a day read off a curve (quantile, median, the
                                # min_cell people followed after it, then rounded to whole weeks
 P_VALUE = "p-value"            # a test's p-value: in 0..1, hidden with the comparison it tests
 PUBLIC = "public"              # from public official statistics (StatFin), shown as published
+TARGET = "published target"    # a published number recomputed (notebook 01): a count follows the
+                               # count rule, a share of the register's clients or placements the
+                               # estimate rule, an official value is public; a hidden value hides
+                               # its pass and status too (DisclosureControl.targets)
 DESCRIPTION = "description"    # no number about people: a parameter echoed, a name, a source, a
                                # period, a flag or a status (text, true/false or null)
 
@@ -115,11 +119,11 @@ METRIC_CLASSES: dict[str, str] = {
     "monthly.**": PUBLIC,
     "official.**": PUBLIC,
     "placements.*.n": COUNT,
-    "targets.*.value": ESTIMATE,
-    "targets.*.lower": ESTIMATE,
-    "targets.*.upper": ESTIMATE,
-    "targets.*.pass": DESCRIPTION,
-    "targets.*.status": DESCRIPTION,
+    "targets.*.value": TARGET,
+    "targets.*.lower": TARGET,
+    "targets.*.upper": TARGET,
+    "targets.*.pass": TARGET,
+    "targets.*.status": TARGET,
     # notebook 02: time to employment
     "cif.*.*[0-9]d": ESTIMATE,
     "cif.*.*[0-9]d.lower": ESTIMATE,
@@ -212,7 +216,7 @@ _COMPILED: dict[str, re.Pattern] = {}
 
 def metric_class(key: str, classes: dict[str, str] | None = None) -> str:
     """The class of a metrics.json key (one of :data:`COUNT`, :data:`ESTIMATE`,
-    :data:`INDIVIDUAL`, :data:`P_VALUE`, :data:`PUBLIC`, :data:`DESCRIPTION`) by the patterns of
+    :data:`INDIVIDUAL`, :data:`P_VALUE`, :data:`TARGET`, :data:`PUBLIC`, :data:`DESCRIPTION`) by the patterns of
     ``classes`` (default :data:`METRIC_CLASSES`).
 
     Raises :class:`UnclassifiedMetric` for a key no pattern matches, or that patterns of two
@@ -237,7 +241,7 @@ def metric_class(key: str, classes: dict[str, str] | None = None) -> str:
 
 
 #: The classes, in the order the docs list them.
-KINDS = (COUNT, ESTIMATE, INDIVIDUAL, P_VALUE, PUBLIC, DESCRIPTION)
+KINDS = (COUNT, ESTIMATE, INDIVIDUAL, P_VALUE, TARGET, PUBLIC, DESCRIPTION)
 
 
 @dataclass
@@ -323,7 +327,9 @@ class DisclosureControl:
             return table
         present = groups.reindex(rows)
         hidden = any(not _missing(vn) and _missing(vk) for vk, vn in zip(present[k], present[n]))
-        values = [c for c in ("estimate", "lower", "upper", "p", "odds_ratio") if c in table.columns]
+        # every result of the comparison: a Holm-adjusted p gives the raw one back (min(1, 2 p))
+        values = [c for c in table.columns if c in ("estimate", "lower", "upper", "p", "odds_ratio")
+                  or c.startswith("p_") or c.endswith("_p")]
         return self._hide(table.astype(object).copy(), [hidden] * len(table), values,
                           "suppressed: a group compared is hidden by disclosure control")
 
@@ -364,14 +370,74 @@ class DisclosureControl:
         out[column] = [self.text_counts(v) for v in out[column]]
         return out
 
-    def targets(self, table: pd.DataFrame) -> pd.DataFrame:
-        """Hide computed target values that are small counts of people (the pass column stays)."""
+    def targets(self, table: pd.DataFrame, dataset=None) -> pd.DataFrame:
+        """Hide computed target values that are small counts of people.
+
+        With ``dataset`` (whose ``meta["targets"]`` say how each value is computed), a share of
+        the register's clients or placements is an estimate made from ``k`` of ``n``
+        (:meth:`hides`): a share of clients in an outcome group (``n`` the clients), a sector's
+        continuation share (``n`` its placements, ``k`` those continued), a sector's share of the
+        subsidy euros (hidden when the sector's count of placements is, with the complement, as
+        the sector table hides it).  A hidden share takes with it its reason (which states the
+        value) and its status and pass (a target met within a tolerance would give the value
+        back): the status becomes ``"suppressed"``, as it does for a hidden count.
+        """
         if not self.active or table.empty:
             return table
         out = table.astype(object).copy()
-        hide = [(u == "count" and self.small(v)) for u, v in zip(out["unit"], out["computed"])]
-        out.loc[hide, "computed"] = None
+        specs = {t["id"]: t.get("compute", {}) for t in ((dataset.meta.get("targets") or []) if dataset is not None else [])}
+        hidden = [not _missing(v) and ((u == "count" and self.small(v))
+                                       or (dataset is not None and self._target_hidden(specs.get(i, {}), dataset)))
+                  for i, u, v in zip(out["id"], out["unit"], out["computed"])]
+        if any(hidden):
+            mask = pd.Series(hidden, index=out.index)
+            for column in ("computed", "computed_lower", "computed_upper"):
+                if column in out.columns:
+                    out.loc[mask, column] = None
+            out.loc[mask, "reason"] = f"suppressed: made from fewer than {self.min_cell} people or placements"
+            out.loc[mask, "status"] = "suppressed"
+            out.loc[mask, "pass"] = False
         return out
+
+    def _target_hidden(self, spec: dict, dataset) -> bool:
+        kind = spec.get("kind")
+        if kind == "group_share":  # as the outcome table hides it: the count, or its complement
+            counts = dataset.clients["outcome_group"].astype(str).value_counts()
+            mask = dict(zip(counts.index, self.suppress_mask(counts.to_numpy().reshape(-1, 1)).ravel()))
+            k = int(counts.get(spec.get("group"), 0))
+            return bool(mask.get(spec.get("group"), False)) or self.hides(k, int(counts.sum()))
+        placements = dataset.placements
+        if kind == "continuation_share":
+            sector = placements.loc[placements["sector"] == spec.get("sector"), "continued"].astype(bool)
+            return self.hides(int(sector.sum()), len(sector))
+        if kind == "subsidy_share":
+            counts = placements["sector"].value_counts()
+            mask = self.suppress_mask(counts.to_numpy().reshape(-1, 1)).ravel()
+            return bool(dict(zip(counts.index, mask)).get(spec.get("sector"), False))
+        return False
+
+    def restricted_means(self, values, time, exited):
+        """Restricted means (the mean days without an exit up to a horizon ``h``) made safe to
+        show: ``values`` maps each horizon (days) to its mean, or is a table indexed by horizon
+        with a ``restricted_mean_days`` column.  A mean up to ``h`` is an estimate made from the
+        ``k`` clients who exited by ``h`` of the ``n`` followed (with one client exiting, it is
+        that client's exit day, recoverable from ``n`` and ``h``): it becomes None when
+        :meth:`hides` (``k``, ``n``) holds.  ``time`` and ``exited`` are the clients' days of
+        follow-up and whether each had any exit.  Synthetic data: unchanged."""
+        if not self.active:
+            return values
+        time = np.asarray(time, dtype=float)
+        exited = np.asarray(exited, dtype=bool)
+
+        def hidden(h) -> bool:
+            return self.hides(int((exited & (time <= float(h))).sum()), int(time.size))
+
+        if isinstance(values, pd.DataFrame):
+            out = values.astype(object).copy()
+            mask = [hidden(h) and not _missing(v) for h, v in zip(out.index, out["restricted_mean_days"])]
+            return self._hide(out, mask, ["restricted_mean_days"],
+                              f"restricted mean made from fewer than {self.min_cell} people: suppressed")
+        return {h: (None if hidden(h) else v) for h, v in values.items()}
 
     def hides(self, k: int, n: int) -> bool:
         """Whether an estimate made from ``k`` of ``n`` people (a share, a cumulative incidence,

@@ -315,6 +315,17 @@ def test_disclosure_control_on_a_non_synthetic_copy(real_and_synthetic_runs):
     columns_seen = _columns_in_html(real / "00_dataset_overview.html") | _columns_in_html(real / "03_sector_outcomes.html")
     assert {"n", "placements", "continued", "values", "value"} <= columns_seen  # the check looked at them
     assert "counts from 1 to 4 are suppressed" in (real / "00_dataset_overview.html").read_text()
+    # issue 24, item 23: on 150 real clients the days read off a curve are shown in whole weeks:
+    # the same data's unrounded days (the synthetic run) rounded, a lower limit down, an upper up
+    from evaluation.privacy import INDIVIDUAL, metric_class, round_to_weeks
+
+    unrounded = json.loads((synthetic / "metrics.json").read_text())
+    days = {k: v for k, v in metrics.items() if metric_class(k) == INDIVIDUAL}
+    assert days["cif.employment.quantile_25_days"] is not None and days["km.employment_without_competing.median_days"] is not None
+    for key, value in days.items():
+        direction = "down" if key.endswith(".lower") else "up" if key.endswith(".upper") else "nearest"
+        assert value is None or (value % 7 == 0 and value == round_to_weeks(unrounded[key], direction)), key
+    assert any(unrounded[k] % 7 for k, v in days.items() if v is not None)  # the rounding changed something
 
 
 @pytest.mark.slow

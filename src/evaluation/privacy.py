@@ -3,7 +3,8 @@
 Client registers are personal data about unemployed people (health, pensions).  The loader calls
 :func:`identifying_columns` on every table and refuses a dataset that carries direct
 identifiers; the notebooks pass every table, figure label and metric made from a non-synthetic
-dataset through :class:`DisclosureControl`.
+dataset through :class:`DisclosureControl`.  Every key a run records in metrics.json has a class
+(:data:`METRIC_CLASSES`, by pattern; :func:`metric_class`) that says which rule it follows.
 """
 
 from __future__ import annotations
@@ -143,6 +144,11 @@ METRIC_CLASSES: dict[str, str] = {
     "cox.*.hr.*.upper": ESTIMATE,
     "cox.*.hr.*.p": P_VALUE,
     "cox.*.hr.*.p_holm": P_VALUE,
+    "cox.*.wald.*.p": P_VALUE,          # one joint Wald test per variable (branch surv-inference)
+    "cox.*.wald.*.p_holm": P_VALUE,
+    "cox.*.ph_global.p": P_VALUE,       # the global test of proportional hazards
+    "finegray.*.wald.*.p": P_VALUE,
+    "finegray.*.wald.*.p_holm": P_VALUE,
     "finegray.*.shr.*": ESTIMATE,
     "finegray.*.shr.*.lower": ESTIMATE,
     "finegray.*.shr.*.upper": ESTIMATE,
@@ -394,7 +400,7 @@ class DisclosureControl:
             for column in ("computed", "computed_lower", "computed_upper"):
                 if column in out.columns:
                     out.loc[mask, column] = None
-            out.loc[mask, "reason"] = f"suppressed: made from fewer than {self.min_cell} people or placements"
+            out.loc[mask, "reason"] = f"made from fewer than {self.min_cell} people or placements on a side: not shown"
             out.loc[mask, "status"] = "suppressed"
             out.loc[mask, "pass"] = False
         return out

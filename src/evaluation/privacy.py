@@ -87,6 +87,9 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
 # ------------------------------------------------------------------ what each metric is
 #: The classes of the numbers a run records in metrics.json, and the rule each follows on real
 #: register data (tests/test_privacy.py checks every rule on a run over a five-client register).
+#: Statistics are checked by class, as in output checking (Green et al. 2023, *The SACRO guide
+#: to statistical output checking*, doi:10.5281/zenodo.10054629; Hundepool et al. 2012,
+#: *Statistical Disclosure Control*, Wiley): a quantile, like a maximum, is a single unit's value.
 COUNT = "count"                # people or placements: hidden from 1 to min_cell - 1, with complements
 ESTIMATE = "estimate"          # a share, probability, rate, ratio, mean or difference made from k of n
                                # people, and its limits: hidden when k, n - k or n is a small count,

@@ -394,7 +394,8 @@ class DisclosureControl:
         if not self.active or table.empty:
             return table
         out = table.astype(object).copy()
-        specs = {t["id"]: t.get("compute", {}) for t in ((dataset.meta.get("targets") or []) if dataset is not None else [])}
+        listed = (dataset.meta.get("targets") or []) if dataset is not None else []
+        specs = {t["id"]: t.get("compute", {}) for t in listed}
         hidden = [not _missing(v) and ((u == "count" and self.small(v))
                                        or (dataset is not None and self._target_hidden(specs.get(i, {}), dataset)))
                   for i, u, v in zip(out["id"], out["unit"], out["computed"])]

@@ -178,6 +178,12 @@ METRIC_CLASSES: dict[str, str] = {
     "sectors.*_vs_*.odds_ratio.upper": ESTIMATE,
     "sectors.*_vs_*.*_p": P_VALUE,
     "sectors.*_vs_*.*_p_holm": P_VALUE,
+    "sectors.*_vs_*.adjusted.odds_ratio": ESTIMATE,       # Firth's, adjusted (branch sectors)
+    "sectors.*_vs_*.adjusted.odds_ratio.lower": ESTIMATE,
+    "sectors.*_vs_*.adjusted.odds_ratio.upper": ESTIMATE,
+    "sectors.*_vs_*.adjusted.odds_ratio.p": P_VALUE,
+    "sectors.*_vs_*.detectable_difference.*": ESTIMATE,   # made from the sectors' counts: hidden with them
+    "sectors.*_vs_*.power.*": ESTIMATE,
     "sectors.*_vs_*.ended_early.risk_difference": ESTIMATE,
     "sectors.*_vs_*.ended_early.risk_difference.lower": ESTIMATE,
     "sectors.*_vs_*.ended_early.risk_difference.upper": ESTIMATE,

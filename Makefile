@@ -11,14 +11,13 @@ KERNEL := wassup-evaluation
 # pyproject.toml for the Python of .python-version on x86-64 Linux (the machine of the README's runs).
 PYVER := $(shell cat .python-version)
 LOCK := requirements/lock.txt
-BENCH_LOCK := requirements/lock-bench.txt
 UV_COMPILE = $(PY) -m uv pip compile pyproject.toml --generate-hashes --python-version $(PYVER) \
 	--python-platform x86_64-unknown-linux-gnu --quiet
 DATASET := data/synthetic/wassup
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install reproduce test e2e browser notebooks lab synthetic benchmark lock clean
+.PHONY: install reproduce test e2e browser notebooks lab synthetic benchmark lock lowest clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = "%d.%d" % sys.version_info[:2]; sys.exit(0 if v == "$(PYVER)" else \
@@ -69,14 +68,26 @@ synthetic: install
 
 ## make benchmark: 1e4..1e6 clients, ours beside lifelines, scikit-survival and R -> benchmarks/RESULTS.md
 benchmark: install
-	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(BENCH_LOCK)
 	$(PY) -m evaluation bench --json benchmarks/results.json
 
 ## make lock: re-resolve the locked versions from pyproject.toml (uv; then make install, make test)
 lock: | $(PY)
 	$(PY) -m pip install --quiet uv
 	$(UV_COMPILE) --extra test -o $(LOCK)
-	$(UV_COMPILE) --extra test --extra bench -o $(BENCH_LOCK)
+
+## make lowest: the lowest versions pyproject.toml allows (uv's --resolution lowest-direct) in a venv
+## of its own, then the unit tests (not the notebook runs, not the hooks, which guard the locked
+## versions from above): a floor that is too low fails here (CI runs it after make test)
+LOWEST := .venv-lowest
+lowest: | $(PY)
+	rm -rf $(LOWEST) && $(PYTHON) -m venv $(LOWEST)
+	$(PY) -m pip install --quiet uv
+	$(PY) -m uv pip compile pyproject.toml --extra test --resolution lowest-direct --python-version $(PYVER) \
+		--python-platform x86_64-unknown-linux-gnu --quiet -o $(LOWEST)/requirements.txt
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps -r $(LOWEST)/requirements.txt
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps -e .
+	$(LOWEST)/bin/python -m pytest tests -m "not slow" --ignore=tests/e2e --ignore=tests/test_hooks.py \
+		-p no:cacheprovider -q
 
 clean:
-	rm -rf reports $(VENV) .pytest_cache
+	rm -rf reports $(VENV) $(LOWEST) .pytest_cache

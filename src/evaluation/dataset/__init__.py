@@ -25,9 +25,9 @@ from ..vocabulary import (
 )
 from .columns import TABLES, Column, Dataset
 from .load import PROGRESS_BYTES, derive_clients, load_dataset
-from .meta import load_published_targets, municipality_code, target_problems
+from .meta import DatasetWarning, load_published_targets, municipality_code, target_problems
 from .violations import DatasetError, Violation
 
 __all__ = ["AGE_GROUPS", "EDUCATION_LEVELS", "GROUPS", "MONTHLY_SOURCES", "OUTCOME_GROUPS", "SECTORS", "SEXES",
-           "TABLE_SOURCES", "TABLES", "Column", "Dataset", "DatasetError", "Violation", "derive_clients", "load_dataset",
+           "TABLE_SOURCES", "TABLES", "Column", "Dataset", "DatasetError", "DatasetWarning", "Violation", "derive_clients", "load_dataset",
            "load_published_targets", "municipality_code", "target_problems", "PROGRESS_BYTES"]

@@ -29,9 +29,8 @@ def _convert_column(kind: str, s: pd.Series) -> tuple[pd.Series, pd.Series]:
     if kind in ("string", "code"):  # Arrow strings while the rules run; object in the Dataset
         return s, pd.Series(False, index=s.index)
     if kind == "date":
-        iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-        values = pd.to_datetime(s.where(iso), format="%Y-%m-%d", errors="coerce")
-        ok = iso & values.notna() & values.dt.year.between(1900, 2100)
+        values, ok = _parse_dates(s)
+        ok = ok & values.notna() & values.dt.year.between(1900, 2100)
         return values.where(ok), ~ok
     if kind == "month":
         ok = s.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
@@ -54,6 +53,34 @@ def _convert_column(kind: str, s: pd.Series) -> tuple[pd.Series, pd.Series]:
         ok = (true | false).fillna(False).astype(bool)
         return pd.Series(true.to_numpy(dtype=bool, na_value=False), index=s.index, dtype="boolean").where(ok), ~ok
     raise AssertionError(f"unknown column kind {kind}")
+
+
+#: A time of day a spreadsheet adds to a date (``2019-05-31 00:00:00``, ``31.5.2019 0:00``):
+#: midnight only, so that reading the date drops nothing.
+_MIDNIGHT = r"[ T]0?0:00(?::00(?:\.0+)?)?$"
+#: The other forms of a date the contract reads: (pattern, format).
+_DATE_FORMS = ((r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"), (r"\d{1,2}\.\d{1,2}\.\d{4}", "%d.%m.%Y"))
+
+
+def _parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates in the forms the contract reads (data/README.md), vectorised: ISO ``2019-05-31``;
+    Finnish ``31.5.2019`` (day first, as Finland always writes it); either with a spreadsheet's
+    midnight (``2019-05-31 00:00:00``, ``31.5.2019 0:00``).  Returns (timestamps, written-in-a-
+    read-form mask); an impossible date (``31.2.2019``) comes back as NaT."""
+    iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
+    values = pd.to_datetime(s.where(iso), format="%Y-%m-%d", errors="coerce")
+    rest = (~iso & s.notna()).to_numpy(dtype=bool)
+    if not rest.any():  # the usual case: every date ISO, one pass
+        return values, iso
+    other = s[rest].str.replace(_MIDNIGHT, "", regex=True)
+    ok = iso.copy()
+    for pattern, fmt in _DATE_FORMS:
+        form = other.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+        if form.any():
+            index = other.index[form]
+            values.loc[index] = pd.to_datetime(other[form], format=fmt, errors="coerce").to_numpy()
+            ok.loc[index] = True
+    return values, ok
 
 
 _DTYPES = {"string": "string[pyarrow]", "code": "string[pyarrow]", "date": "datetime64[ns]", "month": "period[M]",

@@ -58,6 +58,7 @@ def _show(value: Any) -> str:
 class _Collector:
     def __init__(self) -> None:
         self.violations: list[Violation] = []
+        self.notes: list[str] = []  # what a reader must know that is not a violation
 
     def add(self, file: str, line: int | None, column: str | None, value: Any, rule: str) -> None:
         self.violations.append(Violation(file, line, column, value, rule))

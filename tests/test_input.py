@@ -150,6 +150,30 @@ def test_dates_not_in_a_read_form_are_still_refused(dataset_copy, written, rule)
     assert violation.line == 3 and violation.value == written and rule in violation.rule
 
 
+def test_a_whole_column_in_a_form_never_read_is_one_problem_with_the_fix(dataset_copy):
+    """Item 20: a column-wide pattern is reported once, with the fix, not once per cell."""
+    path = dataset_copy / "clients.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table["enrolled"] = [f"{d.month}/{d.day}/{d.year}" for d in pd.to_datetime(table["enrolled"])]  # US Excel
+    table.to_csv(path, index=False)
+    with pytest.raises(DatasetError) as info:
+        load_dataset(dataset_copy)
+    [violation] = [v for v in info.value.violations if v.column == "enrolled"]
+    assert violation.line == 2 and violation.value == table["enrolled"][0]
+    assert f"all {len(table)} values of the column (lines 2..{len(table) + 1})" in violation.rule
+    assert "convert the whole column" in violation.rule
+
+
+def test_a_column_with_a_few_bad_cells_still_names_each(dataset_copy):
+    from conftest import edit_csv
+
+    for line in (3, 5):
+        edit_csv(dataset_copy / "clients.csv", line, "enrolled", "5/31/2017")
+    with pytest.raises(DatasetError) as info:
+        load_dataset(dataset_copy)
+    assert [v.line for v in info.value.violations if v.column == "enrolled"] == [3, 5]
+
+
 def test_a_million_finnish_dates_parse_in_vectorised_time():
     """The loader handles 1,000,000 rows: the Finnish form is parsed column-wise, not cell by
     cell (a Python loop over a million cells takes several seconds on its own)."""

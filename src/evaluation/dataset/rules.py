@@ -124,16 +124,41 @@ def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, C
                 out.add(file, int(line), column, None, "required value is empty")
         values, bad = _convert_column(col.kind, raw.where(~empty))
         bad = pd.Series(bad, index=raw.index).fillna(False).astype(bool) & ~empty
-        for line, value in raw[bad].items():
-            hint = _RULES[col.kind]
-            if col.kind == "date" and re.fullmatch(r"\d{5}(\.0+)?", value):
-                hint += " (this looks like an Excel serial day number: format the column as a date before export)"
-            out.add(file, int(line), column, value, hint)
+        pattern = _column_pattern(raw[bad], int((~empty).sum()))
+        if pattern is not None:  # one problem for the column, with the fix, not one per cell
+            lines = raw.index[bad]
+            out.add(file, int(lines[0]), column, raw[bad].iloc[0],
+                    f"{_RULES[col.kind]}{_hint(col.kind, raw[bad].iloc[0])}: all {len(lines)} values of the "
+                    f"column (lines {lines[0]}..{lines[-1]}) are written like this ({pattern}); convert the "
+                    f"whole column before export (in a spreadsheet: format the column, then save as CSV again)")
+        else:
+            for line, value in raw[bad].items():
+                out.add(file, int(line), column, value, _RULES[col.kind] + _hint(col.kind, value))
         if col.kind == "month":
             frame[column] = values.where(~bad)
         else:
             frame[column] = values.where(~(bad | empty)).astype(_DTYPES[col.kind])
     return frame
+
+
+#: A column whose every value breaks its type the same way is reported once from this many values.
+COLUMN_PATTERN_MIN = 10
+
+
+def _column_pattern(bad: pd.Series, present: int) -> str | None:
+    """The one shape of a column's bad values (digit runs as ``9``, letter runs as ``a``: every
+    ``5/31/2019`` is ``9/9/9``) when they are all its ``present`` values, at least
+    :data:`COLUMN_PATTERN_MIN` of them, and share it; None otherwise (then each cell is named)."""
+    if len(bad) < COLUMN_PATTERN_MIN or len(bad) != present:
+        return None
+    shapes = bad.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a", regex=True).unique()
+    return f"the form {shapes[0]!r}" if len(shapes) == 1 else None
+
+
+def _hint(kind: str, value: str) -> str:
+    if kind == "date" and re.fullmatch(r"\d{5}(\.0+)?", value):
+        return " (this looks like an Excel serial day number: format the column as a date before export)"
+    return ""
 
 
 # --------------------------------------------------------------------------- value rules

@@ -274,3 +274,14 @@ def test_a_dataset_name_in_the_summarys_markdown_is_shown_not_run(dataset_copy):
     rendered = _rendered(summarise({}, meta, "fi").markdown())
     assert "<script" not in rendered.lower()
     assert html.escape(SCRIPT, quote=False) in rendered
+
+
+def test_a_panel_typed_relative_to_the_repository_in_a_notebook_is_read(monkeypatch):
+    """Item 19 in JupyterLab: the kernel runs in notebooks/, where `panel =
+    "data/public/statfin/…"` typed into the parameters cell means the repository's file."""
+    from evaluation.official import load_panel
+
+    monkeypatch.chdir(ROOT / "notebooks")
+    relative = PANEL.relative_to(ROOT)
+    assert not relative.exists()  # not from notebooks/
+    assert len(load_panel(file=str(relative)).data) == len(load_panel().data)

@@ -19,12 +19,13 @@ import pytest
 from conftest import make_real
 from evaluation import DatasetError, load_dataset
 from evaluation.cli import _parameters, build_parser
-from evaluation.dataset import DatasetWarning, municipality_code
-from evaluation.dataset.rules import _parse_dates
-from evaluation.parameters import _municipality_code, parameter_problems
+from evaluation.dataset import municipality_code
+from evaluation.parameters import parameter_problems
 from evaluation.paths import DEFAULT_DATASET, ROOT, STATFIN
-from evaluation.runs import RunError, notebook_parameters, notebooks, prepare_parameters
-from evaluation.text import markdown_literal
+from evaluation.runs import RunError, notebook_parameters, notebooks
+
+# What issue 24 added is imported where it is used, so that on the code before it each test
+# fails on its own (run this file against that code to see which).
 
 PANEL = STATFIN / "statfin_tyonv_12r5.csv.gz"
 
@@ -44,6 +45,8 @@ def test_a_municipality_code_given_as_a_number_is_a_code(typed, code):
     """Item 18: `-p treated 535` was refused ("must be of type Optional[str] (got int 535)")
     although dataset.yaml reads `71` as Haapavesi.  Read as dataset.yaml reads
     municipality_code (the expected codes written out by hand: 71 -> 071, KU071 -> 071)."""
+    from evaluation.runs import prepare_parameters
+
     paths = notebooks(["04_counterfactual"])
     assert prepare_parameters(_cli_parameters("treated", typed), paths)["treated"] == code
 
@@ -51,11 +54,15 @@ def test_a_municipality_code_given_as_a_number_is_a_code(typed, code):
 def test_the_parameters_code_reading_is_the_datasets():
     """The runner's reading of `treated` and dataset.yaml's of municipality_code agree on every
     input a researcher might type."""
+    from evaluation.parameters import _municipality_code
+
     for value in [*range(0, 1000), 1000, -1, "KU071", "ku535", " 71 ", "071", "7a", "", True, 7.5]:
         assert _municipality_code(value) == municipality_code(value) or isinstance(value, float), value
 
 
 def test_a_code_that_is_no_code_is_refused_with_an_example_of_a_code():
+    from evaluation.runs import prepare_parameters
+
     with pytest.raises(RunError) as info:
         prepare_parameters(_cli_parameters("treated", "5355"), notebooks(["04_counterfactual"]))
     message = str(info.value)
@@ -86,6 +93,8 @@ def test_a_relative_panel_path_is_taken_from_where_the_command_was_typed(tmp_pat
     """Item 19: `-p panel data/public/statfin/….csv.gz` was "missing": the kernel runs in
     notebooks/.  A path relative to the folder where the command was typed (here a folder that
     is neither notebooks/ nor the repository) reaches the notebook as that file."""
+    from evaluation.runs import prepare_parameters
+
     (tmp_path / "panels").mkdir()
     shutil.copy(PANEL, tmp_path / "panels" / "mine.csv.gz")
     monkeypatch.chdir(tmp_path)
@@ -99,6 +108,8 @@ def test_a_relative_panel_path_is_taken_from_where_the_command_was_typed(tmp_pat
 
 def test_a_panel_path_found_nowhere_is_refused_before_any_kernel_naming_where_it_was_looked_for(tmp_path,
                                                                                                  monkeypatch):
+    from evaluation.runs import prepare_parameters
+
     monkeypatch.chdir(tmp_path)
     with pytest.raises(RunError) as info:
         prepare_parameters({"panel": "nowhere/panel.csv.gz"}, notebooks(["01_reproduce_report_figures"]))
@@ -177,6 +188,8 @@ def test_a_column_with_a_few_bad_cells_still_names_each(dataset_copy):
 def test_a_million_finnish_dates_parse_in_vectorised_time():
     """The loader handles 1,000,000 rows: the Finnish form is parsed column-wise, not cell by
     cell (a Python loop over a million cells takes several seconds on its own)."""
+    from evaluation.dataset.rules import _parse_dates
+
     days = pd.date_range("1990-01-01", periods=10_000, freq="D")
     text = pd.Series([f"{d.day}.{d.month}.{d.year}" for d in days] * 100, dtype="string[pyarrow]")
     t0 = time.perf_counter()
@@ -210,6 +223,8 @@ def test_a_misspelt_key_in_a_real_dataset_is_refused_naming_it_the_likely_key_an
 
 
 def test_a_misspelt_key_in_a_synthetic_dataset_is_named_in_a_warning_and_a_note(dataset_copy):
+    from evaluation.dataset import DatasetWarning
+
     line = _with_yaml_line(dataset_copy, "language:", "soruces: {monthly: official}")
     with pytest.warns(DatasetWarning, match=rf"dataset.yaml, line {line}: key 'soruces' .*did you mean sources\?"):
         ds = load_dataset(dataset_copy)
@@ -258,6 +273,8 @@ def _rendered(markdown: str) -> str:
 def test_markdown_literal_shows_exactly_the_text(text):
     """What a dataset brings reaches Markdown as text: the rendered HTML holds no element of
     its own and reads back as exactly the text."""
+    from evaluation.text import markdown_literal
+
     rendered = _rendered(markdown_literal(text))
     inner = re.fullmatch(r"<p>(.*)</p>\s*", rendered, flags=re.S)
     assert inner, rendered

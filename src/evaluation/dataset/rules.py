@@ -58,29 +58,42 @@ def _convert_column(kind: str, s: pd.Series) -> tuple[pd.Series, pd.Series]:
 #: A time of day a spreadsheet adds to a date (``2019-05-31 00:00:00``, ``31.5.2019 0:00``):
 #: midnight only, so that reading the date drops nothing.
 _MIDNIGHT = r"[ T]0?0:00(?::00(?:\.0+)?)?$"
-#: The other forms of a date the contract reads: (pattern, format).
-_DATE_FORMS = ((r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d"), (r"\d{1,2}\.\d{1,2}\.\d{4}", "%d.%m.%Y"))
+_ISO = r"\d{4}-\d{2}-\d{2}"
+_FINNISH = r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})$"
+
+
+def _iso_dates(s: pd.Series) -> np.ndarray:
+    return pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").to_numpy(dtype="datetime64[ns]")
 
 
 def _parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates in the forms the contract reads (data/README.md), vectorised: ISO ``2019-05-31``;
-    Finnish ``31.5.2019`` (day first, as Finland always writes it); either with a spreadsheet's
-    midnight (``2019-05-31 00:00:00``, ``31.5.2019 0:00``).  Returns (timestamps, written-in-a-
-    read-form mask); an impossible date (``31.2.2019``) comes back as NaT."""
-    iso = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).astype(bool)
-    values = pd.to_datetime(s.where(iso), format="%Y-%m-%d", errors="coerce")
-    rest = (~iso & s.notna()).to_numpy(dtype=bool)
-    if not rest.any():  # the usual case: every date ISO, one pass
-        return values, iso
-    other = s[rest].str.replace(_MIDNIGHT, "", regex=True)
+    """Dates in the forms the contract reads (data/README.md): ISO ``2019-05-31``; Finnish
+    ``31.5.2019`` (day first, as Finland always writes it); either with a spreadsheet's midnight
+    (``2019-05-31 00:00:00``, ``31.5.2019 0:00``).  Returns (timestamps, written-in-a-read-form
+    mask); an impossible date (``31.2.2019``) comes back as NaT.  Vectorised (Arrow compute):
+    the Finnish form is rewritten as ISO text (day and month padded) and parsed as ISO, which
+    pandas does in C; 1,000,000 dates take about a second."""
+    import pyarrow as pa_
+    import pyarrow.compute as pc
+
+    iso = s.str.fullmatch(_ISO).fillna(False).to_numpy(dtype=bool)
+    values = _iso_dates(s.where(iso))
+    rest = ~iso & s.notna().to_numpy(dtype=bool)
     ok = iso.copy()
-    for pattern, fmt in _DATE_FORMS:
-        form = other.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
-        if form.any():
-            index = other.index[form]
-            values.loc[index] = pd.to_datetime(other[form], format=fmt, errors="coerce").to_numpy()
-            ok.loc[index] = True
-    return values, ok
+    if rest.any():  # the usual case, every date ISO, never comes here
+        other = s[rest].str.replace(_MIDNIGHT, "", regex=True)
+        positions = np.flatnonzero(rest)
+        spreadsheet = other.str.fullmatch(_ISO).fillna(False).to_numpy(dtype=bool)
+        values[positions[spreadsheet]] = _iso_dates(other[spreadsheet])
+        ok[positions[spreadsheet]] = True
+        parts = pc.extract_regex(pa_.array(other.array), _FINNISH)  # null where not this form
+        finnish = parts.is_valid().to_numpy(zero_copy_only=False)
+        if finnish.any():
+            day, month, year = (pc.utf8_lpad(pc.struct_field(parts, [i]), 2, "0") for i in range(3))
+            text = pc.binary_join_element_wise(year, month, day, pa_.scalar("-", year.type)).filter(pa_.array(finnish))
+            values[positions[finnish]] = _iso_dates(pd.Series(text.to_pandas(), dtype="string[pyarrow]"))
+            ok[positions[finnish]] = True
+    return pd.Series(values, index=s.index), pd.Series(ok, index=s.index)
 
 
 _DTYPES = {"string": "string[pyarrow]", "code": "string[pyarrow]", "date": "datetime64[ns]", "month": "period[M]",

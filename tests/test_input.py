@@ -302,3 +302,37 @@ def test_a_panel_typed_relative_to_the_repository_in_a_notebook_is_read(monkeypa
     relative = PANEL.relative_to(ROOT)
     assert not relative.exists()  # not from notebooks/
     assert len(load_panel(file=str(relative)).data) == len(load_panel().data)
+
+
+def test_every_kind_of_output_a_notebook_makes_is_exported_with_the_datasets_text_as_text(tmp_path):
+    """Item 22 through the runner's HTML export (nbconvert's lab template), without a kernel: a
+    notebook holding each kind of output the notebooks make from a dataset's text — printed
+    lines (notes, trend sentences), an error (a DatasetError's message), a pandas table (notebook
+    00's dataset summary), the summary's Markdown (notebook 05) — is exported with no script of
+    the dataset's in the page."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    from evaluation.describe import dataset_summary
+    from evaluation.kernels import to_html
+    from evaluation.summary import summarise
+
+    ds = load_dataset(DEFAULT_DATASET)
+    ds.meta = ds.meta | {"name": SCRIPT, "municipality": SCRIPT, "description": SCRIPT}
+    table = dataset_summary(ds)
+    assert SCRIPT in set(table["value"].astype(str))
+    outputs = [
+        new_output("stream", name="stdout", text=f"note: {SCRIPT}\n"),
+        new_output("execute_result", data={"text/html": table._repr_html_(), "text/plain": repr(table)},
+                   execution_count=1),
+        new_output("display_data", data={"text/markdown": summarise({}, ds.meta, "fi").markdown(),
+                                         "text/plain": "<IPython.core.display.Markdown object>"}),
+        new_output("error", ename="DatasetError", evalue=SCRIPT, traceback=[f"DatasetError: {SCRIPT}"]),
+    ]
+    notebook = new_notebook(cells=[new_code_cell("ds", outputs=outputs, execution_count=1)])
+    path = tmp_path / "page.ipynb"
+    nbformat.write(notebook, path)
+    to_html(path, tmp_path / "page.html")
+    page = (tmp_path / "page.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4  # each output shows it as text

@@ -172,7 +172,7 @@ def test_a_whole_column_in_a_form_never_read_is_one_problem_with_the_fix(dataset
     [violation] = [v for v in info.value.violations if v.column == "enrolled"]
     assert violation.line == 2 and violation.value == table["enrolled"][0]
     assert f"all {len(table)} values of the column (lines 2..{len(table) + 1})" in violation.rule
-    assert "convert the whole column" in violation.rule
+    assert "format the whole column as dates YYYY-MM-DD" in violation.rule
 
 
 def test_a_column_with_a_few_bad_cells_still_names_each(dataset_copy):
@@ -336,3 +336,12 @@ def test_every_kind_of_output_a_notebook_makes_is_exported_with_the_datasets_tex
     page = (tmp_path / "page.html").read_text(encoding="utf-8")
     assert "<script>alert(1)" not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 4  # each output shows it as text
+
+
+def test_a_problem_of_dataset_yaml_names_its_key_and_says_to_fix_dataset_yaml(dataset_copy):
+    make_real(dataset_copy)
+    _with_yaml_line(dataset_copy, "language:", "soruces: {monthly: official}")
+    with pytest.raises(DatasetError) as info:
+        load_dataset(dataset_copy)
+    assert ", key soruces — is not a key" in str(info.value)
+    assert "Fix dataset.yaml and load again" in str(info.value)

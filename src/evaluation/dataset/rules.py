@@ -137,13 +137,11 @@ def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, C
                 out.add(file, int(line), column, None, "required value is empty")
         values, bad = _convert_column(col.kind, raw.where(~empty))
         bad = pd.Series(bad, index=raw.index).fillna(False).astype(bool) & ~empty
-        pattern = _column_pattern(raw[bad], int((~empty).sum()))
-        if pattern is not None:  # one problem for the column, with the fix, not one per cell
+        if _one_form(raw[bad], int((~empty).sum())):  # one problem for the column, with the fix
             lines = raw.index[bad]
             out.add(file, int(lines[0]), column, raw[bad].iloc[0],
                     f"{_RULES[col.kind]}{_hint(col.kind, raw[bad].iloc[0])}: all {len(lines)} values of the "
-                    f"column (lines {lines[0]}..{lines[-1]}) are written like this ({pattern}); convert the "
-                    f"whole column before export (in a spreadsheet: format the column, then save as CSV again)")
+                    f"column (lines {lines[0]}..{lines[-1]}) are written like this one; {_COLUMN_FIX[col.kind]}")
         else:
             for line, value in raw[bad].items():
                 out.add(file, int(line), column, value, _RULES[col.kind] + _hint(col.kind, value))
@@ -158,14 +156,24 @@ def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, C
 COLUMN_PATTERN_MIN = 10
 
 
-def _column_pattern(bad: pd.Series, present: int) -> str | None:
-    """The one shape of a column's bad values (digit runs as ``9``, letter runs as ``a``: every
-    ``5/31/2019`` is ``9/9/9``) when they are all its ``present`` values, at least
-    :data:`COLUMN_PATTERN_MIN` of them, and share it; None otherwise (then each cell is named)."""
+def _one_form(bad: pd.Series, present: int) -> bool:
+    """Whether a column's bad values are all its ``present`` values, at least
+    :data:`COLUMN_PATTERN_MIN` of them, in one form (digit runs read as one digit, letter runs
+    as one letter: every ``5/31/2019`` is ``9/9/9``); then the column is reported once."""
     if len(bad) < COLUMN_PATTERN_MIN or len(bad) != present:
-        return None
-    shapes = bad.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a", regex=True).unique()
-    return f"the form {shapes[0]!r}" if len(shapes) == 1 else None
+        return False
+    shapes = bad.str.replace(r"\d+", "9", regex=True).str.replace(r"[^\W\d_]+", "a", regex=True)
+    return shapes.nunique() == 1
+
+
+#: How to fix a whole column written in a form the contract does not read.
+_COLUMN_FIX = {
+    "date": "in the spreadsheet, format the whole column as dates YYYY-MM-DD (or D.M.YYYY) and save the CSV again",
+    "month": "in the spreadsheet, format the whole column as text YYYY-MM and save the CSV again",
+    "int": "in the spreadsheet, format the whole column as whole numbers (no units, no text) and save the CSV again",
+    "float": "in the spreadsheet, format the whole column as numbers (no units, no text) and save the CSV again",
+    "bool": "write the whole column as true/false (or 1/0, kyllä/ei) and save the CSV again",
+}
 
 
 def _hint(kind: str, value: str) -> str:

@@ -345,3 +345,15 @@ def test_a_problem_of_dataset_yaml_names_its_key_and_says_to_fix_dataset_yaml(da
         load_dataset(dataset_copy)
     assert ", key soruces — is not a key" in str(info.value)
     assert "Fix dataset.yaml and load again" in str(info.value)
+
+
+@pytest.mark.parametrize("written, code", [("071", "071"), ("'071'", "071"), ("71", "071"), ("069", "069")])
+def test_a_code_in_a_parameters_file_is_read_as_written(tmp_path, written, code):
+    """Item 18 in `-f params.yaml`: an unquoted `treated: 071` is the octal number 57 to a YAML
+    reader (it became the code 057); read as written, as `-p treated 071` and dataset.yaml are."""
+    from evaluation.runs import prepare_parameters
+
+    params = tmp_path / "params.yaml"
+    params.write_text(f"treated: {written}\nalpha: 0.1\n", encoding="utf-8")
+    parsed = _parameters(build_parser().parse_args(["run", "D", "--out", "X", "-f", str(params)]))
+    assert prepare_parameters(parsed, notebooks(["04_counterfactual"])) == {"treated": code, "alpha": 0.1}

@@ -106,6 +106,16 @@ def test_a_relative_panel_path_is_taken_from_where_the_command_was_typed(tmp_pat
     assert Path(given["panel"]) == ROOT / "data" / "public" / "statfin" / "statfin_tyonv_12r5.csv.gz"
 
 
+def test_every_parameter_that_names_a_file_or_folder_is_resolved_as_a_path():
+    """A notebook parameter whose comment says it is a file or folder is a path parameter (a
+    new one added to a notebook without being declared would again mean notebooks/…)."""
+    from evaluation.parameters import PATH_PARAMETERS
+
+    named = {name for path in notebooks() for name, spec in notebook_parameters(path).items()
+             if re.search(r"\b(file|folder|path)\b", spec["help"]) and name not in ("dataset", "output_dir")}
+    assert named == set(PATH_PARAMETERS) == {"panel"}
+
+
 def test_a_panel_path_found_nowhere_is_refused_before_any_kernel_naming_where_it_was_looked_for(tmp_path,
                                                                                                  monkeypatch):
     from evaluation.runs import prepare_parameters

@@ -231,7 +231,7 @@ def _unknown_keys(text: str, meta: dict, name: str, out: _Collector) -> None:
             line = lines.get(str(key))
             message = f"{name}{f', line {line}' if line else ''}: key {key!r} {rule}; it is ignored"
             out.notes.append(message)
-            warnings.warn(message, DatasetWarning, stacklevel=4)
+            warnings.warn(message, DatasetWarning, stacklevel=5)  # at the caller of load_dataset
 
 
 def _key_lines(text: str) -> dict[str, int]:

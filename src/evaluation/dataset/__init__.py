@@ -8,7 +8,8 @@ and reported at once in one :class:`DatasetError` that names the file, the line 
 line 1), the column, the bad value and the rule.  The rules are documented in ``data/README.md``.
 
 Finnish exports are accepted as they come: ``;``-separated with decimal commas, a UTF-8 byte
-order mark, or Windows-1252 text; stray whitespace around cells is ignored.
+order mark, or Windows-1252 text, dates as D.M.YYYY or with a spreadsheet's midnight; stray
+whitespace around cells is ignored.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ CELL_RULES = [
     ("clients.csv", 5, "client_id", "", "required value is empty"),
     ("clients.csv", 5, "client_id", "#N/A", "required value is empty"),
     ("clients.csv", 6, "enrolled", "NaN", "required value is empty"),
-    ("clients.csv", 4, "enrolled", "06.10.2017", "YYYY-MM-DD"),
+    ("clients.csv", 4, "enrolled", "10/06/2017", "YYYY-MM-DD"),  # day or month first: never guessed (06.10.2017 is read, issue 24)
     ("clients.csv", 4, "enrolled", "43010", "Excel serial"),
     ("clients.csv", 7, "enrolled", "2015-01-01", "within the study period"),
     ("clients.csv", 3, "exit_date", "2016-06-02", "on or after enrolled"),

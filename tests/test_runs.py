@@ -281,6 +281,23 @@ def test_counterfactual_for_another_municipality_and_period(tmp_path, capsys):
     assert "Haapajärvi" in html and "joulukuu 2017" in html  # the conclusion names the month in words
 
 
+def test_a_code_typed_as_a_number_and_a_panel_relative_to_the_callers_folder(tmp_path, monkeypatch, capsys):
+    """Issue 24 items 18 and 19, as the referee typed them: `-p treated 535` (YAML reads a
+    number) was refused, and `-p panel <relative path>` was "missing" (the kernel runs in
+    notebooks/).  Typed in a folder that is neither notebooks/ nor the repository: Nivala (535)
+    is analysed on that panel file."""
+    from evaluation.paths import STATFIN
+
+    shutil.copy(STATFIN / "statfin_tyonv_12r5.csv.gz", tmp_path / "my_panel.csv.gz")
+    monkeypatch.chdir(tmp_path)
+    assert main(["run", str(DEFAULT_DATASET), "--out", "nivala", "--only", "04_counterfactual",
+                 "-p", "treated", "535", "-p", "panel", "my_panel.csv.gz"]) == 0, capsys.readouterr().err
+    record = json.loads((tmp_path / "nivala" / "run.json").read_text())
+    assert record["parameters"] == {"treated": "535", "panel": str(tmp_path / "my_panel.csv.gz")}
+    assert read_metrics(tmp_path / "nivala")["counterfactual.treated"] == "KU535"
+    assert "Nivala" in (tmp_path / "nivala" / "04_counterfactual.html").read_text()
+
+
 def test_counterfactual_of_a_municipality_not_in_the_panel_records_nothing(dataset_copy, tmp_path):
     meta = dataset_copy / "dataset.yaml"
     meta.write_text(meta.read_text().replace("municipality_code: '071'", "municipality_code: '999'"))

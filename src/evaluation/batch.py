@@ -15,7 +15,7 @@ from .dataset import DatasetError
 from .files import write_atomic
 from .parallel import run_tasks
 from .provenance import inputs_digest
-from .runs import RUN_FILE, RunError, check_output, check_parameters, check_target, notebooks, run
+from .runs import RUN_FILE, RunError, check_output, check_target, notebooks, prepare_parameters, run
 
 __all__ = ["BatchItem", "batch", "already_done", "run_one", "write_summary", "summary_lines"]
 
@@ -88,8 +88,9 @@ def batch(datasets: list[str | Path], out: str | Path, *, workers: int = 1, resu
     if dupes:
         raise RunError(f"dataset folders must have distinct names (they name the run folders): {', '.join(dupes)}")
     parameters = dict(parameters or {})
-    if parameters or strict:
-        check_parameters({**parameters, **({"strict": True} if strict else {})}, notebooks(only))
+    if parameters or strict:  # read, resolved where the command was typed (a Dask worker's folder is another)
+        checked = prepare_parameters({**parameters, **({"strict": True} if strict else {})}, notebooks(only))
+        parameters = {name: value for name, value in checked.items() if name in parameters}
     for folder in folders:  # every refusal before the first run starts
         check_target(out / folder.name)
         check_target(out / f"{folder.name}.failed")

@@ -27,14 +27,26 @@ def _parse_value(text: str) -> Any:
         return text
 
 
+def _leading_zeros_as_written(text: str) -> dict[str, str]:
+    """Top-level values of a parameters file written as digits with a leading zero, as text:
+    ``treated: 071`` is Haapavesi's code, not the octal number 57 a YAML reader makes of it
+    (as ``-p treated 071`` and ``dataset.yaml``'s ``municipality_code`` are read)."""
+    root = yaml.compose(text)
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {k.value: v.value for k, v in root.value
+            if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode) and v.style is None
+            and re.fullmatch(r"0\d+", v.value)}
+
+
 def _parameters(args: argparse.Namespace) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for file in args.parameters_file or []:
-        with open(file, encoding="utf-8") as handle:
-            loaded = yaml.safe_load(handle) or {}
+        text = Path(file).read_text(encoding="utf-8")
+        loaded = yaml.safe_load(text) or {}
         if not isinstance(loaded, dict):
             raise SystemExit(f"error: {file} must be a YAML mapping of parameter names to values")
-        params.update(loaded)
+        params.update(loaded | _leading_zeros_as_written(text))
     for name, value in args.parameter or []:
         params[name] = _parse_value(value)
     return params

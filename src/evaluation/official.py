@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from .dataset import municipality_code
-from .paths import STATFIN
+from .paths import STATFIN, resolve_input
 
 __all__ = ["Panel", "PanelError", "load_panel", "municipality_code", "find_municipality",
            "monthly_series", "area_series", "trend_benchmark", "like_months", "municipal_spread", "Spread",
@@ -115,7 +115,7 @@ def load_panel(folder: str | Path | None = None, file: str | Path | None = None)
     import pyarrow.csv as pacsv
 
     folder = Path(folder) if folder is not None else STATFIN
-    path = Path(file) if file is not None else folder / PANEL_FILE
+    path = resolve_input(file) if file is not None else folder / PANEL_FILE  # as a dataset folder is
     name = path.name
     if not path.is_file():
         raise PanelError(path, [f"{path}: missing"])

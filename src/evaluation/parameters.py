@@ -4,7 +4,12 @@ A notebook declares each parameter's type in its ``parameters`` cell (``alpha: f
 papermill reports it as a type name.  :func:`parameter_problems` checks a value against that
 type and against the range rule of its name in :data:`RULES`, and returns one sentence per
 problem, so ``-p alpha 1.5`` fails at once instead of ten seconds later inside a notebook.
-Imports nothing of this package.
+Every problem gives an example of that parameter's own kind (:data:`EXAMPLES`).
+
+:func:`normalise_parameters` first reads a value as the parameter means it: a municipality code
+given as a number (``-p treated 71``; YAML reads it as the integer 71) is the code ``"071"``,
+as ``dataset.yaml`` reads ``municipality_code: 71``.  The runner resolves the parameters that
+name a file (:data:`PATH_PARAMETERS`) where the command was typed.  Imports nothing of this package.
 """
 
 from __future__ import annotations
@@ -13,7 +18,31 @@ import datetime as dt
 import re
 from typing import Any, Callable
 
-__all__ = ["RULES", "parameter_problems"]
+__all__ = ["EXAMPLES", "PATH_PARAMETERS", "RULES", "normalise_parameters", "parameter_problems"]
+
+#: Parameters that name a file or folder (besides ``dataset`` and ``output_dir``, which the
+#: runner sets): a relative path is taken from where the command was typed, else from the
+#: repository root, as ``dataset`` is (the kernel itself runs in ``notebooks/``).
+PATH_PARAMETERS = ("panel",)
+
+#: An example value of each parameter, written as it is typed after ``-p NAME``.
+EXAMPLES: dict[str, str] = {
+    "panel": "data/public/statfin/statfin_tyonv_12r5.csv.gz",
+    "horizons": "[180, 365, 730]",
+    "covariates": "[age_at_entry, sex]",
+    "alpha": "0.05",
+    "lang": "fi",
+    "min_cell": "5",
+    "min_at_risk": "10",
+    "bootstrap_reps": "500",
+    "seed": "2016",
+    "strict": "true",
+    "treated": "071",
+    "treatment_start": "2016-07",
+    "post_end": "2019-05",
+    "pre_start": "2013-01",
+    "exclude_neighbours": "true",
+}
 
 
 def _positive_days(value: Any) -> str | None:
@@ -53,9 +82,24 @@ def _month(value: Any) -> str | None:
 
 
 def _municipality(value: Any) -> str | None:
-    if value is None or re.fullmatch(r"(KU)?\d{1,3}", str(value).strip(), flags=re.IGNORECASE):
+    if value is None or _municipality_code(value) is not None:
         return None
-    return "must be a municipality code (three digits, e.g. '071'), or null for the dataset's"
+    return "must be a municipality code (three digits, e.g. 071, or 71, or KU071), or null for the dataset's"
+
+
+def _municipality_code(value: Any) -> str | None:
+    """``71``, ``"071"``, ``"KU071"`` -> ``"071"``; None for anything else.  The same reading as
+    :func:`evaluation.dataset.municipality_code` (a test keeps the two in step)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return None
+    match = re.fullmatch(r"(?:KU)?(\d{1,3})", str(value).strip().upper())
+    return match.group(1).zfill(3) if match else None
+
+
+#: How a value is read before it is checked, by parameter name.
+_READERS: dict[str, Callable[[Any], Any]] = {
+    "treated": lambda v: _municipality_code(v) or v,
+}
 
 
 #: Range rules by parameter name (the type comes from the notebook's declaration).
@@ -91,16 +135,22 @@ def _type_problem(value: Any, declared: str) -> str | None:
     if isinstance(value, (dt.date, dt.datetime)) and str in allowed:
         return None  # YAML reads 2016-07-01 as a date: the notebook takes it as text
     if not isinstance(value, allowed):
-        example = {"list": "[180, 365]", "float": "0.05", "int": "5", "str": '"fi"', "bool": "true"}.get(base, "")
-        return (f"must be of type {declared} (got {type(value).__name__} {value!r})"
-                + (f", e.g. {example}" if example else ""))
+        return f"must be of type {declared} (got {type(value).__name__} {value!r})"
     return None
+
+
+def normalise_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """``parameters`` with each value read as its parameter means it (see the module's text);
+    a value that cannot be read so is left as it is, for :func:`parameter_problems` to name."""
+    return {name: (_READERS[name](value) if name in _READERS and value is not None else value)
+            for name, value in parameters.items()}
 
 
 def parameter_problems(parameters: dict[str, Any], declared: dict[str, str]) -> list[str]:
     """One sentence per problem with ``parameters`` (name -> value), given the declared type of
     each name (``declared``: name -> papermill's type name).  Names not declared are not checked
-    here (the runner refuses them with the list of known ones)."""
+    here (the runner refuses them with the list of known ones).  Each sentence ends with an
+    example of that parameter (:data:`EXAMPLES`), e.g. ``-p treated 071``."""
     problems = []
     for name, value in parameters.items():
         if name not in declared:
@@ -112,5 +162,8 @@ def parameter_problems(parameters: dict[str, Any], declared: dict[str, str]) -> 
             except TypeError:
                 problem = f"has a value of the wrong kind: {value!r}"
         if problem:
+            example = EXAMPLES.get(name)
+            if example and "e.g." not in problem:
+                problem += f", e.g. -p {name} {example}"
             problems.append(f"parameter {name} {problem}")
     return problems

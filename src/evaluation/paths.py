@@ -39,7 +39,14 @@ def resolve_dataset(dataset: str | Path | None) -> Path:
     """
     if not dataset:
         return DEFAULT_DATASET
-    path = Path(dataset).expanduser()
+    return resolve_input(dataset)
+
+
+def resolve_input(path: str | Path) -> Path:
+    """An input file or folder named by a parameter (a dataset, a panel file): a relative path is
+    taken from the current folder when it exists there, else from the repository root (a
+    notebook's kernel runs in ``notebooks/``)."""
+    path = Path(path).expanduser()
     if not path.is_absolute() and not path.exists() and (ROOT / path).exists():
         return ROOT / path
     return path

@@ -28,12 +28,12 @@ from .dataset import load_dataset
 from .files import NotOurFolder, check_replaceable, make_staging_folder, replace_folder, write_atomic
 from .kernels import execute, kernel_name, notebook_parameters, quiet, run_in_place, to_html
 from .metrics import METRICS_FILE
-from .parameters import parameter_problems
-from .paths import DEFAULT_DATASET, NOTEBOOKS
+from .parameters import PATH_PARAMETERS, normalise_parameters, parameter_problems
+from .paths import DEFAULT_DATASET, NOTEBOOKS, ROOT
 from .provenance import git_state, sha256, versions
 
 __all__ = ["run", "RunResult", "RunError", "notebooks", "notebook_parameters", "check_output",
-           "is_run_folder", "publish", "refresh_notebooks"]
+           "is_run_folder", "prepare_parameters", "publish", "refresh_notebooks", "resolve_path_parameters"]
 
 # debugpy in the kernel warns on stderr about frozen modules unless told not to validate files
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -154,6 +154,43 @@ def check_parameters(parameters: dict[str, Any], paths: list[Path],
                        "every parameter with its type).")
 
 
+def resolve_path_parameters(parameters: dict[str, Any], cwd: Path | None = None) -> dict[str, Any]:
+    """``parameters`` with every path parameter (:data:`~evaluation.parameters.PATH_PARAMETERS`)
+    made absolute as a dataset folder is: a relative path is taken from ``cwd`` (where the
+    command was typed; default the current folder) when it exists there, else from the
+    repository root.  The kernels run in ``notebooks/``, where a relative path would mean
+    something else.  A path found in neither place is refused, naming both."""
+    cwd = Path(cwd) if cwd is not None else Path.cwd()
+    resolved = dict(parameters)
+    for name in PATH_PARAMETERS:
+        value = parameters.get(name)
+        if value is None or not isinstance(value, (str, Path)) or str(value) == "":
+            continue
+        path = Path(value).expanduser()
+        if path.is_absolute():
+            candidates = [path]
+        else:
+            candidates = [cwd / path, ROOT / path]
+        found = next((c for c in candidates if c.exists()), None)
+        if found is None:
+            tried = " nor ".join(str(c) for c in dict.fromkeys(candidates))
+            raise RunError(f"parameter {name}: {value} does not exist (neither {tried}); a relative path is "
+                           f"taken from the folder where the command is typed, else from the repository "
+                           f"root {ROOT}. Nothing was run.")
+        resolved[name] = str(found.resolve())
+    return resolved
+
+
+def prepare_parameters(parameters: dict[str, Any], paths: list[Path],
+                       known: dict[str, dict[str, dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """The parameters a run passes to its notebooks: each value read as its parameter means it
+    (``-p treated 71`` is the code ``"071"``), path parameters resolved where the command was
+    typed (:func:`resolve_path_parameters`), then checked (:func:`check_parameters`)."""
+    parameters = normalise_parameters(dict(parameters))
+    check_parameters(parameters, paths, known)
+    return resolve_path_parameters(parameters)
+
+
 def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = None,
         parameters: dict[str, Any] | None = None, strict: bool = False,
         workers: int | None = None) -> RunResult:
@@ -193,7 +230,7 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
         parameters["strict"] = True
     declared = known_parameters(paths)
     if parameters:
-        check_parameters(parameters, paths, declared)
+        parameters = prepare_parameters(parameters, paths, declared)
     dataset = load_dataset(dataset_dir)
     if not dataset.synthetic and (out == NOTEBOOKS or NOTEBOOKS in out.parents):
         raise RunError(

@@ -34,7 +34,8 @@ import pandas as pd
 from .counterfactual import PRIMARY, conclusion_sentences
 from .files import write_atomic
 from .metrics import read_metrics
-from .text import check_lang, interval, month_name, number, ordinal, percent, signed, signed_percent
+from .text import (check_lang, interval, markdown_literal, month_name, number, ordinal, percent, signed,
+                   signed_percent)
 
 __all__ = ["Summary", "Section", "summarise", "render_html", "write_summary", "WORDS", "HORIZONS"]
 
@@ -241,19 +242,22 @@ class Summary:
         return pd.DataFrame(rows).set_index("part")
 
     def markdown(self) -> str:
-        """The summary's text as Markdown (figures named, not embedded), for a notebook."""
-        lines = [f"# {self.title}", "", f"*{self.subtitle}*", ""]
-        if self.warning:
+        """The summary's text as Markdown (figures named, not embedded), for a notebook.  Every
+        text is written literally (:func:`~evaluation.text.markdown_literal`): a dataset's name
+        or municipality is shown, never run as HTML, as in :func:`render_html`."""
+        lit = markdown_literal
+        lines = [f"# {lit(self.title)}", "", f"*{lit(self.subtitle)}*", ""]
+        if self.warning:  # the page's own words (WORDS), with their <strong>
             lines += [f"> {self.warning.replace('<strong>', '**').replace('</strong>', '**')}", ""]
         for s in self.sections:
-            lines += [f"## {s.title}", ""]
+            lines += [f"## {lit(s.title)}", ""]
             for p in s.paragraphs:
-                lines += [p, ""]
+                lines += [lit(p), ""]
             if s.items:
-                lines += [f"- {i}" for i in s.items] + [""]
+                lines += [f"- {lit(i)}" for i in s.items] + [""]
             if s.figure:
-                lines += [f"*[{s.caption} `figures/{s.figure}.png`]*", ""]
-        return "\n".join(lines + [f"<small>{self.source}</small>"])
+                lines += [f"*[{lit(s.caption)} `figures/{s.figure}.png`]*", ""]
+        return "\n".join(lines + [f"<small>{lit(self.source)}</small>"])
 
 
 class _Writer:

@@ -7,6 +7,8 @@ written out (``heinäkuussa 2016``).  English: decimal point, ``21.5%``, ``Jul 2
 
 from __future__ import annotations
 
+import re
+
 LANGUAGES = ("fi", "en")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 EN_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -79,3 +81,17 @@ def month_name(period, lang: str, *, when: bool = False) -> str:
     if check_lang(lang) == "fi":
         return f"{FI_MONTH_NAMES[period.month - 1]}{'ssa' if when else ''} {period.year}"
     return f"{'in ' if when else ''}{EN_MONTH_NAMES[period.month - 1]} {period.year}"
+
+
+#: Markdown's markup characters (CommonMark lets a backslash make any of them literal).
+_MARKDOWN_MARKUP = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def markdown_literal(text: object) -> str:
+    """``text`` as Markdown that shows exactly these characters and nothing else: ``&``, ``<``
+    and ``>`` as HTML entities (a Markdown renderer passes raw HTML through, so a dataset's
+    ``<script>`` would run in the exported page) and Markdown's markup characters
+    backslash-escaped (a ``[link](javascript:...)`` stays text).  For every text that a dataset
+    brings (its name, municipality, description) on its way into a Markdown output."""
+    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN_MARKUP.sub(r"\\\1", escaped)

@@ -8,7 +8,8 @@ and reported at once in one :class:`DatasetError` that names the file, the line 
 line 1), the column, the bad value and the rule.  The rules are documented in ``data/README.md``.
 
 Finnish exports are accepted as they come: ``;``-separated with decimal commas, a UTF-8 byte
-order mark, or Windows-1252 text; stray whitespace around cells is ignored.
+order mark, or Windows-1252 text, dates as D.M.YYYY or with a spreadsheet's midnight; stray
+whitespace around cells is ignored.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from ..vocabulary import (
 )
 from .columns import TABLES, Column, Dataset
 from .load import PROGRESS_BYTES, derive_clients, load_dataset
-from .meta import load_published_targets, municipality_code, target_problems
+from .meta import DatasetWarning, load_published_targets, municipality_code, target_problems
 from .violations import DatasetError, Violation
 
 __all__ = ["AGE_GROUPS", "EDUCATION_LEVELS", "GROUPS", "MONTHLY_SOURCES", "OUTCOME_GROUPS", "SECTORS", "SEXES",
-           "TABLE_SOURCES", "TABLES", "Column", "Dataset", "DatasetError", "Violation", "derive_clients", "load_dataset",
+           "TABLE_SOURCES", "TABLES", "Column", "Dataset", "DatasetError", "DatasetWarning", "Violation", "derive_clients", "load_dataset",
            "load_published_targets", "municipality_code", "target_problems", "PROGRESS_BYTES"]

@@ -127,7 +127,7 @@ class Dataset:
 
 #: The rule each column type states when a cell breaks it.
 _RULES = {
-    "date": "must be a date written YYYY-MM-DD (ISO 8601) in 1900..2100, e.g. 2017-03-31",
+    "date": "must be a date written YYYY-MM-DD (ISO 8601) or D.M.YYYY (Finnish), in 1900..2100, e.g. 2017-03-31",
     "month": "must be a month written YYYY-MM, e.g. 2017-03",
     "int": "must be a whole number",
     "float": "must be a number (decimal point or decimal comma)",

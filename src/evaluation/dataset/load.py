@@ -102,7 +102,7 @@ def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
         _check_placement_clients(files["placements"].name, frames["clients"], frames["placements"], out)
     if out.violations:
         raise DatasetError(folder, out.violations)
-    notes = []
+    notes = list(out.notes)
     for table, frame in frames.items():
         _text_as_objects(frame, TABLES[table])
         extra = [c for c in frame.columns if c not in TABLES[table]]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +13,26 @@ import yaml
 
 from ..paths import PUBLISHED_TARGETS
 from ..vocabulary import TABLE_SOURCES
-from .columns import _RULES, TABLES
+from .columns import TABLES
 from .reading import _decode
 from .violations import _Collector
 
 META_REQUIRED = ("name", "municipality", "municipality_code", "study_start", "study_end",
                  "synthetic", "language", "description")
+#: Optional keys: where each table comes from, the published targets, and what the synthetic
+#: generator records (its seed, its process file, how many candidates the conditioning drew,
+#: the outcome groups).
+META_OPTIONAL = ("sources", "targets", "seed", "process", "conditioning", "groups")
+META_KEYS = META_REQUIRED + META_OPTIONAL
+
+
+#: dataset.yaml is written by hand: its dates are ISO only (the tables also read D.M.YYYY).
+_META_DATE_RULE = "must be a date written YYYY-MM-DD (ISO 8601), e.g. 2017-03-31"
+
+
+class DatasetWarning(UserWarning):
+    """A synthetic dataset's ``dataset.yaml`` has something the contract does not know (in a
+    real dataset the same is refused)."""
 
 
 def _read_meta(folder: Path, out: _Collector) -> dict | None:
@@ -35,6 +51,9 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
     if not isinstance(meta, dict):
         out.add(name, None, None, None, "must be a mapping of keys (name:, municipality:, ...)")
         return None
+    if _anchors_and_aliases(text, name, out):
+        return None
+    _unknown_keys(text, meta, name, out)
     for key in META_REQUIRED:
         if key not in meta or meta[key] is None or meta[key] == "":
             out.add(name, None, key, None, "required key is missing or empty")
@@ -48,10 +67,10 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
             try:
                 value = dt.date.fromisoformat(value.strip())
             except ValueError:
-                out.add(name, None, key, value, _RULES["date"])
+                out.add(name, None, key, value, _META_DATE_RULE)
                 continue
         if not isinstance(value, dt.date):
-            out.add(name, None, key, value, _RULES["date"])
+            out.add(name, None, key, value, _META_DATE_RULE)
             continue
         meta[key] = value
     if isinstance(meta.get("study_start"), dt.date) and isinstance(meta.get("study_end"), dt.date):
@@ -171,6 +190,59 @@ def _written_scalar(text: str, key: str) -> str | None:
         if isinstance(k, yaml.ScalarNode) and k.value == key and isinstance(v, yaml.ScalarNode):
             return v.value
     return None
+
+
+def _anchors_and_aliases(text: str, name: str, out: _Collector) -> bool:
+    """Refuse YAML anchors (``&name``), aliases (``*name``) and merge keys (``<<: *name``), each
+    with its line: no dataset needs them, and an alias makes one value stand for another
+    where a reader of the file sees only a name."""
+    found = False
+    for event in yaml.parse(text):
+        if isinstance(event, yaml.AliasEvent):
+            what = f"the alias *{event.anchor}"
+        elif getattr(event, "anchor", None):
+            what = f"the anchor &{event.anchor}"
+        else:
+            continue
+        found = True
+        out.add(name, event.start_mark.line + 1, None, None,
+                f"{what}: YAML anchors and aliases are not accepted in dataset.yaml; write each value out "
+                "in full where it is used")
+    return found
+
+
+def _unknown_keys(text: str, meta: dict, name: str, out: _Collector) -> None:
+    """Name every top-level key the contract does not know (a misspelt ``soruces:`` would
+    silently change what a run does), with the line, the likely key and the known keys: a real
+    dataset is refused, a synthetic one gets a :class:`DatasetWarning` and a note."""
+    unknown = [k for k in meta if k not in META_KEYS]
+    if not unknown:
+        return
+    lines = _key_lines(text)
+    real = meta.get("synthetic") is not True
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), META_KEYS, n=1, cutoff=0.6)
+        rule = (f"is not a key of dataset.yaml{f' (did you mean {close[0]}?)' if close else ''}; "
+                f"known keys: {', '.join(META_KEYS)} (data/README.md)")
+        if real:
+            out.add(name, lines.get(str(key)), str(key), None,
+                    rule + ". Correct or remove it: a dataset of real data has only these keys")
+        else:
+            line = lines.get(str(key))
+            message = f"{name}{f', line {line}' if line else ''}: key {key!r} {rule}; it is ignored"
+            out.notes.append(message)
+            warnings.warn(message, DatasetWarning, stacklevel=5)  # at the caller of load_dataset
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Top-level key -> the line it is written on (1-based)."""
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
 
 
 def _meta_ok(meta: dict, out: _Collector) -> bool:

@@ -23,10 +23,9 @@ class DatasetError(ValueError):
         lines = [f"  - {v}" for v in self.violations[:MAX_LISTED]]
         if n > MAX_LISTED:
             lines.append(f"  ... and {n - MAX_LISTED} more problems of the same kinds.")
-        tail = (
-            "Fix these cells in the export (or the script that makes it) and load again; "
-            "the contract is described in data/README.md."
-        )
+        what = ("dataset.yaml" if self.violations and all(v.file == "dataset.yaml" for v in self.violations)
+                else "these cells in the export (or the script that makes it)")
+        tail = f"Fix {what} and load again; the contract is described in data/README.md."
         return "\n".join([head, *lines, tail])
 
 
@@ -44,8 +43,8 @@ class Violation:
         where = self.file
         if self.line is not None:
             where += f", line {self.line}"
-        if self.column is not None:
-            where += f", column {self.column}"
+        if self.column is not None:  # dataset.yaml has keys where a table has columns
+            where += f", {'key' if self.file.endswith('.yaml') else 'column'} {self.column}"
         value = "" if self.value is None else f": value {_show(self.value)}"
         return f"{where}{value} — {self.rule}"
 
@@ -58,6 +57,7 @@ def _show(value: Any) -> str:
 class _Collector:
     def __init__(self) -> None:
         self.violations: list[Violation] = []
+        self.notes: list[str] = []  # what a reader must know that is not a violation
 
     def add(self, file: str, line: int | None, column: str | None, value: Any, rule: str) -> None:
         self.violations.append(Violation(file, line, column, value, rule))

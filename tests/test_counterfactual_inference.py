@@ -12,7 +12,7 @@ import pytest
 from evaluation.counterfactual import (ALAND_REGION, Analysis, Design, SCMResult, confidence_set, design,
                                        detectable_effect, event_study, event_years, in_time_comparison,
                                        in_time_placebo, outcome_matrix, periods_per_year, placebo_in_space,
-                                       placebo_p, placebo_p_values, power, synthetic_control)
+                                       placebo_p, placebo_p_values, power, power_curve, synthetic_control)
 from evaluation.official import load_panel
 
 WINDOW = {"pre_start": "2013-01", "treatment_start": "2016-06", "post_end": "2019-05"}
@@ -250,9 +250,24 @@ def test_the_conclusion_leads_with_the_mean_gap_in_persons_and_its_confidence_se
                      "month than its control (gap \u22126 persons, 95% confidence set \u221248 to +37).")
     assert en[2].startswith("The confidence set includes zero")
     assert en[3].startswith("At the end of the project (May 2019) the town had about 14 fewer unemployed")
-    assert en[4].startswith("This design would detect a fall of about 48 unemployed on the whole town only with 80% "
-                            "probability.")
+    assert en[4].startswith("Only a fall of about 48 unemployed on the whole town would be detected by this design "
+                            "with 80% probability. The town had 402 unemployed when it started (June 2016)")
+    assert fi[4].endswith("Kunnassa oli hankkeen alussa (kesäkuu 2016) 402 työtöntä: pienempi vaikutus jäisi usein "
+                          "erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.")
     significant = conclusion_sentences(METRICS | {"counterfactual.unemployed.scm.placebo_p": 0.02,
                                                   "counterfactual.unemployed.scm.ci_high_persons": -3.0}, "en")
     assert significant[2].startswith("The gap is larger than in 98% of the placebo municipalities (p = 0.02) and its "
                                      "confidence set excludes zero.")
+
+
+def test_power_curve_converts_persons_by_the_fixed_labour_force_and_the_set_is_cut_at_100_points():
+    d = _tiny()  # labour force 1,000: 10 persons = 1 point
+    placebos = placebo_in_space(d)
+    a = Analysis(d, synthetic_control(d), placebos, 0.5, None, None, None, pd.DataFrame(), 0.0, 1.0,
+                 pd.DataFrame(), {}, placebo_p_values(placebos), (0.0, 0.0))
+    table = power_curve(a, [-5, -10], alpha=0.1)
+    assert table["points"].tolist() == [-0.5, -1.0]
+    assert table["power_all"].tolist() == power(placebos, [-0.5, -1.0], 0.1, None).tolist()
+    assert table["power_5x"].tolist() == power(placebos, [-0.5, -1.0], 0.1, 5).tolist()
+    exact = placebos.assign(pre_rmspe=[1.0] + [1e-12] * 20, signed=[-2.0] + [1e12] * 20)
+    assert confidence_set(exact, alpha=0.1) == (-100.0, 100.0)

@@ -84,7 +84,7 @@ __all__ = ["OUTCOMES", "Design", "SCMResult", "simplex_least_squares", "outcome_
            "detectable_effect", "did", "event_study", "CounterfactualError", "analyse",
            "counterfactual_metrics", "summary_table", "weights_table", "Analysis", "placebo_p", "event_years",
            "periods_per_year", "signed_statistic", "placebo_p_values", "confidence_set", "power",
-           "pre_start_sensitivity", "in_time_comparison", "ALAND_REGION", "MSPE_EXCLUSIONS"]
+           "pre_start_sensitivity", "in_time_comparison", "ALAND_REGION", "MSPE_EXCLUSIONS", "power_curve"]
 
 #: outcome -> (numerator columns, label); all per 100 in the labour force.
 OUTCOMES = {
@@ -290,7 +290,8 @@ def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str
                                   "(suppressed cells): choose another outcome or window")
     key = panel.key.assign(area="KU" + panel.key["municipality_code"])
     info = key.set_index("area")
-    complete = [c for c in matrix.columns if c != code and matrix[c].notna().all()]
+    whole = matrix.notna().all()
+    complete = [c for c in matrix.columns if c != code and whole[c]]
     notes = []
     dropped = matrix.shape[1] - 1 - len(complete)
     if dropped:
@@ -385,10 +386,11 @@ def placebo_in_space(d: Design) -> pd.DataFrame:
     n = d.Y.shape[1]
     rows = []
     end = _end_index(d)
-    gram = d.Y[d.pre].T @ d.Y[d.pre]  # once for every placebo
+    pre, post = d.pre, d.post
+    gram = d.Y[pre].T @ d.Y[pre]  # once for every placebo
     for unit in range(n):
         donors = [k for k in range(1, n) if k != unit]
-        r = _fit(d.Y, unit, donors, d.pre, d.post, end, gram)
+        r = _fit(d.Y, unit, donors, pre, post, end, gram)
         weights = np.zeros(n)
         weights[donors] = r.weights
         rows.append({"unit": d.units[unit], "pre_rmspe": r.pre_rmspe, "post_rmspe": r.post_rmspe,
@@ -433,7 +435,7 @@ def _rejections_needed(n_placebos: int, alpha: float) -> int:
     return int(np.floor(round(alpha * (n_placebos + 1) - 1, 9))) + 1
 
 
-def confidence_set(placebos: pd.DataFrame, alpha: float = 0.05) -> tuple[float, float]:
+def confidence_set(placebos: pd.DataFrame, alpha: float = 0.05, bound: float = 100.0) -> tuple[float, float]:
     """The Firpo–Possebom (2018) confidence set for a constant effect (percentage points): every
     ``c`` whose two-sided placebo p-value (:func:`placebo_p` of ``|signed|``) exceeds ``alpha``
     when ``c`` is subtracted from the treated unit's post-period.
@@ -442,14 +444,16 @@ def confidence_set(placebos: pd.DataFrame, alpha: float = 0.05) -> tuple[float, 
     never their donor) unchanged and turns the treated unit's statistic into
     ``|m - c| / r`` (``m`` its mean gap, ``r`` its pre-RMSPE), so the set is the closed interval
     ``m -+ t* r`` with ``t*`` the ``k``-th largest placebo ``|signed|`` (``k`` from
-    :func:`_rejections_needed`); ``(-inf, inf)`` when so few placebos that no ``c`` is rejected."""
+    :func:`_rejections_needed`); ``(-inf, inf)`` when so few placebos that no ``c`` is rejected.
+    The ends are cut at ``-+ bound`` (100: an effect on a rate per 100 cannot be larger), which
+    matters only when placebos fit their pre-period almost exactly (a short pre-period)."""
     treated, others = placebos.iloc[0], np.abs(placebos["signed"].to_numpy(dtype=float)[1:])
     k = _rejections_needed(others.size, alpha)
     if k <= 0:
         return -np.inf, np.inf
     t = np.sort(others)[::-1][k - 1]
     m, r = float(treated["effect_mean"]), float(treated["pre_rmspe"])
-    return m - t * r, m + t * r
+    return max(m - t * r, -bound), min(m + t * r, bound)
 
 
 def power(placebos: pd.DataFrame, effects, alpha: float = 0.05, mspe_limit: float | None = 5) -> np.ndarray:
@@ -484,6 +488,18 @@ def power(placebos: pd.DataFrame, effects, alpha: float = 0.05, mspe_limit: floa
         count = np.sum((shifted >= own[:, None]) & off, axis=1)
         result.append(np.mean((1 + count) / n <= alpha) if tested.any() else np.nan)
     return np.array(result)
+
+
+def power_curve(a: Analysis, persons, alpha: float = 0.05, mspe_limits=MSPE_EXCLUSIONS) -> pd.DataFrame:
+    """:func:`power` for falls of ``persons`` unemployed in the treated municipality (converted
+    to points by its fixed labour force), one column per limit on the tested placebos' pre-period
+    MSPE (``power_all``, ``power_20x``, ...); ``points`` the fall in points."""
+    persons = np.asarray(persons, dtype=float)
+    points = persons / a.persons
+    table = pd.DataFrame({"persons": persons, "points": points})
+    for limit in mspe_limits:
+        table[f"power_{'all' if limit is None else f'{limit:g}x'}"] = power(a.placebos, points, alpha, limit)
+    return table.set_index("persons")
 
 
 def detectable_effect(d: Design, placebos: pd.DataFrame, alpha: float = 0.05, target: float = POWER,
@@ -992,7 +1008,8 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) 
             lines.append(f"Tällä asetelmalla vasta noin {n(detect)} työttömän vähennys koko kunnan tasolla "
                          f"havaittaisiin 80\u00a0%:n todennäköisyydellä. "
                          + (f"Hankkeessa oli {n(clients)} asiakasta ja " if clients else "")
-                         + f"kunnassa oli hankkeen alussa ({started}) {n(unemployed)} työtöntä: pienempi vaikutus jäisi "
+                         + f"{'k' if clients else 'K'}unnassa oli hankkeen alussa ({started}) {n(unemployed)} työtöntä: "
+                         "pienempi vaikutus jäisi "
                          "usein erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.")
         lines.append("Kysymykseen voisi vastata asiakastasolla: Kokoomon asiakkaita verrattaisiin samanlaisiin "
                      "työttömiin muissa kunnissa yhdistetyistä rekistereistä (TEM:n työnvälitysrekisteri, "
@@ -1033,10 +1050,10 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) 
                          "the national upswing: these data cannot show that Kokoomo reduced the town's "
                          "unemployment, nor that it did not.")
         if detect is not None:
-            lines.append(f"This design would detect a fall of about {n(detect)} unemployed on the whole town only "
-                         "with 80% probability. " + (f"The project had {n(clients)} clients and " if clients else "")
-                         + f"the town had {n(unemployed)} unemployed when it started ({started}): a smaller effect, even a real "
-                         "one, would often not stand out from ordinary variation in municipal statistics.")
+            lines.append(f"Only a fall of about {n(detect)} unemployed on the whole town would be detected by this "
+                         "design with 80% probability. " + (f"The project had {n(clients)} clients and " if clients else "")
+                         + f"{'t' if clients else 'T'}he town had {n(unemployed)} unemployed when it started ({started}): a "
+                         "smaller effect, even a real one, would often not stand out from ordinary variation in municipal statistics.")
         lines.append("The question could be answered at the level of the clients: Kokoomo's clients compared with "
                      "similar unemployed people in other municipalities from linked registers (the employment "
                      "service register, Kela's and Statistics Finland's data).")

@@ -94,7 +94,9 @@ def event_study_figure(a, name: str, *, lang: str = "fi"):
     ax.set_ylabel(text("cf.gap", lang))
     ax.set_title(text("cf.event_title", lang))
     ax.legend(loc="lower left", fontsize=8)
-    fig.text(0.01, -0.02, source_line(lang), ha="left", va="top", fontsize=7, color="#444444")
+    # below the x label, which two-line ticks push down
+    fig.text(0.01, -0.07 if marked.any() else -0.02, source_line(lang), ha="left", va="top", fontsize=7,
+             color="#444444")
     return fig
 
 

@@ -271,3 +271,14 @@ def test_power_curve_converts_persons_by_the_fixed_labour_force_and_the_set_is_c
     assert table["power_5x"].tolist() == power(placebos, [-0.5, -1.0], 0.1, 5).tolist()
     exact = placebos.assign(pre_rmspe=[1.0] + [1e-12] * 20, signed=[-2.0] + [1e12] * 20)
     assert confidence_set(exact, alpha=0.1) == (-100.0, 100.0)
+
+
+def test_the_conclusion_says_when_the_placebos_are_too_few_to_bound_the_set():
+    from evaluation.counterfactual import conclusion_sentences
+
+    unbounded = METRICS | {"counterfactual.unemployed.scm.ci_low_persons": None,
+                           "counterfactual.unemployed.scm.ci_high_persons": None}
+    assert conclusion_sentences(unbounded, "fi")[1].endswith("(ero \u22126 työtöntä, lumekuntia on liian vähän "
+                                                             "luottamusjoukon rajaamiseen).")
+    assert conclusion_sentences(unbounded, "en")[1].endswith("(gap \u22126 persons, too few placebo municipalities to "
+                                                             "bound a confidence set).")

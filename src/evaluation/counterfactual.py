@@ -346,14 +346,17 @@ class SCMResult:
 
 
 def _fit(Y: np.ndarray, treated: int, donors: list[int], pre: np.ndarray, post: np.ndarray,
-         end_index: int, gram: np.ndarray | None = None) -> SCMResult:
+         end_index: int, gram: np.ndarray | None = None, Y_pre: np.ndarray | None = None) -> SCMResult:
+    if Y_pre is None:
+        Y_pre = Y[pre]
     if gram is None:
-        gram = Y[pre].T @ Y[pre]
+        gram = Y_pre.T @ Y_pre
     allowed = np.zeros(gram.shape[0], dtype=bool)
     allowed[donors] = True
-    w = simplex_qp(gram, gram[:, treated], allowed=allowed,
-                   start=_support_guess(Y[pre][:, donors], Y[pre, treated], donors))[donors]
-    gap = Y[:, treated] - Y[:, donors] @ w
+    full = simplex_qp(gram, gram[:, treated], allowed=allowed,
+                      start=_support_guess(Y_pre[:, donors], Y_pre[:, treated], donors))
+    w = full[donors]
+    gap = Y[:, treated] - Y @ full
     return SCMResult(w, gap, float(np.sqrt(np.mean(gap[pre] ** 2))), float(np.sqrt(np.mean(gap[post] ** 2))),
                      float(gap[post].mean()), float(gap[end_index]))
 
@@ -387,10 +390,11 @@ def placebo_in_space(d: Design) -> pd.DataFrame:
     rows = []
     end = _end_index(d)
     pre, post = d.pre, d.post
-    gram = d.Y[pre].T @ d.Y[pre]  # once for every placebo
+    Y_pre = d.Y[pre]
+    gram = Y_pre.T @ Y_pre  # once for every placebo
     for unit in range(n):
         donors = [k for k in range(1, n) if k != unit]
-        r = _fit(d.Y, unit, donors, pre, post, end, gram)
+        r = _fit(d.Y, unit, donors, pre, post, end, gram, Y_pre)
         weights = np.zeros(n)
         weights[donors] = r.weights
         rows.append({"unit": d.units[unit], "pre_rmspe": r.pre_rmspe, "post_rmspe": r.post_rmspe,

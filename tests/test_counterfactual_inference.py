@@ -282,3 +282,23 @@ def test_the_conclusion_says_when_the_placebos_are_too_few_to_bound_the_set():
                                                              "luottamusjoukon rajaamiseen).")
     assert conclusion_sentences(unbounded, "en")[1].endswith("(gap \u22126 persons, too few placebo municipalities to "
                                                              "bound a confidence set).")
+
+
+def test_the_event_study_figure_draws_partial_and_after_project_bins_hollow():
+    """The tiny panel, 2014-01..2016-06, start 2015-07, project's end 2015-12: year -2 holds
+    6 months (partial), -1 is full, 0 holds 12 months of which 6 after the project's end."""
+    import matplotlib.pyplot as plt
+
+    from evaluation.figures import event_study_figure
+
+    base = _tiny()
+    d = Design(base.outcome, base.Y, base.units, base.months, base.treatment_start, base.months[23], 1000.0)
+    events = event_study(d, base.months[-1])
+    assert events["periods"].to_dict() == {-2: 6, -1: 12, 0: 12}
+    a = Analysis(d, synthetic_control(d), pd.DataFrame(), 0.5, None, None, None, pd.DataFrame(), 0.0, 1.0,
+                 events, {})
+    fig = event_study_figure(a, "X", lang="en")
+    hollow = [line for line in fig.axes[0].lines if line.get_markerfacecolor() == "white"]
+    assert len(hollow) == 1 and hollow[0].get_xdata().tolist() == [-2, 0]
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["-2\n(6 mo)", "-1", "0\n(12 mo)"]
+    plt.close(fig)

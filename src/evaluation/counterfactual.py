@@ -548,8 +548,9 @@ def in_time_placebo(d: Design, years_earlier: int = 2) -> SCMResult | None:
 
 
 def in_time_placebo_p(d: Design, years_earlier: int = 2) -> float | None:
-    """The placebo p-value of the in-time placebo: the design cut at the real start, with the
-    fake start ``years_earlier`` years before it, and every donor as a placebo (None when the
+    """The placebo p-value of the in-time placebo (the primary test: two-sided rank of the signed
+    statistic): the design cut at the real start, with the fake start ``years_earlier`` years
+    before it, and every donor as a placebo (None when the
     pre-period is too short).  A small p-value here warns that the method finds 'effects' where
     there can be none."""
     year = periods_per_year(d.months)

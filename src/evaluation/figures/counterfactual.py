@@ -43,19 +43,21 @@ def synthetic_control_paths(a, name: str, *, lang: str = "fi"):
     return fig
 
 
-def placebo_gaps(a, name: str, *, lang: str = "fi", fit_ratio: float = 5.0):
-    """The treated unit's gap (bold) over every placebo's gap whose pre-period RMSPE is at
-    most ``fit_ratio`` times the treated unit's (Abadie et al. 2010 leave out worse fits)."""
+def placebo_gaps(a, name: str, *, lang: str = "fi", mspe_limit: float = 5.0):
+    """The treated unit's gap (bold) over every placebo's gap whose pre-period MSPE is at most
+    ``mspe_limit`` times the treated unit's (Abadie et al. 2010, figure 5: 5 x the MSPE, that is
+    sqrt(5) = 2.24 x the RMSPE)."""
     check_lang(lang)
     months = list(a.design.months)
     x = np.arange(len(months))
     fig, ax = plt.subplots(figsize=(8, 4.4))
     _shade_post(ax, a, lang)
-    limit = fit_ratio * a.placebos["pre_rmspe"].iloc[0]
-    shown = a.placebos.iloc[1:].loc[a.placebos["pre_rmspe"].iloc[1:] <= limit]
+    limit = mspe_limit * a.placebos["pre_rmspe"].iloc[0] ** 2
+    shown = a.placebos.iloc[1:].loc[a.placebos["pre_rmspe"].iloc[1:] ** 2 <= limit]
     for k, gap in enumerate(shown["gap"]):
         ax.plot(x, gap, color="#BBBBBB", linewidth=0.6, alpha=0.7,
-                label=text("cf.placebos", lang, n=len(shown), name=name) if k == 0 else None)
+                label=text("cf.placebos", lang, n=len(shown), name=name,
+                           limit=number(mspe_limit, lang, 0)) if k == 0 else None)
     ax.plot(x, a.scm.gap, color="#0072B2", linewidth=2.2, label=name)
     ax.axhline(0, color="#444444", linewidth=0.8)
     ax.set_title(text("cf.gaps_title", lang, name=name))
@@ -67,22 +69,35 @@ def placebo_gaps(a, name: str, *, lang: str = "fi", fit_ratio: float = 5.0):
 
 
 def event_study_figure(a, name: str, *, lang: str = "fi"):
-    """Event-year coefficients of the treated unit with the middle 95 % of the placebos'."""
+    """Event-year coefficients of the treated unit with the middle 95 % of the placebos'; a bin
+    with fewer than a year's periods or reaching beyond the project's end is drawn hollow, and
+    its tick says how many periods it holds."""
     check_lang(lang)
     events = a.events
     years = events.index.to_numpy()
     fig, ax = plt.subplots(figsize=(7, 4.2))
     ax.fill_between(years, events["placebo_low"], events["placebo_high"], color="#BBBBBB", alpha=0.5,
                     linewidth=0, label=text("cf.band", lang))
-    ax.plot(years, events["estimate"], marker="o", color="#0072B2", linewidth=1.8, label=name)
+    marked = (events["partial"] | events["after_project"]).to_numpy(dtype=bool) if "partial" in events else \
+        np.zeros(len(years), dtype=bool)
+    ax.plot(years, events["estimate"], color="#0072B2", linewidth=1.8)
+    ax.plot(years[~marked], events["estimate"].to_numpy()[~marked], "o", color="#0072B2", label=name)
+    if marked.any():
+        ax.plot(years[marked], events["estimate"].to_numpy()[marked], "o", markerfacecolor="white",
+                markeredgecolor="#0072B2", label=text("cf.partial", lang))
     ax.axhline(0, color="#444444", linewidth=0.8)
     ax.axvline(-0.5, color="#888888", linewidth=0.8, linestyle=":")
     ax.set_xticks(years)
+    if marked.any():
+        ax.set_xticklabels([f"{y}\n({text('cf.periods', lang, n=int(p))})" if m else str(y)
+                            for y, p, m in zip(years, events["periods"], marked)])
     ax.set_xlabel(text("cf.event_year", lang))
     ax.set_ylabel(text("cf.gap", lang))
     ax.set_title(text("cf.event_title", lang))
     ax.legend(loc="lower left", fontsize=8)
-    fig.text(0.01, -0.02, source_line(lang), ha="left", va="top", fontsize=7, color="#444444")
+    # below the x label, which two-line ticks push down
+    fig.text(0.01, -0.07 if marked.any() else -0.02, source_line(lang), ha="left", va="top", fontsize=7,
+             color="#444444")
     return fig
 
 

@@ -127,25 +127,25 @@ def test_drawn_kaplan_meier_and_cif_curves_are_true_steps():
     # by hand: 1/4 employed at day 10, 2/4 at 20 (the tie: one employed, one other), 3/4 at 30
     assert list(x[1:][np.diff(y) != 0]) == [10, 20, 30]
     assert list(y[np.diff(y, prepend=-1) != 0]) == pytest.approx([0, 25, 50, 75])
-    # at risk: 4 at day 10, 3 at day 20, 1 at day 30: with min_at_risk 3 the curves stop at day 30
-    # (before its jump), with the default 10 they are not drawn at all
-    x = cumulative_incidence_panels(cif, min_at_risk=3, min_cell=1).axes[0].get_lines()[0].get_xdata()
-    assert x.max() == 30 and list(x[1:][np.diff(cumulative_incidence_panels(cif, min_at_risk=3, min_cell=1)
-                                                .axes[0].get_lines()[0].get_ydata()) != 0]) == [10, 20]
+    # followed: 4 at day 10, 3 at day 20, 1 at day 30: with min_at_risk 3 the last day with 3
+    # followed is 20, so the curves stop there (its jump drawn, as the tables estimate there);
+    # with the default 10 they are not drawn at all
+    line = cumulative_incidence_panels(cif, min_at_risk=3, min_cell=1).axes[0].get_lines()[0]
+    x, y = line.get_xdata(), line.get_ydata()
+    assert x.max() == 20 and list(x[1:][np.diff(y) != 0]) == [10, 20]
+    assert max(cumulative_incidence_panels(cif, min_cell=1).axes[0].get_lines()[0].get_xdata()) == 0
 
 
 def test_the_stacked_curves_stop_where_too_few_are_followed_and_say_so():
     import numpy as np
 
     from evaluation.figures import cumulative_incidence_stacked
-    from evaluation.figures.competing_risks import followed_until
     from evaluation.survival import competing_risks_data, cumulative_incidence
 
     time, event = competing_risks_data(load_dataset(DEFAULT_DATASET).clients)
     cif = cumulative_incidence(time, event)
-    end = followed_until(cif, 10)
-    # by the data: the first day of an exit or a censoring with fewer than 10 clients still followed
-    assert end == next(d for d in np.unique(time) if (time >= d).sum() < 10)
+    # by the data: the last day of an exit or a censoring with at least 10 clients still followed
+    end = max(d for d in np.unique(time) if (time >= d).sum() >= 10)
     fig = cumulative_incidence_stacked(cif, min_at_risk=10, risk_times=[0, 180, 365], risk_counts=[150, 120, 90])
     ax = fig.axes[0]
     assert ax.get_xlim()[1] == end
@@ -198,8 +198,8 @@ def _default_register():
     from evaluation.survival import competing_risks_data
 
     time, event = competing_risks_data(load_dataset(DEFAULT_DATASET).clients)
-    # by the data: the first day of an exit or a censoring with fewer than 10 clients still followed
-    stop = next(d for d in np.unique(time) if (time >= d).sum() < 10)
+    # by the data: the last day of an exit or a censoring with at least 10 clients still followed
+    stop = max(d for d in np.unique(time) if (time >= d).sum() >= 10)
     return time, event, stop
 
 
@@ -225,15 +225,69 @@ def test_kaplan_meier_stops_where_the_cif_curves_stop():
     assert any(t.startswith(f"käyrät päättyvät päivään {stop:.0f}") for t in printed)
 
 
+def _short_follow_up_register():
+    """The frozen synthetic register as if its data had ended on 30 June 2017: clients enrolled
+    later dropped, those still without an exit then censored at it (as in test_survival)."""
+    clients = load_dataset(DEFAULT_DATASET).clients
+    end = pd.Timestamp("2017-06-30")
+    clients = clients.loc[clients["enrolled"] <= end].copy()
+    left = (end - clients["enrolled"]).dt.days
+    late = clients["duration_days"] > left
+    return clients.assign(duration_days=clients["duration_days"].where(~late, left),
+                          outcome=clients["outcome"].where(~late, "censored"),
+                          outcome_group=clients["outcome_group"].where(~late, "censored"))
+
+
+@pytest.mark.parametrize("register", ["default", "short follow-up"])
+def test_every_figure_stops_where_the_tables_stop(register):
+    """One rule decides where curves and tables stop (issue 24, items 8 and 9): the last x that
+    the stacked, panel, by-group panel and Kaplan–Meier figures draw is
+    ``evaluation.survival.followed_until`` of the clients, which is, by hand, the 10th longest
+    time (at that day 10 are followed, the day after fewer).  On the short register the
+    numbers at risk reach 365 days, beyond the follow-up: the figure is not drawn out to them."""
+    import numpy as np
+
+    from evaluation.figures import (cumulative_incidence_panels, cumulative_incidence_stacked,
+                                    kaplan_meier_with_risk_table)
+    from evaluation.survival import (competing_risks_data, cumulative_incidence, cumulative_incidence_by,
+                                     followed_until, kaplan_meier)
+
+    clients = load_dataset(DEFAULT_DATASET).clients if register == "default" else _short_follow_up_register()
+    time, event = competing_risks_data(clients)
+    last = followed_until(time, 10)
+    assert last == np.sort(time)[-10]  # by hand
+    assert (time >= last).sum() >= 10 and (time > last).sum() < 10 and last < time.max()
+    cif = cumulative_incidence(time, event)
+    km = kaplan_meier(time, event == 1)
+    risk_times = [0, 180, 365]
+    risk_counts = [str(int((time >= t).sum())) for t in risk_times]
+    figures = {"stacked": cumulative_incidence_stacked(cif, risk_times=risk_times, risk_counts=risk_counts,
+                                                       synthetic=True),
+               "panels": cumulative_incidence_panels(cif, synthetic=True),
+               "km": kaplan_meier_with_risk_table(km, risk_times, risk_counts, cif=cif, synthetic=True)}
+    for name, fig in figures.items():
+        for ax in fig.axes:
+            assert max(_drawn_right_ends(ax)) == last, name
+            assert ax.get_xlim()[1] == last, name
+    # by group: each group's curve stops at the rule's day of its own clients
+    groups = {str(k): g for k, g in clients.groupby("long_term_unemployed")}
+    by = cumulative_incidence_by(clients, "long_term_unemployed")
+    fig = cumulative_incidence_panels(by, by="long_term_unemployed", synthetic=True)
+    for ax in fig.axes:
+        for line, key in zip(ax.get_lines(), by["group"].unique()):
+            own = competing_risks_data(groups[key])[0]
+            assert float(np.max(line.get_xdata())) == followed_until(own, 10) == np.sort(own)[-10]
+
+
 def test_on_real_data_no_curve_has_a_step_made_by_fewer_than_min_cell_people():
-    """With min_at_risk 1 (a reader's choice) the curves of real data still stop before the
-    first day with fewer than min_cell = 5 clients at risk; synthetic data are drawn further."""
+    """With min_at_risk 1 (a reader's choice) the curves of real data still stop at the last day
+    with at least min_cell = 5 clients at risk; synthetic data are drawn further."""
     from evaluation.figures import (cumulative_incidence_panels, cumulative_incidence_stacked,
                                     kaplan_meier_with_risk_table)
     from evaluation.survival import cumulative_incidence, kaplan_meier
 
     time, event, _ = _default_register()
-    thin = next(d for d in sorted(set(time)) if (time >= d).sum() < 5)  # by hand from the register
+    thin = max(d for d in set(time) if (time >= d).sum() >= 5)  # by hand from the register
     cif = cumulative_incidence(time, event)
     km = kaplan_meier(time, event == 1)
     real = {"synthetic": False, "min_at_risk": 1, "min_cell": 5}

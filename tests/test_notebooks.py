@@ -85,3 +85,39 @@ def test_papermill_reads_every_parameter_with_its_type_and_help(path):
     inspected = notebook_parameters(path)
     assert list(inspected) == names
     assert all(p["type"] != "None" and p["help"] for p in inspected.values())
+
+
+#: Notebook parameters that govern what a figure may draw: a figure function with a keyword of
+#: that name must be given the notebook's parameter, or its own default overrides the reader's choice.
+GOVERNING = ("min_at_risk", "min_cell", "alpha")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_figure_calls_pass_the_parameters_that_govern_them(path):
+    """Issue 24 (items 8 and 9): notebook 02 drew its figures with their default ``min_cell`` and
+    the Kaplan–Meier figure with its default ``min_at_risk`` too, whatever the parameters cell said.
+    Every call of an ``evaluation.figures`` function whose signature has a keyword named like a
+    governing parameter of the notebook passes it as ``keyword=keyword``."""
+    import ast
+    import inspect
+
+    import evaluation.figures as figures
+
+    nb = nbformat.read(path, as_version=4)
+    (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    parameters = {ln.split(":")[0] for ln in cell.source.splitlines() if ln.strip() and not ln.startswith("#")}
+    missing = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and callable(getattr(figures, node.func.id, None))):
+                continue
+            accepted = inspect.signature(getattr(figures, node.func.id)).parameters
+            given = {k.arg: k.value for k in node.keywords if k.arg}
+            for name in GOVERNING:
+                if name in parameters and name in accepted and not (
+                        isinstance(given.get(name), ast.Name) and given[name].id == name):
+                    missing.append(f"{node.func.id}(... {name}={name})")
+    assert missing == [], f"{path.name}: pass the notebook's parameters: {missing}"

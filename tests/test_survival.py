@@ -534,6 +534,26 @@ def test_followed_until_and_the_horizon_rule_by_hand():
     assert not horizon_estimable(0, 0)  # nobody followed: never an estimate, whatever min_at_risk says
 
 
+def test_followed_until_read_from_a_curve_by_hand():
+    """The curve of times [5, 3, 8, 8, 1] (events 1, 0, 2, 0, 1) has rows at 1, 3, 5, 8 with 5,
+    4, 3, 2 at risk: leaving 1, 1, 1, 2, so the times come back as 1, 3, 5, 8, 8 and the rule
+    gives 5 for 3 followed, 8 for 2, None for 6, the same on the Kaplan–Meier table; rows of
+    two groups together (the numbers at risk rise) are refused with the fix."""
+    from evaluation.survival import EstimatorInputError, followed_until_on_curve
+
+    time, event = np.array([5, 3, 8, 8, 1]), np.array([1, 0, 2, 0, 1])
+    cif = cumulative_incidence(time, event)
+    assert list(cif.drop_duplicates("time")["at_risk"]) == [5, 4, 3, 2]
+    km = kaplan_meier(time, event == 1)
+    for curve in (cif, km):
+        assert [followed_until_on_curve(curve, k) for k in (3, 2, 1, 6)] == [5, 8, 8, None]
+    assert followed_until_on_curve(cif.iloc[:0], 1) is None
+    ten_later = cumulative_incidence(np.full(10, 100), np.ones(10, dtype=int))  # 10 at risk at day 100
+    two = pd.concat([cif.assign(group="a"), ten_later.assign(group="b")])
+    with pytest.raises(EstimatorInputError, match="pass one group's rows"):
+        followed_until_on_curve(two, 3)
+
+
 def test_one_rule_for_every_horizon_on_a_register_with_short_follow_up():
     """The frozen synthetic register as if its data had ended on 30 June 2017, a year after
     the first enrolments: clients enrolled later dropped, those still without an exit then

@@ -5,21 +5,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..survival import followed_until_on_curve
 from ..text import check_lang
 from .base import COLOURS, mark_synthetic, step_path
 from .labels import label, text
-
-
-def followed_until(cif, min_at_risk: int) -> float | None:
-    """The first time in ``cif`` at which fewer than ``min_at_risk`` clients were still at risk:
-    curves stop there (estimates beyond rest on too few people, and the last steps of the
-    curves have no width); None when there is no such time (then they run to the last time).
-
-    ``cif`` is any table with ``time`` and ``at_risk`` columns: a cumulative incidence or a
-    Kaplan–Meier table (whose risk set, every client not yet exited nor censored, is the same)."""
-    times = cif.drop_duplicates("time").sort_values("time")
-    thin = times.loc[times["at_risk"].astype(float) < min_at_risk, "time"]
-    return float(thin.iloc[0]) if len(thin) else None
 
 
 def fewest_drawn(min_at_risk: int, synthetic: bool, min_cell: int) -> int:
@@ -64,15 +53,19 @@ def _group_label(by: str, group, lang: str) -> str:
 
 
 def _shown(curve, stop: float | None):
-    """The rows of a curve drawn before ``stop``, and where the drawing ends."""
+    """The rows of a curve drawn up to ``stop`` (the day :func:`evaluation.survival.followed_until`
+    gives, included: the tables estimate there), and where the drawing ends; nothing when
+    ``stop`` is None (too few clients for any estimate)."""
     if stop is None:
-        return curve, float(curve["time"].max()) if len(curve) else 0.0
-    return curve.loc[curve["time"] < stop], stop
+        return curve.iloc[:0], 0.0
+    return curve.loc[curve["time"] <= stop], float(stop)
 
 
-def _stop_note(day: float, fewest: int, step_events: int, lang: str) -> str:
-    """Where the curves stop and, on real data, how many events a step pools at least."""
-    note = text("survival.stops", lang, day=f"{day:.0f}", n=fewest)
+def _stop_note(day: float | None, fewest: int, step_events: int, lang: str) -> str:
+    """Where the curves stop (or that none is drawn) and, on real data, how many events a step
+    pools at least."""
+    note = text("survival.stops", lang, day=f"{day:.0f}", n=fewest) if day is not None else \
+        text("survival.none_drawn", lang, n=fewest)
     return note + ("\n" + text("survival.pooled", lang, n=step_events) if step_events > 1 else "")
 
 
@@ -91,8 +84,10 @@ def cumulative_incidence_stacked(cif, *, lang: str = "fi", synthetic: bool = Fal
     """All outcome groups' cumulative incidence stacked over time; the gap above is 'no exit yet'.
 
     ``cif`` is :func:`evaluation.survival.cumulative_incidence` output (one group of clients).
-    The curves stop at :func:`followed_until` (fewer than ``min_at_risk`` clients left; on real
-    data fewer than ``min_cell`` too, :func:`fewest_drawn`), and the figure says where;
+    The curves stop at the last day at which at least ``min_at_risk`` clients are followed (on
+    real data ``min_cell`` too, :func:`fewest_drawn`), the day every table stops at
+    (:func:`evaluation.survival.followed_until`, read from the curve by
+    :func:`evaluation.survival.followed_until_on_curve`), and the figure says where;
     ``risk_times`` and ``risk_counts`` put the numbers at risk under it.  On real data each
     layer's steps pool at least ``min_cell`` events (:func:`pooled_steps`).  The legend lists
     the groups in the order of the stack, top to bottom.
@@ -100,7 +95,8 @@ def cumulative_incidence_stacked(cif, *, lang: str = "fi", synthetic: bool = Fal
     check_lang(lang)
     groups = groups or list(cif["cause"].unique())
     fewest = fewest_drawn(min_at_risk, synthetic, min_cell)
-    shown, end = _shown(cif, followed_until(cif, fewest))
+    stop = followed_until_on_curve(cif, fewest)
+    shown, end = _shown(cif, stop)
     times = np.sort(shown["time"].unique()).astype(float)
     grid = np.concatenate([[0.0], times, [end]])
     layers = []
@@ -119,7 +115,7 @@ def cumulative_incidence_stacked(cif, *, lang: str = "fi", synthetic: bool = Fal
     ax.set_ylabel(text("survival.cif", lang) + ", %")
     ax.set_title(text("survival.cif_title", lang))
     ax.text(0.02, 0.96, text("survival.no_exit", lang), transform=ax.transAxes, va="top", fontsize=9, color="#444444")
-    ax.text(0.98, 0.96, _stop_note(end, fewest, step_events, lang), transform=ax.transAxes,
+    ax.text(0.98, 0.96, _stop_note(stop, fewest, step_events, lang), transform=ax.transAxes,
             va="top", ha="right", fontsize=8, color="#444444")
     if risk_times is not None:
         _risk_row(ax, [t for t in risk_times if t <= end], risk_counts, lang)
@@ -136,8 +132,10 @@ def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = Fals
     With a ``group`` column in ``cif`` (from :func:`evaluation.survival.cumulative_incidence_by`),
     one curve per group in each panel, named in ``lang`` (``group.<by>=<value>`` in the label
     catalogue) under a title that says what is compared (``compare.<by>``).  Each curve stops
-    at :func:`followed_until` of its own clients (fewer than ``min_at_risk`` left; on real data
-    fewer than ``min_cell`` too, :func:`fewest_drawn`), as the figure says; on real data each
+    at the last day at which at least ``min_at_risk`` of its own clients are followed (on real
+    data ``min_cell`` too, :func:`fewest_drawn`): :func:`evaluation.survival.followed_until` of
+    its group, as the tables, read from the curve by
+    :func:`evaluation.survival.followed_until_on_curve`; the figure says so; on real data each
     step pools at least ``min_cell`` events (:func:`pooled_steps`).
     """
     check_lang(lang)
@@ -147,7 +145,7 @@ def cumulative_incidence_panels(cif, *, lang: str = "fi", synthetic: bool = Fals
     palette = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     fewest = fewest_drawn(min_at_risk, synthetic, min_cell)
     step_events = _step_events(synthetic, min_cell)
-    stops = {group: followed_until(cif if group is None else cif.loc[cif["group"] == group], fewest)
+    stops = {group: followed_until_on_curve(cif if group is None else cif.loc[cif["group"] == group], fewest)
              for group in groups}
     right = 1.0  # one day at least: all exits on day 0 happen
     for group, stop in stops.items():
@@ -193,20 +191,19 @@ def kaplan_meier_with_risk_table(km, risk_times, risk_counts, *, lang: str = "fi
     ``cif`` (the cumulative incidence table), the real share not (yet) employed, 1 − the
     cumulative incidence of employment, is drawn beside it.
 
-    The curves stop where the cumulative incidence figures stop, at :func:`followed_until`
-    (fewer than ``min_at_risk`` clients still followed; on real data fewer than ``min_cell``
-    too, :func:`fewest_drawn`), so no step rests on fewer people; numbers at risk after that
-    day are not shown.  On real data each drawn step pools at least ``min_cell`` events
+    The curves stop where the cumulative incidence figures and the tables stop, at the last day
+    at which at least ``min_at_risk`` clients are followed (on real data ``min_cell`` too,
+    :func:`fewest_drawn`; :func:`evaluation.survival.followed_until`, read from the curve by
+    :func:`evaluation.survival.followed_until_on_curve`), so no step rests on fewer people;
+    numbers at risk after that day are not shown.  On real data each drawn step pools at least ``min_cell`` events
     (:func:`pooled_steps`), as the figure says.  The dotted line marks 50 %: where the curve
     crosses it is the median."""
     check_lang(lang)
     fig, ax = plt.subplots(figsize=(8, 4.8))
     fewest = fewest_drawn(min_at_risk, synthetic, min_cell)
     step_events = _step_events(synthetic, min_cell)
-    stop = followed_until(km, fewest)
+    stop = followed_until_on_curve(km, fewest)
     km, end = _shown(km, stop)
-    if stop is None:
-        end = float(max(end, max(risk_times)))
     km = pooled_steps(km, step_events)
     x, y = step_path(km["time"], 100 * (1 - km["survival"]), end)
     _, lo = step_path(km["time"], 100 * (1 - km["lower"]), end)
@@ -226,10 +223,8 @@ def kaplan_meier_with_risk_table(km, risk_times, risk_counts, *, lang: str = "fi
     ax.set_title(text("survival.km_title", lang))
     shown_times = [t for t in risk_times if t <= end]
     _risk_row(ax, shown_times, list(risk_counts)[:len(shown_times)], lang)
-    if stop is not None or step_events > 1:
-        note = _stop_note(end, fewest, step_events, lang) if stop is not None else \
-            text("survival.pooled", lang, n=step_events)
-        ax.text(0.98, 0.96, note, transform=ax.transAxes, va="top", ha="right", fontsize=8, color="#444444")
+    ax.text(0.98, 0.96, _stop_note(stop, fewest, step_events, lang), transform=ax.transAxes, va="top",
+            ha="right", fontsize=8, color="#444444")
     ax.legend(loc="lower left", fontsize=8)
     mark_synthetic(fig, synthetic, lang)
     return fig

@@ -43,6 +43,7 @@ from .cox import (ModelResult, cause_specific_cox, design_matrix, proportional_h
 from .estimators import (COVARIATES, EVENT_CODES, EVENT_GROUPS, GROUPINGS, LEVELS, MIN_AT_RISK, NOT_ESTIMABLE,
                          EstimatorInputError, at_risk_table, cif_at_horizons, cif_quantiles, competing_risks_data,
                          cumulative_incidence, cumulative_incidence_by, followed_at, followed_until,
+                         followed_until_on_curve,
                          horizon_estimable, kaplan_meier, median_time, restricted_mean, value_at)
 from .finegray import covariate_profiles, fine_gray, predicted_cif
 from .tables import (OUTCOME_DEFINITIONS, PRIMARY_HORIZON, group_comparisons, horizon_table, primary_result,
@@ -55,5 +56,6 @@ __all__ = ["COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "GROUPINGS", "LEVELS", "
            "group_comparisons", "horizon_table", "kaplan_meier", "logrank_test", "median_time", "predicted_cif",
            "proportional_hazards_test", "restricted_mean", "sample_flow", "schoenfeld_residuals", "separated_columns",
            "sensitivity_table", "survival_metrics", "value_at", "OUTCOME_DEFINITIONS", "PRIMARY_HORIZON",
-           "primary_result", "MIN_AT_RISK", "NOT_ESTIMABLE", "followed_at", "followed_until", "horizon_estimable",
+           "primary_result", "MIN_AT_RISK", "NOT_ESTIMABLE", "followed_at", "followed_until", "followed_until_on_curve",
+           "horizon_estimable",
            "restricted_means", "wald_tests_by_variable"]

@@ -257,6 +257,25 @@ def followed_until(time, min_at_risk: int = MIN_AT_RISK) -> float | None:
     return float(ordered[k - 1]) if ordered.size >= k else None
 
 
+def followed_until_on_curve(curve: pd.DataFrame, min_at_risk: int = MIN_AT_RISK) -> float | None:
+    """:func:`followed_until` of the clients a curve was estimated from, read from the curve.
+
+    ``curve`` is a table of :func:`cumulative_incidence` or :func:`kaplan_meier` (of one group),
+    which has a row at every distinct time of exit or censoring with its ``at_risk`` (the
+    clients whose time is on that day or later).  The clients leaving at a time are its
+    ``at_risk`` minus the next time's (at the last time, all still at risk), so the curve gives
+    back every client's time, and :func:`followed_until` decides on them: the figures stop
+    where the tables do.  None for an empty curve or fewer than ``min_at_risk`` clients."""
+    times = curve.drop_duplicates("time").sort_values("time")
+    at_risk = times["at_risk"].to_numpy(dtype=np.int64)
+    leaving = at_risk - np.append(at_risk[1:], 0)
+    if (leaving < 0).any():
+        raise EstimatorInputError(
+            "followed_until_on_curve: the numbers at risk rise with time; the curve is not one "
+            "group's cumulative incidence or Kaplan–Meier table (with groups, pass one group's rows)")
+    return followed_until(np.repeat(times["time"].to_numpy(dtype=float), leaving), min_at_risk)
+
+
 def _followed_on_curve(curve: pd.DataFrame, horizon: float) -> int:
     """:func:`followed_at` read from a curve's ``at_risk`` column (the number at risk at each of
     its times): at the first time at or after ``horizon``, 0 past the last."""

@@ -343,3 +343,20 @@ def test_intervals_are_written_so_that_no_sign_is_lost():
     assert interval(-51.6, -16.8, "fi", 0) == f"−52{NBSP}… −17"  # not "−52–−17"
     assert interval(-0.04, 5.0, "fi") == f"−0,0{NBSP}… 5,0"  # decided as written
     assert interval(-10, 20, "en", 0, plus=True) == "−10 to +20" and interval(-10, 0, "fi", 0, plus=True) == f"−10{NBSP}… 0"
+
+
+def test_sentences_about_size_follow_the_size():
+    """Issue 24, item 17: the limits section called 3,343 clients "so small a dataset".  It now
+    says the numbers and the width of the primary interval, which shrinks as the data grow:
+    here 0.40 − 0.25 = 15.0 points at 150 clients, 0.34 − 0.30 = 4.0 points at 3,343."""
+    small = text(summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}),
+                           META, "en"))
+    large = text(summarise(metrics(**{"clients.n": 3343, "cif.employment.365d.lower": 0.30,
+                                      "cif.employment.365d.upper": 0.34}), META, "en"))
+    for said in (small, large):
+        assert "so small" not in said and "small dataset" not in said
+    assert "There were 150 clients" in small and "is 15.0 percentage points wide" in small
+    assert f"There were 3{NBSP}343 clients" in large and "is 4.0 percentage points wide" in large
+    fi = text(summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}),
+                        META, "fi"))
+    assert "pienessä aineistossa" not in fi and f"väli on 15,0 prosenttiyksikköä leveä" in fi

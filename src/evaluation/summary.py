@@ -110,8 +110,9 @@ WORDS: dict[str, dict[str, str]] = {
         "limits.no_control": "Asiakkaiden siirtymiä ei verrattu samanlaisiin työttömiin, jotka eivät olleet "
                              "Kokoomon asiakkaita: luvut kertovat, mihin asiakkaat siirtyivät, eivät sitä, kuinka "
                              "moni olisi työllistynyt ilman hanketta.",
-        "limits.small": "Asiakkaita oli {clients}{placements}: pienessä aineistossa sattuma vaikuttaa paljon, "
-                        "ja siksi lukujen rinnalla on luottamusvälit.",
+        "limits.size": "Asiakkaita oli {clients}{placements}.",
+        "limits.width": " Sattuman osuuden kertovat luottamusvälit: vuoden kuluessa työllistyneiden osuuden "
+                        "95\u00a0%:n luottamusväli on {width} prosenttiyksikköä leveä.",
         "limits.placements": " ja palkkatukijaksoja {n}",
         "limits.missing": "Tässä ajossa ei ollut tietoja osiin: {parts}.",
         "part.outcomes": "asiakkaiden siirtymät", "part.speed": "työllistymisen nopeus",
@@ -187,8 +188,9 @@ WORDS: dict[str, dict[str, str]] = {
         "limits.no_control": "The clients were not compared with similar unemployed people who were not "
                              "Kokoomo's clients: the numbers say where the clients went, not how many would "
                              "have found work without the project.",
-        "limits.small": "There were {clients} clients{placements}: in so small a dataset chance matters a "
-                        "lot, which is why every number has its confidence interval.",
+        "limits.size": "There were {clients} clients{placements}.",
+        "limits.width": " How much chance can move the numbers is in their confidence intervals: the 95% "
+                        "interval of the share employed within a year is {width} percentage points wide.",
         "limits.placements": " and {n} subsidised placements",
         "limits.missing": "This run had no data for: {parts}.",
         "part.outcomes": "where the clients went", "part.speed": "how fast they found work",
@@ -448,7 +450,8 @@ class _Writer:
         if not self.has(*needed, "counterfactual.donors.used", "counterfactual.post_end",
                         "counterfactual.treatment_start", "counterfactual.count_at_start"):
             return None
-        for key in needed + [f"counterfactual.{PRIMARY}.scm.detectable_persons"]:
+        for key in needed + [f"counterfactual.{PRIMARY}.scm.{k}" for k in (
+                "detectable_persons", "effect_mean_persons", "ci_low_persons", "ci_high_persons")]:
             if self.m.get(key) is not None:
                 self.stated.append((key, self.m[key], "(the conclusion's sentences)"))
         lines = conclusion_sentences(self.m, self.lang, clients=self.m.get("clients.n"))
@@ -466,9 +469,17 @@ class _Writer:
                       if k in self.m]
             # the total only when no sector's count is suppressed (it would otherwise mislead)
             n_placements = sum(counts) if counts and None not in counts else None
-            s.paragraphs.append(self.w("limits.small", clients=number(self.m["clients.n"], self.lang, 0),
-                                       placements=self.w("limits.placements", n=number(n_placements, self.lang, 0))
-                                       if n_placements else ""))
+            # what chance can do is said by the primary interval's width, not by an adjective: the
+            # sentence follows the size of the data (issue 24, item 17)
+            text = self.w("limits.size", clients=number(self.m["clients.n"], self.lang, 0),
+                          placements=self.w("limits.placements", n=number(n_placements, self.lang, 0))
+                          if n_placements else "")
+            low, high = (self.m.get(f"cif.employment.365d.{k}") for k in ("lower", "upper"))
+            if low is not None and high is not None:
+                width = 100 * (high - low)
+                self.stated.append(("cif.employment.365d.upper", high, "minus .lower: the interval's width"))
+                text += self.w("limits.width", width=number(width, self.lang, 1))
+            s.paragraphs.append(text)
         if missing:
             s.paragraphs.append(self.w("limits.missing", parts=", ".join(self.w(f"part.{k}") for k in missing)))
         return s

@@ -26,8 +26,9 @@ out <- list(formula = deparse(f), coefficients = unname(coef(ps)), coefficient_n
 # the two distances with an integer abs(), which makes every difference under 1 zero.  Recorded
 # here (tests/test_comparison_matching.py shows it); the reference below takes MatchIt's other
 # path, nn_matchC, given the same propensity score as the matrix of |e_i - e_j|, which compares
-# distances correctly.  It accepts m.order = "data" only, so the rows are put in MatchIt's
-# default order ("largest": treated by decreasing score, ties in data order) beforehand.
+# distances correctly.  The defect is known upstream: kosukeimai/MatchIt issue 163, "Caliper not
+# working as intended on versions 4.5.1 - 4.5.3".  nn_matchC accepts m.order = "data" only, so the
+# rows are put in MatchIt's default order ("largest": treated by decreasing score, ties in data order) beforehand.
 vec <- matchit(f, data = d, method = "nearest", distance = "glm", replace = TRUE)
 vt <- vec$distance[match(rownames(vec$match.matrix), rownames(d))]
 vc <- vec$distance[match(vec$match.matrix[, 1], rownames(d))]

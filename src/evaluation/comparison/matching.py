@@ -102,7 +102,8 @@ def nearest_neighbour_match(distance: np.ndarray, treated: np.ndarray, *, ratio:
     Tested to give MatchIt 4.5.1's matched sets and weights (``tests/reference/matchit.R``) through
     its matrix path: Debian's MatchIt 4.5.1, with ``distance = "glm"``, compares the distances with
     an integer ``abs()`` and so ignores the caliper and always takes the neighbour below
-    (documented in the test).
+    (documented in the test; known upstream as kosukeimai/MatchIt issue 163, "Caliper not working
+    as intended on versions 4.5.1 - 4.5.3").
     """
     d = np.asarray(distance, dtype=float)
     t = np.asarray(treated).astype(int)

@@ -42,6 +42,9 @@ EXAMPLES: dict[str, str] = {
     "post_end": "2019-05",
     "pre_start": "2013-01",
     "exclude_neighbours": "true",
+    "exclude_aland": "true",
+    "sensitivity_starts": "[2008-01, 2012-01]",
+    "power": "0.8",
 }
 
 

@@ -42,6 +42,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.special import expit
 
 from .vocabulary import SECTORS
 from .describe import subsidy_by_sector
@@ -597,7 +598,7 @@ def _penalised_loglik(X: np.ndarray, y: np.ndarray, b: np.ndarray):
     """Firth's penalised log-likelihood ``l(b) + 1/2 log det I(b)`` of a logistic model, with the
     fitted probabilities, weights and Fisher information at ``b``."""
     eta = X @ b
-    p = 1 / (1 + np.exp(-eta))
+    p = expit(eta)
     w = p * (1 - p)
     info = X.T @ (w[:, None] * X)
     logdet = np.linalg.slogdet(info)[1]

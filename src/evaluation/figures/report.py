@@ -58,8 +58,14 @@ def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False, o
     top = max(float(monthly[c].max()) for c in ("unemployed", "long_term_unemployed", "under_25_unemployed")
               if c in monthly.columns and monthly[c].notna().any())
     ax.set_ylim(0, top * 1.32)  # room for the legend above the curves
+    return _finish_monthly(fig, ax, months, lang, synthetic=synthetic, official=official, loc="upper center", ncol=2)
+
+
+def _finish_monthly(fig, ax, months, lang: str, *, synthetic: bool, official: bool, loc: str, ncol: int = 1):
+    """What both monthly figures end with: the month axis, the legend at ``loc`` in ``ncol``
+    columns, the synthetic-data mark and, for official statistics, the source line."""
     period_axis(ax, months, lang)
-    ax.legend(loc="upper center", ncol=2, fontsize=8)
+    ax.legend(loc=loc, ncol=ncol, fontsize=8)
     mark_synthetic(fig, synthetic, lang)
     if official:
         mark_source(ax, lang)
@@ -146,12 +152,7 @@ def activation_rate_by_month(monthly, *, lang: str = "fi", synthetic: bool = Fal
     top = float(np.nanmax([upper.max(), *(anchors.values() or [0])]))
     ax.set_ylabel(label("percent", lang))
     ax.set_ylim(0, max(60.0, top * 1.25))
-    period_axis(ax, months, lang)
-    ax.legend(loc="upper left", fontsize=8)
-    mark_synthetic(fig, synthetic, lang)
-    if official:
-        mark_source(ax, lang)
-    return fig
+    return _finish_monthly(fig, ax, months, lang, synthetic=synthetic, official=official, loc="upper left")
 
 
 def placements_by_sector(table, *, lang: str = "fi", synthetic: bool = False):

@@ -260,6 +260,23 @@ def test_the_conclusion_leads_with_the_mean_gap_in_persons_and_its_confidence_se
                                      "confidence set excludes zero.")
 
 
+def test_the_conclusion_is_written_once_from_one_catalogue_per_language():
+    """Issue 26, 11: the conclusion was written twice, once per language; now one function fills
+    it from a catalogue per language, which must hold the same keys with the same placeholders
+    (a key missing from one language, or a placeholder only one fills, would fail here)."""
+    import string
+
+    from evaluation.counterfactual import CONCLUSION_WORDS
+
+    def fields(template):
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+    fi, en = CONCLUSION_WORDS["fi"], CONCLUSION_WORDS["en"]
+    assert set(CONCLUSION_WORDS) == {"fi", "en"} and fi.keys() == en.keys()
+    assert {k: fields(v) for k, v in fi.items()} == {k: fields(v) for k, v in en.items()}
+    assert fields(fi["mean"]) == {"started", "end", "persons", "direction", "gap", "interval"}
+
+
 def test_power_curve_converts_persons_by_the_fixed_labour_force_and_the_set_is_cut_at_100_points():
     d = _tiny()  # labour force 1,000: 10 persons = 1 point
     placebos = placebo_in_space(d)

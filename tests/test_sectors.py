@@ -260,6 +260,19 @@ def test_power_above_the_exact_limit_is_the_normal_approximation_of_r():
     assert "normal approximation" in detectable_difference(1500, 1500, 0.45).note
 
 
+def test_power_above_the_exact_limit_with_unequal_groups_and_without_variance():
+    """Unequal groups (3,000 and 1,000 placements, 30 % against 25 %): Fleiss et al.'s formula,
+    which power.prop.test uses for equal groups, written out in tests/reference/sectors.R; the
+    approximation is statsmodels' power_proportions_2indep, not Cohen's h (NormalIndPower with
+    proportion_effectsize gives 0.8664 here).  Without variance (both rates 0 or 1) the power is
+    1 when the rates differ and 0 when not, by hand."""
+    from evaluation.sectors import fisher_power
+
+    ref = REF["normal_power_unequal"]
+    assert fisher_power(ref["n1"], ref["n2"], ref["p1"], ref["p2"], ref["alpha"]) == pytest.approx(ref["power"], abs=1e-12)
+    assert fisher_power(1500, 1500, 0.0, 1.0) == 1.0 and fisher_power(1500, 1500, 1.0, 1.0) == 0.0
+
+
 def test_edge_cases_give_stated_not_estimable_never_nan():
     all_continued = compare_sectors(_placements(20, 20, 18, 18))
     assert all_continued.at["risk difference", "estimate"] == 0

@@ -357,6 +357,18 @@ def test_small_samples_give_notes_not_exceptions():
     assert "fewer than two groups" in logrank_test(one_group, "sex").note
 
 
+def test_both_models_warn_about_few_events_per_column_in_one_wording():
+    """Issue 26, 11: the Cox and Fine–Gray notes for fewer than 10 events per model column had
+    drifted apart ("estimates may be unstable" against "... fewer than 10): estimates and
+    intervals may be unstable"); by hand, 12 clients leave 2 model columns (as above)."""
+    few = synthetic().iloc[:12]
+    cox, fg = cause_specific_cox(few), fine_gray(few)
+    assert cox.ok and fg.ok and cox.events == fg.events and list(fg.table.index) == ["age_at_entry", "sex=M"]
+    expected = (f"only {cox.events} events for 2 model columns ({cox.events / 2:.1f} per column, fewer than 10): "
+                "estimates and intervals may be unstable")
+    assert expected in cox.notes and expected in fg.notes
+
+
 def test_design_matrix_levels_and_missing_columns():
     clients = synthetic()
     X, notes = design_matrix(clients.drop(columns=["education_level"]))

@@ -941,6 +941,85 @@ def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[s
                                 lang, clients)
 
 
+#: The words of :func:`conclusion_sentences`, one catalogue per language with the same keys and
+#: placeholders (``str.format``): a wording is fixed here once.  ``fewer`` and ``more`` fill
+#: ``{direction}``; ``detect.town`` starts with a small letter and is capitalised when it opens
+#: the sentence (no client count).
+CONCLUSION_WORDS: dict[str, dict[str, str]] = {
+    "fi": {
+        "intro": "{name}: vertailu kuntiin, joissa ei ollut vastaavaa hanketta. Synteettinen verrokki on {used} "
+                 "kunnan painotettu keskiarvo ({donors} mahdollisen joukosta), ja se seurasi kunnan "
+                 "työttömyysastetta ennen hanketta keskimäärin {rmspe}\u00a0%-yksikön tarkkuudella.",
+        "fewer": "vähemmän", "more": "enemmän",
+        "interval": "{level}:n luottamusjoukko {low}…{high} työtöntä",
+        "interval.none": "lumekuntia on liian vähän luottamusjoukon rajaamiseen",
+        "mean": "Hankkeen aikana ({started} – {end}) kunnassa oli kuukausittain keskimäärin noin {persons} "
+                "työtöntä {direction} kuin verrokissa (ero {gap} työtöntä, {interval}).",
+        "mean.significant": "Ero on suurempi kuin {share}:ssa lumekunnista (p = {p}), eikä luottamusjoukko sisällä "
+                            "nollaa. Ero ei yksin osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on "
+                            "voinut tapahtua muutakin.",
+        "mean.not_significant": "Luottamusjoukko sisältää nollan: yhtä suuria eroja syntyy kunnissa, joissa "
+                                "hanketta ei ollut (lumetesti p = {p}). Työttömyyden lasku kunnassa ei siis erotu "
+                                "yleisestä noususuhdanteesta: tästä aineistosta ei voi päätellä, että Kokoomo "
+                                "olisi vähentänyt kunnan työttömyyttä — eikä sitäkään, ettei se vaikuttanut.",
+        "mean.end": "Hankkeen lopussa ({end}) kunnassa oli noin {persons} työtöntä {direction} kuin verrokissa; "
+                    "yhden kuukauden ero vaihtelee enemmän kuin koko jakson keskiarvo.",
+        "end.significant": "Hankkeen lopussa ({end}) kunnassa oli noin {persons} työtöntä {direction} kuin "
+                           "verrokissa. Ero on suurempi kuin {share}:ssa lumekunnista (p = {p}). Ero ei yksin "
+                           "osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on voinut tapahtua muutakin.",
+        "end.not_significant": "Hankkeen lopussa ({end}) kunnassa oli noin {persons} työtöntä {direction} kuin "
+                               "verrokissa, mutta yhtä suuria eroja syntyy kunnissa, joissa hanketta ei ollut "
+                               "(lumetesti p = {p}). Työttömyyden lasku kunnassa ei siis erotu yleisestä "
+                               "noususuhdanteesta: tästä aineistosta ei voi päätellä, että Kokoomo olisi "
+                               "vähentänyt kunnan työttömyyttä — eikä sitäkään, ettei se vaikuttanut.",
+        "detect": "Tällä asetelmalla vasta noin {persons} työttömän vähennys koko kunnan tasolla havaittaisiin "
+                  "80\u00a0%:n todennäköisyydellä.",
+        "detect.clients": "Hankkeessa oli {clients} asiakasta ja {town}",
+        "detect.town": "kunnassa oli hankkeen alussa ({started}) {unemployed} työtöntä: pienempi vaikutus jäisi "
+                       "usein erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.",
+        "register": "Kysymykseen voisi vastata asiakastasolla: Kokoomon asiakkaita verrattaisiin samanlaisiin "
+                    "työttömiin muissa kunnissa yhdistetyistä rekistereistä (TEM:n työnvälitysrekisteri, "
+                    "Kelan ja Tilastokeskuksen tiedot).",
+    },
+    "en": {
+        "intro": "{name} was compared with municipalities that had no such project. Its synthetic control is a "
+                 "weighted average of {used} municipalities (chosen from {donors}); before the project it tracked "
+                 "the town's unemployment rate to within {rmspe} percentage points on average.",
+        "fewer": "fewer", "more": "more",
+        "interval": "{level} confidence set {low} to {high}",
+        "interval.none": "too few placebo municipalities to bound a confidence set",
+        "mean": "During the project ({started} to {end}) the town had on average about {persons} {direction} "
+                "unemployed a month than its control (gap {gap} persons, {interval}).",
+        "mean.significant": "The gap is larger than in {share} of the placebo municipalities (p = {p}) and its "
+                            "confidence set excludes zero. The gap alone does not show that Kokoomo caused it: "
+                            "other things may have happened in the town at the same time.",
+        "mean.not_significant": "The confidence set includes zero: gaps as large arise in municipalities without a "
+                                "project (placebo p = {p}). The fall in the town's unemployment does not stand out "
+                                "from the national upswing: these data cannot show that Kokoomo reduced the town's "
+                                "unemployment, nor that it did not.",
+        "mean.end": "At the end of the project ({end}) the town had about {persons} {direction} unemployed than its "
+                    "control; a single month's gap varies more than the mean over the whole period.",
+        "end.significant": "At the end of the project ({end}) the town had about {persons} {direction} unemployed "
+                           "than its control, a larger gap than in {share} of the placebo municipalities (p = {p}). "
+                           "The gap alone does not show that Kokoomo caused it: other things may have happened in "
+                           "the town at the same time.",
+        "end.not_significant": "At the end of the project ({end}) the town had about {persons} {direction} "
+                               "unemployed than its control, but gaps as large arise in municipalities without a "
+                               "project (placebo p = {p}). The fall in the town's unemployment does not stand out "
+                               "from the national upswing: these data cannot show that Kokoomo reduced the town's "
+                               "unemployment, nor that it did not.",
+        "detect": "Only a fall of about {persons} unemployed on the whole town would be detected by this design with "
+                  "80% probability.",
+        "detect.clients": "The project had {clients} clients and {town}",
+        "detect.town": "the town had {unemployed} unemployed when it started ({started}): a smaller effect, even a "
+                       "real one, would often not stand out from ordinary variation in municipal statistics.",
+        "register": "The question could be answered at the level of the clients: Kokoomo's clients compared with "
+                    "similar unemployed people in other municipalities from linked registers (the employment "
+                    "service register, Kela's and Statistics Finland's data).",
+    },
+}
+
+
 def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) -> list[str]:
     """The conclusion from the ``counterfactual.*`` metrics (and ``clients``, the project's
     client count, when known), every number from ``m``; it never claims more than the placebo
@@ -950,7 +1029,8 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) 
     ``scm.ci_low_persons``, ``scm.ci_high_persons``); the end month comes second.  Metrics of an
     older run without the mean in persons give the end month's sentence only.  The
     municipality's name is never inflected (Finnish cases of place names cannot be made by
-    rule).  Notebook 04 and the Finnish summary (notebook 05) both say it this way."""
+    rule).  Notebook 04 and the Finnish summary (notebook 05) both say it this way.  One function
+    for both languages: the words are :data:`CONCLUSION_WORDS`, one catalogue per language."""
     from .text import check_lang, month_name, number, percent, signed
 
     check_lang(lang)
@@ -974,92 +1054,25 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) 
     level = percent(100 * (1 - alpha), lang, 0)
     n = lambda v, d=0: number(v, lang, d)  # noqa: E731
     pm = lambda v: ("+" if round(v) > 0 else "") + signed(v, lang, 0)  # noqa: E731
-    if lang == "fi":
-        lines = [f"{name}: vertailu kuntiin, joissa ei ollut vastaavaa hanketta. Synteettinen verrokki on "
-                 f"{used} kunnan painotettu keskiarvo ({donors} mahdollisen joukosta), ja se seurasi kunnan "
-                 f"työttömyysastetta ennen hanketta keskimäärin {n(pre_rmspe, 2)}\u00a0%-yksikön tarkkuudella."]
-        if mean is not None:
-            interval = (f"{level}:n luottamusjoukko {pm(low)}…{pm(high)} työtöntä" if low is not None and high is not None
-                        else "lumekuntia on liian vähän luottamusjoukon rajaamiseen")
-            lines.append(f"Hankkeen aikana ({started} – {end}) kunnassa oli kuukausittain keskimäärin noin "
-                         f"{n(abs(mean))} työtöntä {'vähemmän' if mean < 0 else 'enemmän'} kuin verrokissa "
-                         f"(ero {pm(mean)} työtöntä, {interval}).")
-            if significant:
-                lines.append(f"Ero on suurempi kuin {percent(100 * (1 - placebo_p), lang, 0)}:ssa lumekunnista "
-                             f"(p = {n(placebo_p, 2)}), eikä luottamusjoukko sisällä nollaa. Ero ei yksin osoita, että se "
-                             "johtui Kokoomosta: samaan aikaan kunnassa on voinut tapahtua muutakin.")
-            else:
-                lines.append("Luottamusjoukko sisältää nollan: yhtä suuria eroja syntyy kunnissa, joissa hanketta ei "
-                             f"ollut (lumetesti p = {n(placebo_p, 2)}). Työttömyyden lasku kunnassa ei siis erotu "
-                             "yleisestä noususuhdanteesta: tästä aineistosta ei voi päätellä, että Kokoomo olisi "
-                             "vähentänyt kunnan työttömyyttä — eikä sitäkään, ettei se vaikuttanut.")
-            lines.append(f"Hankkeen lopussa ({end}) kunnassa oli noin {n(end_persons)} työtöntä "
-                         f"{'vähemmän' if fewer else 'enemmän'} kuin verrokissa; yhden kuukauden ero vaihtelee "
-                         "enemmän kuin koko jakson keskiarvo.")
-        elif significant:
-            lines.append(f"Hankkeen lopussa ({end}) kunnassa oli noin {n(end_persons)} työtöntä "
-                         f"{'vähemmän' if fewer else 'enemmän'} kuin verrokissa. Ero on suurempi kuin "
-                         f"{percent(100 * (1 - placebo_p), lang, 0)}:ssa lumekunnista (p = {n(placebo_p, 2)}). "
-                         "Ero ei yksin osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on voinut "
-                         "tapahtua muutakin.")
-        else:
-            lines.append(f"Hankkeen lopussa ({end}) kunnassa oli noin {n(end_persons)} työtöntä "
-                         f"{'vähemmän' if fewer else 'enemmän'} kuin verrokissa, mutta yhtä suuria eroja syntyy "
-                         f"kunnissa, joissa hanketta ei ollut (lumetesti p = {n(placebo_p, 2)}). "
-                         "Työttömyyden lasku kunnassa ei siis erotu yleisestä noususuhdanteesta: tästä aineistosta "
-                         "ei voi päätellä, että Kokoomo olisi vähentänyt kunnan työttömyyttä — eikä sitäkään, "
-                         "ettei se vaikuttanut.")
-        if detect is not None:
-            lines.append(f"Tällä asetelmalla vasta noin {n(detect)} työttömän vähennys koko kunnan tasolla "
-                         f"havaittaisiin 80\u00a0%:n todennäköisyydellä. "
-                         + (f"Hankkeessa oli {n(clients)} asiakasta ja " if clients else "")
-                         + f"{'k' if clients else 'K'}unnassa oli hankkeen alussa ({started}) {n(unemployed)} työtöntä: "
-                         "pienempi vaikutus jäisi "
-                         "usein erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.")
-        lines.append("Kysymykseen voisi vastata asiakastasolla: Kokoomon asiakkaita verrattaisiin samanlaisiin "
-                     "työttömiin muissa kunnissa yhdistetyistä rekistereistä (TEM:n työnvälitysrekisteri, "
-                     "Kelan ja Tilastokeskuksen tiedot).")
+    w = CONCLUSION_WORDS[lang]
+    lines = [w["intro"].format(name=name, used=used, donors=donors, rmspe=n(pre_rmspe, 2))]
+    share = percent(100 * (1 - placebo_p), lang, 0)
+    p = n(placebo_p, 2)
+    if mean is not None:
+        interval = (w["interval"].format(level=level, low=pm(low), high=pm(high))
+                    if low is not None and high is not None else w["interval.none"])
+        lines.append(w["mean"].format(started=started, end=end, persons=n(abs(mean)),
+                                      direction=w["fewer" if mean < 0 else "more"], gap=pm(mean), interval=interval))
+        lines.append(w["mean.significant"].format(share=share, p=p) if significant
+                     else w["mean.not_significant"].format(p=p))
+        lines.append(w["mean.end"].format(end=end, persons=n(end_persons), direction=w["fewer" if fewer else "more"]))
     else:
-        lines = [f"{name} was compared with municipalities that had no such project. Its synthetic control is a "
-                 f"weighted average of {used} municipalities (chosen from {donors}); before the project it tracked "
-                 f"the town's unemployment rate to within {n(pre_rmspe, 2)} percentage points on average."]
-        if mean is not None:
-            interval = (f"{level} confidence set {pm(low)} to {pm(high)}" if low is not None and high is not None
-                        else "too few placebo municipalities to bound a confidence set")
-            lines.append(f"During the project ({started} to {end}) the town had on average about {n(abs(mean))} "
-                         f"{'fewer' if mean < 0 else 'more'} unemployed a month than its control (gap {pm(mean)} "
-                         f"persons, {interval}).")
-            if significant:
-                lines.append(f"The gap is larger than in {percent(100 * (1 - placebo_p), lang, 0)} of the placebo "
-                             f"municipalities (p = {n(placebo_p, 2)}) and its confidence set excludes zero. The gap "
-                             "alone does not show that Kokoomo caused it: other things may have happened in the town "
-                             "at the same time.")
-            else:
-                lines.append("The confidence set includes zero: gaps as large arise in municipalities without a project "
-                             f"(placebo p = {n(placebo_p, 2)}). The fall in the town's unemployment does not stand "
-                             "out from the national upswing: these data cannot show that Kokoomo reduced the town's "
-                             "unemployment, nor that it did not.")
-            lines.append(f"At the end of the project ({end}) the town had about {n(end_persons)} "
-                         f"{'fewer' if fewer else 'more'} unemployed than its control; a single month's gap varies "
-                         "more than the mean over the whole period.")
-        elif significant:
-            lines.append(f"At the end of the project ({end}) the town had about {n(end_persons)} "
-                         f"{'fewer' if fewer else 'more'} unemployed than its control, a larger gap than in "
-                         f"{percent(100 * (1 - placebo_p), lang, 0)} of the placebo municipalities (p = {n(placebo_p, 2)}). "
-                         "The gap alone does not show that Kokoomo caused it: other things may have happened "
-                         "in the town at the same time.")
-        else:
-            lines.append(f"At the end of the project ({end}) the town had about {n(end_persons)} "
-                         f"{'fewer' if fewer else 'more'} unemployed than its control, but gaps as large arise in "
-                         f"municipalities without a project (placebo p = {n(placebo_p, 2)}). The fall in the town's unemployment does not stand out from "
-                         "the national upswing: these data cannot show that Kokoomo reduced the town's "
-                         "unemployment, nor that it did not.")
-        if detect is not None:
-            lines.append(f"Only a fall of about {n(detect)} unemployed on the whole town would be detected by this "
-                         "design with 80% probability. " + (f"The project had {n(clients)} clients and " if clients else "")
-                         + f"{'t' if clients else 'T'}he town had {n(unemployed)} unemployed when it started ({started}): a "
-                         "smaller effect, even a real one, would often not stand out from ordinary variation in municipal statistics.")
-        lines.append("The question could be answered at the level of the clients: Kokoomo's clients compared with "
-                     "similar unemployed people in other municipalities from linked registers (the employment "
-                     "service register, Kela's and Statistics Finland's data).")
+        lines.append(w["end.significant" if significant else "end.not_significant"].format(
+            end=end, persons=n(end_persons), direction=w["fewer" if fewer else "more"], share=share, p=p))
+    if detect is not None:
+        town = w["detect.town"].format(started=started, unemployed=n(unemployed))
+        lines.append(w["detect"].format(persons=n(detect)) + " "
+                     + (w["detect.clients"].format(clients=n(clients), town=town) if clients
+                        else town[:1].upper() + town[1:]))
+    lines.append(w["register"])
     return lines

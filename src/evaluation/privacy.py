@@ -312,16 +312,8 @@ class DisclosureControl:
             return table
         values = pd.to_numeric(table[column], errors="coerce").fillna(0).to_numpy()
         mask = self.suppress_mask(values.reshape(-1, 1)).ravel()
-        out = table.astype(object).copy()
-        for name in [column, *(derived or [])]:
-            if name in out.columns:
-                out.loc[mask, name] = None
-        if mask.any():
-            text = f"counts under {self.min_cell} suppressed"
-            note = out["note"].fillna("").astype(str) if "note" in out.columns else pd.Series("", index=out.index)
-            out["note"] = [(n + "; " + text if n and text not in n else (n or text)) if m else n
-                           for n, m in zip(note, mask)]
-        return out
+        return self._hide(table.astype(object).copy(), list(mask), [column, *(derived or [])],
+                          f"counts under {self.min_cell} suppressed")
 
     def proportions(self, table: pd.DataFrame, k: str, n: str, derived: list[str]) -> pd.DataFrame:
         """Hide each row's ``k`` and its ``derived`` columns (a rate, its interval, a cost per
@@ -360,6 +352,7 @@ class DisclosureControl:
         return self._hide(out, after, [count], f"counts under {self.min_cell} suppressed")
 
     def _hide(self, out: pd.DataFrame, mask: list[bool], columns: list[str], text: str) -> pd.DataFrame:
+        """Blank ``columns`` in the rows of ``mask`` and add ``text`` to their ``note`` (once)."""
         mask = pd.Series(mask, index=out.index, dtype=bool)
         if not mask.any():
             return out

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from scipy.special import expit
 
 from .paths import DATA
 from .vocabulary import EDUCATION_LEVELS, SECTORS, SEXES
@@ -202,14 +203,15 @@ def _number(x) -> bool:
 def enrolment_days(process: Process) -> tuple[np.ndarray, np.ndarray]:
     """The working days a client may enrol on (as ``datetime64[D]``) and the probability of each."""
     days = np.arange(np.datetime64(process.start), np.datetime64(process.last_enrolment) + 1)
-    weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday: 0 = Monday
-    days = days[weekday < 5]
+    days = days[np.is_busday(days)]  # Monday to Friday (no holidays: the process states none)
     months = days.astype("datetime64[M]").astype(np.int64) % 12
     w = np.asarray(process.params["enrolment"]["month_weights"], dtype=float)[months]
     return days, w / w.sum()
 
 
 def _weekday(days: np.ndarray) -> np.ndarray:
+    """The weekday of each date, 0 = Monday (1970-01-01, day 0 of ``datetime64``, was a Thursday).
+    numpy's business-day functions move dates; none names a date's weekday."""
     return (days.astype("datetime64[D]").astype(np.int64) + 3) % 7
 
 
@@ -236,18 +238,14 @@ def covariate_cells(process: Process) -> pd.DataFrame:
                                        "education_level", "p"])
 
 
-def _logistic(x):
-    return 1 / (1 + np.exp(-x))
-
-
 def _ltu_probability(cov: dict, age: np.ndarray) -> np.ndarray:
     c = cov["long_term_unemployed"]
-    return _logistic(c["intercept"] + c["age_50_plus"] * (age >= 50) + c["age_under_25"] * (age < 25))
+    return expit(c["intercept"] + c["age_50_plus"] * (age >= 50) + c["age_under_25"] * (age < 25))
 
 
 def _health_probability(cov: dict, age: np.ndarray, ltu: np.ndarray) -> np.ndarray:
     c = cov["health_limitations"]
-    return _logistic(c["intercept"] + c["age_per_10"] * (age - 40) / 10 + c["long_term_unemployed"] * ltu)
+    return expit(c["intercept"] + c["age_per_10"] * (age - 40) / 10 + c["long_term_unemployed"] * ltu)
 
 
 def model_terms(age, ltu, health, education) -> np.ndarray:
@@ -281,9 +279,8 @@ def draw_clients(process: Process, n: int, rng: np.random.Generator) -> pd.DataF
     education = np.array(EDUCATION_LEVELS)[_choice(rng, edu_p[(age >= 25).astype(int)])]
     cause, exit_time = _draw_exits(process, model_terms(age, ltu, health, education), rng)
     exit_day = np.ceil(exit_time).astype(np.int64)
-    exit_date = enrolled + exit_day
-    shift = np.select([_weekday(exit_date) == 5, _weekday(exit_date) == 6], [2, 1], 0)
-    recorded = exit_day + shift
+    # recorded on the first working day on or after the exit
+    recorded = (np.busday_offset(enrolled + exit_day, 0, roll="forward") - enrolled).astype(np.int64)
     censor = (np.datetime64(process.end) - enrolled).astype(np.int64)
     dropout = float(process.params["outcomes"].get("dropout_per_year", 0) or 0)
     if dropout > 0:
@@ -444,6 +441,10 @@ def draw_register(process: Process, n: int, rng: np.random.Generator) -> tuple[p
 
 
 # --------------------------------------------------------------------------- the truth
+#: A Monday: the enrolment dates of :func:`_recorded_cif`'s weekdays are counted from it.
+_MONDAY = np.datetime64("1970-01-05")
+
+
 def _recorded_cif(process: Process, X: np.ndarray, days: np.ndarray) -> np.ndarray:
     """P(an exit of cause k is recorded by day ``d`` after enrolment | x), rows × days × causes.
 
@@ -455,8 +456,10 @@ def _recorded_cif(process: Process, X: np.ndarray, days: np.ndarray) -> np.ndarr
     p_weekday = np.bincount(_weekday(enrol_days), weights=p_day, minlength=7)
     out = 0.0
     for weekday in range(5):
-        w = (weekday + days) % 7
-        out = out + p_weekday[weekday] * _latent_cif(process, X, days - np.select([w == 5, w == 6], [1, 2], 0))
+        enrolled = _MONDAY + weekday
+        # d − s: the last working day on or before day d, counted from an enrolment on this weekday
+        latest = (np.busday_offset(enrolled + days, 0, roll="backward") - enrolled).astype(np.int64)
+        out = out + p_weekday[weekday] * _latent_cif(process, X, latest)
     return out
 
 

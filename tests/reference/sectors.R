@@ -103,6 +103,15 @@ for (case in fisher_cases) {
 }
 # the normal approximation used above the exact size limit: power.prop.test(strict = TRUE), equal groups
 big <- power.prop.test(n = 1500, p1 = 0.5, p2 = 0.45, sig.level = 0.05, strict = TRUE)$power
+# unequal groups, which power.prop.test does not take: its strict formula written out (Fleiss et al.
+# 2003, section 4.2: pooled variance under the null, unpooled under the alternative, both tails)
+fleiss <- function(n1, n2, p1, p2, alpha) {
+  pooled <- (n1 * p1 + n2 * p2) / (n1 + n2); z <- qnorm(1 - alpha / 2)
+  null_sd <- sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2)); sd <- sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+  pnorm((p1 - p2 - z * null_sd) / sd) + pnorm((p2 - p1 - z * null_sd) / sd)
+}
+stopifnot(abs(fleiss(1500, 1500, 0.5, 0.45, 0.05) - big) < 1e-12)  # the written-out formula is R's for equal groups
+unequal <- fleiss(3000, 1000, 0.30, 0.25, 0.05)
 
 cat("{\n")
 cat(sprintf("\"two_by_two\": [%s],\n", paste(out2x2, collapse = ",\n  ")))
@@ -111,5 +120,7 @@ cat(sprintf("\"mantel_haenszel\": %s,\n", obj(or = num(unname(mh$estimate)), low
 cat(sprintf("\"logistic\": %s,\n", obj(beta = num(co["company", "Estimate"]), se = num(co["company", "Std. Error"]),
     p = num(co["company", "Pr(>|z|)"]), lower = num(exp(ci[1])), upper = num(exp(ci[2])))))
 cat(sprintf("\"fisher_power\": [%s],\n", paste(out_power, collapse = ",\n  ")))
-cat(sprintf("\"normal_power\": %s\n", obj(n1 = 1500, n2 = 1500, alpha = 0.05, p1 = 0.5, p2 = 0.45, power = num(big))))
+cat(sprintf("\"normal_power\": %s,\n", obj(n1 = 1500, n2 = 1500, alpha = 0.05, p1 = 0.5, p2 = 0.45, power = num(big))))
+cat(sprintf("\"normal_power_unequal\": %s\n", obj(n1 = 3000, n2 = 1000, alpha = 0.05, p1 = 0.30, p2 = 0.25,
+    power = num(unequal))))
 cat("}\n")

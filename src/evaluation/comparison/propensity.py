@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import solve_triangular
+from scipy.special import expit
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
         q, r = np.linalg.qr(x * w[:, None])
         beta = solve_triangular(r, q.T @ (z * w))
         eta = x @ beta
-        mu = 1 / (1 + np.exp(-eta))
+        mu = expit(eta)
         deviance = _deviance(y, mu)
         if abs(deviance - deviance_old) / (abs(deviance) + 0.1) < tolerance:
             break

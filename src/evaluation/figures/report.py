@@ -58,8 +58,14 @@ def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False, o
     top = max(float(monthly[c].max()) for c in ("unemployed", "long_term_unemployed", "under_25_unemployed")
               if c in monthly.columns and monthly[c].notna().any())
     ax.set_ylim(0, top * 1.32)  # room for the legend above the curves
+    return _finish_monthly(fig, ax, months, lang, synthetic=synthetic, official=official, loc="upper center", ncol=2)
+
+
+def _finish_monthly(fig, ax, months, lang: str, *, synthetic: bool, official: bool, loc: str, ncol: int = 1):
+    """What both monthly figures end with: the month axis, the legend at ``loc`` in ``ncol``
+    columns, the synthetic-data mark and, for official statistics, the source line."""
     period_axis(ax, months, lang)
-    ax.legend(loc="upper center", ncol=2, fontsize=8)
+    ax.legend(loc=loc, ncol=ncol, fontsize=8)
     mark_synthetic(fig, synthetic, lang)
     if official:
         mark_source(ax, lang)
@@ -146,12 +152,7 @@ def activation_rate_by_month(monthly, *, lang: str = "fi", synthetic: bool = Fal
     top = float(np.nanmax([upper.max(), *(anchors.values() or [0])]))
     ax.set_ylabel(label("percent", lang))
     ax.set_ylim(0, max(60.0, top * 1.25))
-    period_axis(ax, months, lang)
-    ax.legend(loc="upper left", fontsize=8)
-    mark_synthetic(fig, synthetic, lang)
-    if official:
-        mark_source(ax, lang)
-    return fig
+    return _finish_monthly(fig, ax, months, lang, synthetic=synthetic, official=official, loc="upper left")
 
 
 def placements_by_sector(table, *, lang: str = "fi", synthetic: bool = False):
@@ -159,26 +160,17 @@ def placements_by_sector(table, *, lang: str = "fi", synthetic: bool = False):
 
     ``table`` is :func:`evaluation.describe.subsidy_by_sector` (counts and euro shares).
     """
-    names = [label("other_sector" if s == "other" else s, lang) for s in table.index]
-    fig, ax = plt.subplots(figsize=(7, 4.0))
-    colours = [COLOURS.get(s, "#999999") for s in table.index]
-    counts = [_count(v) for v in table["placements"]]
-    bars = ax.bar(names, counts, color=colours)
-    for bar, (_, row) in zip(bars, table.iterrows()):
+    notes = []
+    for _, row in table.iterrows():
         if _missing(row["placements"]):
-            note = label("suppressed", lang)
+            notes.append(label("suppressed", lang))
         else:
             share = "" if _missing(row["subsidy_share"]) else (
                 f"\n{percent(100 * row['subsidy_share'], lang, 0)} " + text("sectors.of_euros", lang))
-            note = f"{int(row['placements'])}{share}"
-        ax.annotate(note, xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    xytext=(0, 3), textcoords="offset points", ha="center", va="bottom", fontsize=9)
-    ax.set_title(text("sectors.title", lang))
-    ax.set_ylabel(label("placements", lang))
-    ax.set_ylim(0, max([1, *counts]) * 1.3)
-    ax.grid(axis="x", visible=False)
-    mark_synthetic(fig, synthetic, lang)
-    return fig
+            notes.append(f"{int(row['placements'])}{share}")
+    counts = [_count(v) for v in table["placements"]]
+    return _sector_bars(table.index, counts, notes, title=text("sectors.title", lang),
+                        ylabel=label("placements", lang), headroom=1.3, lang=lang, synthetic=synthetic)
 
 
 def clients_by_outcome(table, *, lang: str = "fi", synthetic: bool = False):
@@ -250,19 +242,26 @@ def subsidy_euros_by_sector(table, *, lang: str = "fi", synthetic: bool = False)
 
     ``table`` is :func:`evaluation.sectors.placements_by_sector`.
     """
-    fig, ax = plt.subplots(figsize=(7, 4.0))
-    names = _sector_names(table.index, lang)
     euros = [_count(v) / 1000 for v in table["subsidy_eur"]]
-    bars = ax.bar(names, euros, color=[COLOURS.get(s, "#999999") for s in table.index])
-    for bar, (_, row) in zip(bars, table.iterrows()):
-        share = row["subsidy_share"]
-        note = label("suppressed", lang) if _missing(row["subsidy_eur"]) else (
-            "" if _missing(share) else percent(100 * share, lang, 0))
+    notes = [label("suppressed", lang) if _missing(row["subsidy_eur"]) else (
+        "" if _missing(row["subsidy_share"]) else percent(100 * row["subsidy_share"], lang, 0))
+        for _, row in table.iterrows()]
+    return _sector_bars(table.index, euros, notes, title=text("euros.title", lang), ylabel=text("euros.y", lang),
+                        headroom=1.2, lang=lang, synthetic=synthetic)
+
+
+def _sector_bars(sectors, heights, notes, *, title: str, ylabel: str, headroom: float, lang: str,
+                 synthetic: bool):
+    """The sector bar chart both sector figures draw: one bar per sector in its colour, its note
+    above it, the y axis from 0 to ``headroom`` times the tallest bar (at least 1)."""
+    fig, ax = plt.subplots(figsize=(7, 4.0))
+    bars = ax.bar(_sector_names(sectors, lang), heights, color=[COLOURS.get(s, "#999999") for s in sectors])
+    for bar, note in zip(bars, notes):
         ax.annotate(note, xy=(bar.get_x() + bar.get_width() / 2, bar.get_height()), xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize=9)
-    ax.set_ylabel(text("euros.y", lang))
-    ax.set_title(text("euros.title", lang))
-    ax.set_ylim(0, max([1.0, *euros]) * 1.2)
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_ylim(0, max([1, *heights]) * headroom)
     ax.grid(axis="x", visible=False)
     mark_synthetic(fig, synthetic, lang)
     return fig

@@ -20,6 +20,10 @@ class TestResult:
     note: str = ""
 
 
+#: The note of a test with fewer than two groups of at least two clients.
+_TOO_FEW_GROUPS = "not estimable: fewer than two groups with 2+ clients"
+
+
 def _groups(clients: pd.DataFrame, column: str, min_size: int = 2):
     data = clients.loc[clients[column].notna()]
     sizes = data[column].astype(str).value_counts()
@@ -36,7 +40,7 @@ def logrank_test(clients: pd.DataFrame, column: str, cause: str = "employment") 
 
     data, levels = _groups(clients, column)
     if len(levels) < 2:
-        return TestResult(None, None, None, "not estimable: fewer than two groups with 2+ clients")
+        return TestResult(None, None, None, _TOO_FEW_GROUPS)
     time, event = competing_risks_data(data)
     observed = event == EVENT_CODES[cause]
     if not observed.any():
@@ -56,7 +60,7 @@ def gray_test(clients: pd.DataFrame, column: str, cause: str = "employment", rho
     """
     data, levels = _groups(clients, column)
     if len(levels) < 2:
-        return TestResult(None, None, None, "not estimable: fewer than two groups with 2+ clients")
+        return TestResult(None, None, None, _TOO_FEW_GROUPS)
     time, event = competing_risks_data(data)
     code = EVENT_CODES[cause]
     if not (event == code).any():

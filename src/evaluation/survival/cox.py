@@ -186,6 +186,21 @@ def _drop_separated(X: pd.DataFrame, observed: np.ndarray, notes: list[str], cau
     return X
 
 
+#: Fewer events than this per model column make a model's note warn (Peduzzi et al. 1995).
+_MIN_EVENTS_PER_COLUMN = 10
+
+
+def _events_per_column_note(events: int, columns: int) -> list[str]:
+    """The note a model gets when it has fewer than :data:`_MIN_EVENTS_PER_COLUMN` events per model
+    column (Peduzzi et al. 1995, *J Clin Epidemiol* 48:1503): one sentence for the Cox and the
+    Fine–Gray model alike, or none."""
+    epv = events / columns
+    if epv >= _MIN_EVENTS_PER_COLUMN:
+        return []
+    return [f"only {events} events for {columns} model columns ({epv:.1f} per column, fewer than "
+            f"{_MIN_EVENTS_PER_COLUMN}): estimates and intervals may be unstable"]
+
+
 def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = None, cause: str = "employment",
                        alpha: float = 0.05, min_level: int = 5) -> ModelResult:
     """Cause-specific Cox model for ``cause`` (other outcomes censored), Efron ties.
@@ -212,10 +227,7 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
     if events == 0:
         empty.notes.append(f"not estimable: no {cause} events")
         return empty
-    epv = events / X.shape[1]
-    if epv < 10:
-        notes.append(f"only {events} events for {X.shape[1]} model columns ({epv:.1f} per column, "
-                     "fewer than 10): estimates and intervals may be unstable")
+    notes.extend(_events_per_column_note(events, X.shape[1]))
     frame = X.assign(_time=time, _event=observed)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)

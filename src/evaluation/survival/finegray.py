@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .cox import ModelResult, _drop_separated, _segment_sums, design_matrix, wald_tests_by_variable
+from .cox import (ModelResult, _drop_separated, _segment_sums, design_matrix, _events_per_column_note,
+                  wald_tests_by_variable)
 from .estimators import (EVENT_CODES, LEVELS, MIN_AT_RISK, NOT_ESTIMABLE, _z, check_alpha, competing_risks_data,
                          followed_at, horizon_estimable)
 
@@ -42,20 +43,14 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     ``variable_tests`` holds a joint Wald test of each variable from this variance, Holm across
     the variables (:func:`evaluation.survival.cox.wald_tests_by_variable`).
     """
-    X, notes = design_matrix(clients, covariates, min_level)
-    time, event = competing_risks_data(clients.loc[X.index])
-    code = EVENT_CODES[cause]
-    kind = np.where(event == 0, 0, np.where(event == code, 1, 2))
-    events = int((kind == 1).sum())
-    X = _drop_separated(X, kind == 1, notes, cause)
+    X, time, kind, events, notes = _model_data(clients, covariates, cause, min_level)
     if X.shape[1] == 0 or events == 0:
-        return ModelResult(pd.DataFrame(), notes + [f"not estimable: no covariates or no {cause} events"],
-                           events, ok=False)
+        return _not_estimable(notes, events, f"not estimable: no covariates or no {cause} events")
     prepared = _prepare(X.to_numpy(dtype=float), time, kind)
     t, k, Z, competing, g_own, fail_times, fail_counts, g_fail, first_at_or_after = prepared
     beta, note = _newton(prepared, tol, max_iter)
     if beta is None:
-        return ModelResult(pd.DataFrame(), notes + [note], events, ok=False)
+        return _not_estimable(notes, events, note)
     if note:
         notes.append(note)
     # exp(Z beta) overflows only for a diverging model, which _newton has already refused
@@ -72,15 +67,29 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     var = inv @ (eta.T @ eta) @ inv
     se = np.sqrt(np.diag(var))
     z = _z(alpha)
-    epv = events / X.shape[1]
-    if epv < 10:
-        notes.append(f"only {events} events for {X.shape[1]} model columns ({epv:.1f} per column): "
-                     "estimates may be unstable")
+    notes.extend(_events_per_column_note(events, X.shape[1]))
     table = pd.DataFrame({"coef": beta, "se": se, "shr": np.exp(beta), "lower": np.exp(beta - z * se),
                           "upper": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
                          index=pd.Index(X.columns, name="covariate"))
     tests = wald_tests_by_variable(table["coef"], var)  # one per variable, Holm across variables
     return ModelResult(table, notes, events, variable_tests=tests)
+
+
+def _model_data(clients: pd.DataFrame, covariates: list[str] | None, cause: str, min_level: int):
+    """What :func:`fine_gray` and :func:`predicted_cif` both fit: the design matrix without the
+    columns that separate the ``cause`` events, the times, each client's kind (0 censored, 1 the
+    cause, 2 a competing event), the number of ``cause`` events and the notes so far."""
+    X, notes = design_matrix(clients, covariates, min_level)
+    time, event = competing_risks_data(clients.loc[X.index])
+    kind = np.where(event == 0, 0, np.where(event == EVENT_CODES[cause], 1, 2))
+    events = int((kind == 1).sum())
+    X = _drop_separated(X, kind == 1, notes, cause)
+    return X, time, kind, events, notes
+
+
+def _not_estimable(notes: list[str], events: int, why: str) -> ModelResult:
+    """An empty result, ``ok=False``, whose last note, ``why``, says why the model is not estimable."""
+    return ModelResult(pd.DataFrame(), notes + [why], events, ok=False)
 
 
 def _prepare(Z: np.ndarray, time: np.ndarray, kind: np.ndarray):
@@ -294,22 +303,16 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
     check_alpha(alpha)
     if horizon <= 0:
         raise ValueError(f"horizon must be positive, got {horizon}")
-    X, notes = design_matrix(clients, covariates, min_level)
-    time, event = competing_risks_data(clients.loc[X.index])
-    kind = np.where(event == 0, 0, np.where(event == EVENT_CODES[cause], 1, 2))
-    events = int((kind == 1).sum())
-    X = _drop_separated(X, kind == 1, notes, cause)
+    X, time, kind, events, notes = _model_data(clients, covariates, cause, min_level)
     if X.shape[1] == 0 or events == 0:
-        return ModelResult(pd.DataFrame(), notes + [f"not estimable: no covariates or no {cause} events"],
-                           events, ok=False)
+        return _not_estimable(notes, events, f"not estimable: no covariates or no {cause} events")
     if profiles is None:
         profiles = covariate_profiles(clients, covariates, min_level)
     rows = _profile_matrix(profiles, list(X.columns))
     followed = followed_at(time, horizon)
     if not horizon_estimable(followed, min_at_risk):
-        return ModelResult(pd.DataFrame(), notes + [f"{NOT_ESTIMABLE}: {followed:,} of the model's clients are still "
-                                                    f"followed at {horizon:g} days, fewer than min_at_risk "
-                                                    f"({min_at_risk})"], events, ok=False)
+        return _not_estimable(notes, events, f"{NOT_ESTIMABLE}: {followed:,} of the model's clients are still "
+                                             f"followed at {horizon:g} days, fewer than min_at_risk ({min_at_risk})")
     Z = X.to_numpy(dtype=float)
 
     def predict(Zs, ts, ks, start=None):
@@ -323,7 +326,7 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
 
     estimate, beta_hat = predict(Z, time, kind)
     if estimate is None:
-        return ModelResult(pd.DataFrame(), notes + ["not estimable: the model cannot be fitted"], events, ok=False)
+        return _not_estimable(notes, events, "not estimable: the model cannot be fitted")
     if resamples is None:
         resamples = np.random.default_rng(seed).integers(0, len(Z), size=(reps, len(Z)))
     resamples = np.asarray(resamples)
@@ -334,8 +337,7 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
         notes.append(f"{failed} of {len(draws)} bootstrap resamples could not be fitted (a covariate without "
                      "variation or separation in the resample); the interval is from the others")
     if len(fitted) < 2:
-        return ModelResult(pd.DataFrame(), notes + ["not estimable: too few bootstrap resamples fitted"],
-                           events, ok=False)
+        return _not_estimable(notes, events, "not estimable: too few bootstrap resamples fitted")
     lower, upper = np.quantile(fitted, [alpha / 2, 1 - alpha / 2], axis=0)
     table = pd.DataFrame.from_dict(profiles, orient="index")
     table.index.name = "profile"

@@ -537,7 +537,8 @@ def test_the_power_parameter_is_checked_before_a_run():
     from evaluation.parameters import parameter_problems
 
     assert parameter_problems({"power": 0.8}, {"power": "float"}) == []
-    assert parameter_problems({"power": 80}, {"power": "float"}) == ["parameter power must be between 0 and 1 (0.8: 80 % power)"]
+    assert parameter_problems({"power": 80}, {"power": "float"}) == [
+        "parameter power must be a share between 0 and 1 (80 % power is 0.8), e.g. -p power 0.8"]
 
 
 def test_a_tiny_p_and_a_near_certain_power_are_not_printed_as_0_and_100():

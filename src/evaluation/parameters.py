@@ -59,7 +59,7 @@ def _open_unit(value: Any) -> str | None:
 
 
 def _power(value: Any) -> str | None:
-    return None if 0 < value < 1 else "must be between 0 and 1 (0.8: 80 % power)"
+    return None if 0 < value < 1 else "must be a share between 0 and 1 (80 % power is 0.8)"
 
 
 def _at_least_one(value: Any) -> str | None:

@@ -8,9 +8,18 @@ import pandas as pd
 import pytest
 from scipy import optimize
 
-from evaluation.counterfactual import (CounterfactualError, _twfe_one_unit, _within, design, did,
-                                       event_study, placebo_in_space, placebo_p, simplex_least_squares,
-                                       synthetic_control)
+from evaluation.counterfactual import (
+    CounterfactualError,
+    _twfe_one_unit,
+    _within,
+    design,
+    did,
+    event_study,
+    placebo_in_space,
+    placebo_p,
+    simplex_least_squares,
+    synthetic_control,
+)
 from evaluation.official import load_panel
 
 WINDOW = {"pre_start": "2013-01", "treatment_start": "2016-06", "post_end": "2019-05"}

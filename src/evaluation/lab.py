@@ -19,8 +19,8 @@ import os
 import sys
 from pathlib import Path
 
-from .paths import ROOT
 from .kernels import KERNEL_NAME
+from .paths import ROOT
 
 START_PAGE = "lab/tree/notebooks"
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 
 from .dataset import Dataset, load_dataset
-from .privacy import DisclosureControl
 from .paths import default_output_dir, resolve_dataset
+from .privacy import DisclosureControl
 
 
 def start(dataset: str | Path | None, output_dir: str | Path | None,

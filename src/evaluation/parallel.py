@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 
 def run_tasks(func: Callable, tasks: list[tuple], workers: int = 1, scheduler: str | None = None) -> Iterator:

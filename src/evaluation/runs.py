@@ -239,7 +239,7 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = make_staging_folder(out)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     result = RunResult(dataset=dataset_dir, out=out, status="ok")
     record: dict[str, Any] = {
         "dataset": {"path": str(dataset_dir), "name": dataset.name, "synthetic": dataset.synthetic,
@@ -302,7 +302,7 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
             result.status = "failed"
             result.error = next(nb.error for nb in result.notebooks if nb.error)
         record["status"] = result.status
-        record["ended"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        record["ended"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         write_atomic(tmp / RUN_FILE, json.dumps(record, indent=1, default=str) + "\n")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -35,16 +35,16 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .vocabulary import SECTORS
 from .describe import subsidy_by_sector
+from .vocabulary import SECTORS
 
 __all__ = [
     "Estimate",

@@ -31,13 +31,12 @@ import gzip
 import http.client
 import io
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -122,7 +121,7 @@ def _request(url: str, body: dict | None, *, retries: int, backoff: float, timeo
                 wait = max(wait, float(retry_after))
             report.retries += 1
             sleep(wait)
-        except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise UpdateError(f"cannot reach {url}: {reason}. Check the network connection "
                               "(the panel is untouched)") from None

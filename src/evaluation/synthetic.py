@@ -31,7 +31,15 @@ import yaml
 
 from .dataset import load_published_targets
 from .files import staged_folder
-from .process import PROCESS, ProcessError, draw_clients, draw_placements, link_placements, load_process, placement_count
+from .process import (
+    PROCESS,
+    ProcessError,
+    draw_clients,
+    draw_placements,
+    link_placements,
+    load_process,
+    placement_count,
+)
 from .vocabulary import GROUPS, OUTCOME_GROUPS
 
 DEFAULT_SEED = 2019

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .describe import outcomes_by_group, subsidy_by_sector
 
+
 @dataclass
 class Computed:
     """A target's value from a dataset: exact (``value``), or only ``lower``..``upper`` (an

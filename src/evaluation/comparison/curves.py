@@ -3,8 +3,8 @@ ratio of two weighted curves with a cluster bootstrap interval."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 

@@ -61,7 +61,7 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
     eta = np.log(mu / (1 - mu))
     deviance_old = _deviance(y, mu)
     beta = np.zeros(x.shape[1])
-    for iteration in range(1, max_iterations + 1):
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 (the count is returned after the loop)
         mu_eta = mu * (1 - mu)
         z = eta + (y - mu) / mu_eta
         w = np.sqrt(mu_eta)

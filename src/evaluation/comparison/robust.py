@@ -3,8 +3,8 @@ weighted regression of the outcome on an intercept and the treatment indicator).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy.stats import norm

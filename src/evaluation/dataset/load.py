@@ -56,7 +56,7 @@ def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
         steps.close()
 
 
-def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
+def _load(folder: Path, out: _Collector, steps: Steps) -> Dataset:
     meta = _read_meta(folder, out)
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}

@@ -10,6 +10,7 @@ from scipy import stats
 
 from .estimators import EVENT_CODES, competing_risks_data
 
+
 @dataclass
 class TestResult:
     """A test's statistic, degrees of freedom and p-value, or a note saying why there is none."""

@@ -5,7 +5,7 @@ docstring for the method and variance of each)."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd

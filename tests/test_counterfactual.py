@@ -58,6 +58,7 @@ def _check_kkt(A, b, w, tol=1e-9):
     assert (g[~on] >= g[on].mean() - tol * max(1, np.abs(g).max())).all()
 
 
+@pytest.mark.heavy  # an SLSQP reference on the 17-donor design: ~25 s
 def test_weights_are_the_exact_optimum_on_the_real_design(haapavesi):
     """Haapavesi, unemployed per 100 in the labour force, 41 pre-period months, 299 donors."""
     A, b = haapavesi.Y[haapavesi.pre][:, 1:], haapavesi.Y[haapavesi.pre, 0]
@@ -67,6 +68,7 @@ def test_weights_are_the_exact_optimum_on_the_real_design(haapavesi):
     assert loss <= reference + 1e-9 and abs(loss - reference) < 1e-9
 
 
+@pytest.mark.heavy  # five SLSQP references: 10-60 s on the shared machine
 @pytest.mark.parametrize("seed", range(5))
 def test_weights_against_slsqp_on_random_problems(seed):
     rng = np.random.default_rng(seed)

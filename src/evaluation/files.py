@@ -9,6 +9,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "NotOurFolder", "check_replaceable", "make_staging_folder", "replace_folder", "staged_folder",
+    "write_atomic",
+]
+
 
 class NotOurFolder(FileExistsError):
     """A folder is in the way that this tool did not create: it is never replaced or deleted."""

@@ -22,6 +22,9 @@ from pathlib import Path
 from .kernels import KERNEL_NAME
 from .paths import ROOT
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["main"]
+
 START_PAGE = "lab/tree/notebooks"
 
 

@@ -18,6 +18,9 @@ import numpy as np
 
 from .files import write_atomic
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["METRICS_FILE", "read_metrics", "record"]
+
 METRICS_FILE = "metrics.json"
 
 

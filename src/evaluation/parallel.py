@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["run_tasks"]
+
 
 def run_tasks(func: Callable, tasks: list[tuple], workers: int = 1, scheduler: str | None = None) -> Iterator:
     """Yield ``func(*task)`` for each task as it completes (in no particular order).

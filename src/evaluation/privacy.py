@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["DisclosureControl", "PSEUDONYMISE", "identifying_columns"]
+
 #: Header words that name a direct identifier (Finnish and English).
 IDENTIFYING_NAMES = re.compile(
     r"^(nimi|etunimi|etunimet|sukunimi|kutsumanimi|name|first_?name|last_?name|surname|full_?name|"

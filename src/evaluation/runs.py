@@ -33,7 +33,8 @@ from .paths import DEFAULT_DATASET, NOTEBOOKS, ROOT
 from .provenance import git_state, sha256, versions
 
 __all__ = ["run", "RunResult", "RunError", "notebooks", "notebook_parameters", "check_output",
-           "is_run_folder", "prepare_parameters", "publish", "refresh_notebooks", "resolve_path_parameters"]
+           "is_run_folder", "prepare_parameters", "publish", "refresh_notebooks", "resolve_path_parameters",
+           "RUN_FILE", "check_target"]
 
 # debugpy in the kernel warns on stderr about frozen modules unless told not to validate files
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")

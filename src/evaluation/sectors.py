@@ -68,6 +68,9 @@ __all__ = [
     "sector_reading",
     "adjusted_reading",
     "cost_per_continued_job",
+    "continuation_sensitivity",
+    "placement_flow",
+    "sector_metrics",
 ]
 
 

@@ -43,6 +43,9 @@ from .survival import (
     value_at,
 )
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["study", "write_study"]
+
 HORIZONS = (180, 365, 730)
 #: Replications given to one task (a worker process or a Dask task).
 CHUNK = 25

@@ -45,7 +45,7 @@ from .files import write_atomic
 from .official import PANEL_FILE, PanelError, load_panel
 from .paths import STATFIN
 
-__all__ = ["TABLES", "UpdateError", "UpdateReport", "update", "parse_response", "month_code"]
+__all__ = ["TABLES", "UpdateError", "UpdateReport", "update", "parse_response", "month_code", "main"]
 
 #: Table id -> PxWeb v1 address (Finnish), as in data/public/statfin/README.md.
 TABLES = {"12r5": "https://statfin.stat.fi/PxWeb/api/v1/fi/StatFin/tyonv/statfin_tyonv_pxt_12r5.px"}

@@ -42,6 +42,9 @@ from .process import (
 )
 from .vocabulary import GROUPS, OUTCOME_GROUPS
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["synthesize", "write_dataset"]
+
 DEFAULT_SEED = 2019
 DEFAULT_CLIENTS = 150
 MUNICIPALITY_CODE = "071"  # Haapavesi (StatFin KU071); 069 is Haapajärvi

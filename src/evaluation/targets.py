@@ -24,6 +24,9 @@ import pandas as pd
 
 from .describe import outcomes_by_group, subsidy_by_sector
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["STATUSES", "check_targets", "reproduction_metrics", "require_all_pass"]
+
 
 @dataclass
 class Computed:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["CumulativeIncidence", "CurveContrast", "contrast_curves", "weighted_cumulative_incidence"]
+
 
 @dataclass(frozen=True)
 class CumulativeIncidence:

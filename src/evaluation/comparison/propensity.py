@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import solve_triangular
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["PropensityModel", "logistic_propensity"]
+
 
 @dataclass(frozen=True)
 class PropensityModel:

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["Effect", "weighted_difference"]
+
 
 @dataclass(frozen=True)
 class Effect:

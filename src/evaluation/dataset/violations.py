@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["DatasetError", "Violation"]
+
 MAX_LISTED = 30  # violations listed in the message; the rest are counted
 
 

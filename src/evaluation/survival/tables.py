@@ -26,6 +26,12 @@ from .estimators import (
     value_at,
 )
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "OUTCOME_DEFINITIONS", "PRIMARY_HORIZON", "group_comparisons", "horizon_table", "primary_result",
+    "restricted_means", "sensitivity_table", "survival_metrics",
+]
+
 #: The primary result of notebook 02: the cumulative incidence of employment at this many days.
 PRIMARY_HORIZON = 365
 

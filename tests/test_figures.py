@@ -32,6 +32,7 @@ def all_figures(ds, lang):
     }
 
 
+@pytest.mark.heavy  # draws every figure twice: 14-17 s per language on the shared machine
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_same_data_give_byte_identical_png_and_svg(tmp_path, lang):
     use_style()
@@ -483,6 +484,7 @@ def test_the_summary_prints_every_text_of_its_figures_at_7_points_or_more(tmp_pa
         assert scale <= 1.25, (name, "drawn far smaller than shown: the summary enlarges it")
 
 
+@pytest.mark.heavy  # draws every print figure twice: ~22 s on the shared machine
 def test_figures_at_print_size_are_byte_stable(tmp_path):
     use_style()
     first = {n: save_figure(f, tmp_path / "a", n) for n, f in _summary_figures()}

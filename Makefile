@@ -1,6 +1,7 @@
 # The two commands of this repository (see README.md):
 #   make reproduce   install, then run every notebook on the default synthetic dataset
 #   make test        install, then unit tests, reference tests, nbval over notebooks/, end-to-end run
+# and, while developing, `make check` (under two minutes: lint, format, layers, the fast unit tests).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +18,7 @@ DATASET := data/synthetic/wassup
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: install reproduce test e2e browser notebooks lab synthetic benchmark lock lowest clean
+.PHONY: install reproduce test check e2e browser notebooks lab synthetic benchmark lock lowest clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; v = "%d.%d" % sys.version_info[:2]; sys.exit(0 if v == "$(PYVER)" else \
@@ -40,9 +41,21 @@ reproduce: install
 
 ## make test: the whole suite (unit and reference tests, nbval, the browser test)
 test: install browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest tests --ignore=tests/e2e
 	$(PY) -m pytest --nbval notebooks --nbval-sanitize-with tests/nbval_sanitize.cfg -p no:cacheprovider
 	$(MAKE) --no-print-directory e2e
+
+## make check: the developer's loop, in under two minutes: lint, the layers, the unit tests without
+## the slow (notebooks, kernels, the runner) and the heavy ones, on two workers with one BLAS thread
+## each (two cores: more threads only wait for each other), then the format check
+FAST_TESTS := -m "not slow and not heavy" --ignore=tests/e2e -n 2 -q -p no:cacheprovider
+check: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest tests $(FAST_TESTS)
+	$(VENV)/bin/ruff format --check .
 
 ## make e2e: every notebook run in JupyterLab in headless Chromium (Debian's chromium on PATH);
 ## screenshots in reports/screenshots/

@@ -9,6 +9,9 @@ import pytest
 
 from evaluation.paths import DEFAULT_DATASET
 
+# pytester: tests/test_house.py runs small test files; slow_guard: a test starting a kernel is marked slow
+pytest_plugins = ["pytester", "slow_guard"]
+
 
 @pytest.fixture(autouse=True)
 def _close_figures():

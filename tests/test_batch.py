@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from conftest import edit_csv
+from evaluation.batch import batch
 from evaluation.cli import main
 from evaluation.metrics import read_metrics
 from evaluation.paths import DEFAULT_DATASET
-from evaluation.batch import batch
 
 pytestmark = pytest.mark.slow
 QUICK = ["00_dataset_overview", "01_reproduce_report_figures"]

@@ -14,8 +14,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.comparison import (att_odds_weights, logistic_propensity, matched_effect,
-                                   nearest_neighbour_match, weighted_effect)
+from evaluation.comparison import (
+    att_odds_weights,
+    logistic_propensity,
+    matched_effect,
+    nearest_neighbour_match,
+    weighted_effect,
+)
 from evaluation.paths import ROOT
 
 REFERENCE = ROOT / "tests" / "reference"

@@ -8,9 +8,18 @@ import pandas as pd
 import pytest
 from scipy import optimize
 
-from evaluation.counterfactual import (CounterfactualError, _twfe_one_unit, _within, design, did,
-                                       event_study, placebo_in_space, placebo_p, simplex_least_squares,
-                                       synthetic_control)
+from evaluation.counterfactual import (
+    CounterfactualError,
+    _twfe_one_unit,
+    _within,
+    design,
+    did,
+    event_study,
+    placebo_in_space,
+    placebo_p,
+    simplex_least_squares,
+    synthetic_control,
+)
 from evaluation.official import load_panel
 
 WINDOW = {"pre_start": "2013-01", "treatment_start": "2016-06", "post_end": "2019-05"}
@@ -49,6 +58,7 @@ def _check_kkt(A, b, w, tol=1e-9):
     assert (g[~on] >= g[on].mean() - tol * max(1, np.abs(g).max())).all()
 
 
+@pytest.mark.heavy  # an SLSQP reference on the 17-donor design: ~25 s
 def test_weights_are_the_exact_optimum_on_the_real_design(haapavesi):
     """Haapavesi, unemployed per 100 in the labour force, 41 pre-period months, 299 donors."""
     A, b = haapavesi.Y[haapavesi.pre][:, 1:], haapavesi.Y[haapavesi.pre, 0]
@@ -58,6 +68,7 @@ def test_weights_are_the_exact_optimum_on_the_real_design(haapavesi):
     assert loss <= reference + 1e-9 and abs(loss - reference) < 1e-9
 
 
+@pytest.mark.heavy  # five SLSQP references: 10-60 s on the shared machine
 @pytest.mark.parametrize("seed", range(5))
 def test_weights_against_slsqp_on_random_problems(seed):
     rng = np.random.default_rng(seed)

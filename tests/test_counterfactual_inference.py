@@ -9,10 +9,27 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from evaluation.counterfactual import (ALAND_REGION, Analysis, Design, SCMResult, confidence_set, design,
-                                       detectable_effect, event_study, event_years, in_time_comparison,
-                                       in_time_placebo, outcome_matrix, periods_per_year, placebo_in_space,
-                                       placebo_p, placebo_p_values, power, power_curve, synthetic_control)
+from evaluation.counterfactual import (
+    ALAND_REGION,
+    Analysis,
+    Design,
+    SCMResult,
+    confidence_set,
+    design,
+    detectable_effect,
+    event_study,
+    event_years,
+    in_time_comparison,
+    in_time_placebo,
+    outcome_matrix,
+    periods_per_year,
+    placebo_in_space,
+    placebo_p,
+    placebo_p_values,
+    power,
+    power_curve,
+    synthetic_control,
+)
 from evaluation.official import load_panel
 
 WINDOW = {"pre_start": "2013-01", "treatment_start": "2016-06", "post_end": "2019-05"}

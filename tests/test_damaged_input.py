@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,6 +76,7 @@ def damage(draw):
     return files, encoding
 
 
+@pytest.mark.heavy  # 60 damaged datasets loaded: ~90 s
 @settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(damage())
 def test_damaged_datasets_raise_only_dataset_error(case):

@@ -8,8 +8,14 @@ import pytest
 from conftest import another_municipality
 from evaluation import load_dataset
 from evaluation.describe import outcomes_by_group, subsidy_by_sector
-from evaluation.figures import (activation_rate_by_month, clients_by_outcome, placements_by_sector,
-                                save_figure, unemployed_by_month, use_style)
+from evaluation.figures import (
+    activation_rate_by_month,
+    clients_by_outcome,
+    placements_by_sector,
+    save_figure,
+    unemployed_by_month,
+    use_style,
+)
 from evaluation.paths import DEFAULT_DATASET
 from evaluation.text import month_label, number, percent
 
@@ -26,6 +32,7 @@ def all_figures(ds, lang):
     }
 
 
+@pytest.mark.heavy  # draws every figure twice: 14-17 s per language on the shared machine
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_same_data_give_byte_identical_png_and_svg(tmp_path, lang):
     use_style()
@@ -247,10 +254,18 @@ def test_every_figure_stops_where_the_tables_stop(register):
     numbers at risk reach 365 days, beyond the follow-up: the figure is not drawn out to them."""
     import numpy as np
 
-    from evaluation.figures import (cumulative_incidence_panels, cumulative_incidence_stacked,
-                                    kaplan_meier_with_risk_table)
-    from evaluation.survival import (competing_risks_data, cumulative_incidence, cumulative_incidence_by,
-                                     followed_until, kaplan_meier)
+    from evaluation.figures import (
+        cumulative_incidence_panels,
+        cumulative_incidence_stacked,
+        kaplan_meier_with_risk_table,
+    )
+    from evaluation.survival import (
+        competing_risks_data,
+        cumulative_incidence,
+        cumulative_incidence_by,
+        followed_until,
+        kaplan_meier,
+    )
 
     clients = load_dataset(DEFAULT_DATASET).clients if register == "default" else _short_follow_up_register()
     time, event = competing_risks_data(clients)
@@ -282,8 +297,11 @@ def test_every_figure_stops_where_the_tables_stop(register):
 def test_on_real_data_no_curve_has_a_step_made_by_fewer_than_min_cell_people():
     """With min_at_risk 1 (a reader's choice) the curves of real data still stop at the last day
     with at least min_cell = 5 clients at risk; synthetic data are drawn further."""
-    from evaluation.figures import (cumulative_incidence_panels, cumulative_incidence_stacked,
-                                    kaplan_meier_with_risk_table)
+    from evaluation.figures import (
+        cumulative_incidence_panels,
+        cumulative_incidence_stacked,
+        kaplan_meier_with_risk_table,
+    )
     from evaluation.survival import cumulative_incidence, kaplan_meier
 
     time, event, _ = _default_register()
@@ -319,8 +337,12 @@ def test_on_real_data_every_drawn_step_rests_on_at_least_min_cell_events():
     min_cell = 5 events of its outcome; the value after each jump is the estimate there."""
     import numpy as np
 
-    from evaluation.figures import (cumulative_incidence_panels, cumulative_incidence_stacked,
-                                    kaplan_meier_with_risk_table, label)
+    from evaluation.figures import (
+        cumulative_incidence_panels,
+        cumulative_incidence_stacked,
+        kaplan_meier_with_risk_table,
+        label,
+    )
     from evaluation.survival import cumulative_incidence, kaplan_meier
     from evaluation.survival.estimators import EVENT_CODES
 
@@ -414,8 +436,12 @@ def _summary_figures():
     from types import SimpleNamespace
 
     from evaluation.counterfactual import design, synthetic_control
-    from evaluation.figures import (clients_by_outcome, continuation_rate_by_sector, synthetic_control_paths,
-                                    unemployed_indexed_by_area)
+    from evaluation.figures import (
+        clients_by_outcome,
+        continuation_rate_by_sector,
+        synthetic_control_paths,
+        unemployed_indexed_by_area,
+    )
     from evaluation.official import area_series, load_panel
     from evaluation.sectors import continuation_by_sector
 
@@ -458,6 +484,7 @@ def test_the_summary_prints_every_text_of_its_figures_at_7_points_or_more(tmp_pa
         assert scale <= 1.25, (name, "drawn far smaller than shown: the summary enlarges it")
 
 
+@pytest.mark.heavy  # draws every print figure twice: ~22 s on the shared machine
 def test_figures_at_print_size_are_byte_stable(tmp_path):
     use_style()
     first = {n: save_figure(f, tmp_path / "a", n) for n, f in _summary_figures()}

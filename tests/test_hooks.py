@@ -9,10 +9,15 @@ import sys
 import threading
 
 import nbformat
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from evaluation.hooks import close_thread_event_loop
 from evaluation.kernels import kernel_name
+
+# Each test starts a kernel, executes a notebook through papermill or imports papermill's stack in a
+# fresh interpreter: make test runs them, make check does not.
+pytestmark = pytest.mark.slow
 
 
 def _iri_checker_present(skip: bool) -> bool:

@@ -7,8 +7,8 @@ import re
 import nbformat
 import pytest
 
-from evaluation.paths import NOTEBOOKS
 from evaluation.kernels import KERNEL_NAME
+from evaluation.paths import NOTEBOOKS
 from evaluation.runs import notebooks
 
 PATHS = notebooks()

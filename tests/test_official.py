@@ -9,9 +9,20 @@ import pandas as pd
 import pytest
 
 from evaluation.dataset import municipality_code
-from evaluation.official import (SERVICES, PanelError, area_codes, context, context_metrics, find_municipality,
-                                 like_months, load_panel, monthly_series, municipal_spread, trend_benchmark,
-                                 trend_sentences)
+from evaluation.official import (
+    SERVICES,
+    PanelError,
+    area_codes,
+    context,
+    context_metrics,
+    find_municipality,
+    like_months,
+    load_panel,
+    monthly_series,
+    municipal_spread,
+    trend_benchmark,
+    trend_sentences,
+)
 from evaluation.paths import STATFIN
 
 

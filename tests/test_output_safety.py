@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from conftest import make_real
-
+from evaluation.batch import batch
 from evaluation.cli import main
 from evaluation.paths import DEFAULT_DATASET
-from evaluation.batch import batch
 from evaluation.runs import RunError, is_run_folder, run
 
 

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from conftest import SHORT_BOOTSTRAP, make_real
-
 from evaluation import DatasetError, load_dataset
 from evaluation.privacy import DisclosureControl
 
@@ -476,8 +475,18 @@ def _every_metric_classified_and_its_rule_kept(metrics: dict, register) -> None:
 
     import yaml
 
-    from evaluation.privacy import (COUNT, DESCRIPTION, ESTIMATE, INDIVIDUAL, KINDS, P_VALUE, PUBLIC, TARGET,
-                                    UnclassifiedMetric, metric_class)
+    from evaluation.privacy import (
+        COUNT,
+        DESCRIPTION,
+        ESTIMATE,
+        INDIVIDUAL,
+        KINDS,
+        P_VALUE,
+        PUBLIC,
+        TARGET,
+        UnclassifiedMetric,
+        metric_class,
+    )
 
     classes, unclassified = {}, []
     for key in metrics:

@@ -11,11 +11,18 @@ import pandas as pd
 import pytest
 import yaml
 
-from evaluation.process import (CAUSES, PROCESS, ProcessError, analysis_frame, draw_register, expected_shares,
-                                load_process, truth)
+from evaluation.process import (
+    CAUSES,
+    PROCESS,
+    ProcessError,
+    analysis_frame,
+    draw_register,
+    expected_shares,
+    load_process,
+    truth,
+)
 from evaluation.simulation import true_values
-from evaluation.survival import (competing_risks_data, cumulative_incidence, kaplan_meier, restricted_mean,
-                                 value_at)
+from evaluation.survival import competing_risks_data, cumulative_incidence, kaplan_meier, restricted_mean, value_at
 
 
 @pytest.mark.parametrize("file", ["process.yaml", "process_fine_gray.yaml"])

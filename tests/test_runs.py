@@ -236,8 +236,7 @@ def test_survival_notebook_without_optional_columns(tmp_path):
 def test_relative_paths_typed_in_a_notebook_mean_the_repository(tmp_path, monkeypatch):
     """In JupyterLab a notebook runs in notebooks/: a researcher's "data/..." and "reports/..."
     are the repository's folders, never new folders inside the committed notebooks/."""
-    from evaluation.paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT
-    from evaluation.paths import default_output_dir, resolve_dataset
+    from evaluation.paths import DEFAULT_DATASET, NOTEBOOKS, REPORTS, ROOT, default_output_dir, resolve_dataset
 
     monkeypatch.chdir(NOTEBOOKS)
     assert resolve_dataset("data/synthetic/wassup") == ROOT / "data/synthetic/wassup"

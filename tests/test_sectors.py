@@ -12,9 +12,21 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from evaluation.sectors import (adjusted_comparison, barnard_exact, continuation_sensitivity, sector_reading, sector_precision, compare_sectors, conditional_odds_ratio,
-                                continuation_by_sector, cost_per_continued_job, detectable_difference,
-                                newcombe_difference, risk_ratio, wilson_interval)
+from evaluation.sectors import (
+    adjusted_comparison,
+    barnard_exact,
+    compare_sectors,
+    conditional_odds_ratio,
+    continuation_by_sector,
+    continuation_sensitivity,
+    cost_per_continued_job,
+    detectable_difference,
+    newcombe_difference,
+    risk_ratio,
+    sector_precision,
+    sector_reading,
+    wilson_interval,
+)
 
 HERE = Path(__file__).parent / "reference"
 REF = json.loads((HERE / "sectors.json").read_text())

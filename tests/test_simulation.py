@@ -65,6 +65,7 @@ def test_rejection_rate_of_a_valid_and_of_a_liberal_test():
     assert table.loc["liberal", "verdict"] == "too many rejections"
 
 
+@pytest.mark.heavy  # starts a process pool
 def test_study_is_the_same_on_one_worker_and_two(tmp_path):
     coverage, rows, facts = study(4, 80, seed=9, workers=1)
     _, rows2, _ = study(4, 80, seed=9, workers=2)
@@ -78,6 +79,7 @@ def test_study_is_the_same_on_one_worker_and_two(tmp_path):
     assert facts["replications"] == 4 and facts["clients"] == 80
 
 
+@pytest.mark.heavy  # runs the simulate command three times
 def test_simulate_command_writes_whole_and_never_over_a_foreign_folder(tmp_path, capsys):
     out = tmp_path / "study"
     assert main(["simulate", "--reps", "3", "--clients", "60", "--out", str(out)]) == 0

@@ -359,4 +359,4 @@ def test_sentences_about_size_follow_the_size():
     assert f"There were 3{NBSP}343 clients" in large and "is 4.0 percentage points wide" in large
     fi = text(summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}),
                         META, "fi"))
-    assert "pienessä aineistossa" not in fi and f"väli on 15,0 prosenttiyksikköä leveä" in fi
+    assert "pienessä aineistossa" not in fi and "väli on 15,0 prosenttiyksikköä leveä" in fi

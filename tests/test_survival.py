@@ -18,10 +18,23 @@ import pytest
 
 from evaluation import load_dataset
 from evaluation.paths import DEFAULT_DATASET
-from evaluation.survival import (EVENT_CODES, at_risk_table, cause_specific_cox, competing_risks_data,
-                                 cumulative_incidence, cumulative_incidence_by, cif_at_horizons,
-                                 design_matrix, fine_gray, gray_test, kaplan_meier, logrank_test,
-                                 median_time, predicted_cif, restricted_mean)
+from evaluation.survival import (
+    EVENT_CODES,
+    at_risk_table,
+    cause_specific_cox,
+    cif_at_horizons,
+    competing_risks_data,
+    cumulative_incidence,
+    cumulative_incidence_by,
+    design_matrix,
+    fine_gray,
+    gray_test,
+    kaplan_meier,
+    logrank_test,
+    median_time,
+    predicted_cif,
+    restricted_mean,
+)
 from evaluation.survival.finegray import covariate_profiles
 from evaluation.survival.tables import sensitivity_table
 
@@ -571,8 +584,7 @@ def test_one_rule_for_every_horizon_on_a_register_with_short_follow_up():
     the first enrolments: clients enrolled later dropped, those still without an exit then
     censored at it.  At the last day with 10 clients followed every output has an estimate;
     the next day, still within follow-up, none has."""
-    from evaluation.survival import (NOT_ESTIMABLE, followed_at, followed_until, horizon_table,
-                                     restricted_means)
+    from evaluation.survival import NOT_ESTIMABLE, followed_at, followed_until, horizon_table, restricted_means
 
     clients = synthetic()
     end = pd.Timestamp("2017-06-30")

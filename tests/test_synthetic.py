@@ -8,9 +8,9 @@ import pytest
 
 from evaluation import load_dataset
 from evaluation.cli import main
+from evaluation.dataset import load_published_targets
 from evaluation.paths import DEFAULT_DATASET
 from evaluation.synthetic import synthesize, write_dataset
-from evaluation.dataset import load_published_targets
 from evaluation.targets import check_targets
 
 FILES = ("dataset.yaml", "clients.csv", "placements.csv", "monthly.csv")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from evaluation.dataset import Dataset
-from evaluation.dataset import load_published_targets, target_problems
+from evaluation.dataset import Dataset, load_published_targets, target_problems
 from evaluation.targets import check_targets, compute_target
 
 

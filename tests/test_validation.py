@@ -127,8 +127,7 @@ def test_every_interval_of_notebook_03_is_covered_by_a_study_or_called_not_valid
 
     from evaluation import load_dataset
     from evaluation.paths import DEFAULT_DATASET
-    from evaluation.sectors import (adjusted_comparison, compare_sectors, continuation_by_sector,
-                                    cost_per_continued_job)
+    from evaluation.sectors import adjusted_comparison, compare_sectors, continuation_by_sector, cost_per_continued_job
     from evaluation.validation import studies
 
     studied = {"company rate": "continuation.company", "association rate": "continuation.association",

@@ -40,6 +40,9 @@ import numpy as np
 
 from .paths import DEFAULT_DATASET, ROOT
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["main"]
+
 TASKS = ("load", "cif", "km", "logrank", "gray", "cox", "finegray", "notebook", "reproduce")
 IMPLS = ("evaluation", "lifelines", "sksurv")
 COVARIATES = ["age_at_entry", "sex", "long_term_unemployed", "health_limitations", "education_level"]

@@ -13,6 +13,9 @@ import yaml
 from .dataset import DatasetError
 from .hooks import skip_slow_iri_checker
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["main"]
+
 
 def _parse_value(text: str) -> Any:
     """A ``-p NAME VALUE`` value, read as YAML so lists, numbers and null keep their types.

@@ -84,7 +84,8 @@ __all__ = ["OUTCOMES", "Design", "SCMResult", "simplex_least_squares", "outcome_
            "detectable_effect", "did", "event_study", "CounterfactualError", "analyse",
            "counterfactual_metrics", "summary_table", "weights_table", "Analysis", "placebo_p", "event_years",
            "periods_per_year", "signed_statistic", "placebo_p_values", "confidence_set", "power",
-           "pre_start_sensitivity", "in_time_comparison", "ALAND_REGION", "MSPE_EXCLUSIONS", "power_curve"]
+           "pre_start_sensitivity", "in_time_comparison", "ALAND_REGION", "MSPE_EXCLUSIONS", "power_curve",
+           "PRIMARY", "conclusion", "conclusion_sentences", "study"]
 
 #: outcome -> (numerator columns, label); all per 100 in the labour force.
 OUTCOMES = {

@@ -10,6 +10,12 @@ import pandas as pd
 
 from .vocabulary import GROUPS, OUTCOME_GROUPS, SECTORS
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "column_summary", "dataset_summary", "monthly_change", "outcomes_by_code", "outcomes_by_group",
+    "study_months", "subsidy_by_sector",
+]
+
 
 def outcomes_by_group(clients: pd.DataFrame) -> pd.DataFrame:
     """Clients by outcome group: ``n`` and ``share`` (of all clients, 0..1), in reporting order.

@@ -5,9 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "NotOurFolder", "check_replaceable", "make_staging_folder", "replace_folder", "staged_folder",
+    "write_atomic",
+]
 
 
 class NotOurFolder(FileExistsError):

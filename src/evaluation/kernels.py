@@ -20,7 +20,7 @@ from .files import write_atomic
 from .hooks import close_thread_event_loop
 
 __all__ = ["KERNEL_NAME", "kernel_name", "quiet", "execute", "to_html", "notebook_parameters",
-           "kernel_manager_class"]
+           "kernel_manager_class", "run_in_place"]
 
 KERNEL_NAME = "wassup-evaluation"
 #: What an idle kernel logs when jupyter_client interrupts it before every shutdown: not a

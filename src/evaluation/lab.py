@@ -19,8 +19,11 @@ import os
 import sys
 from pathlib import Path
 
-from .paths import ROOT
 from .kernels import KERNEL_NAME
+from .paths import ROOT
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["main"]
 
 START_PAGE = "lab/tree/notebooks"
 

@@ -12,6 +12,9 @@ import yaml
 
 from .paths import DATA
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["load_lalonde"]
+
 LALONDE = DATA / "public" / "lalonde"
 COLUMNS = ("treat", "age", "educ", "black", "hispanic", "married", "nodegree", "re74", "re75", "re78")
 BINARY = ("treat", "black", "hispanic", "married", "nodegree")

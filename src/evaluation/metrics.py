@@ -10,12 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
 from .files import write_atomic
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["METRICS_FILE", "read_metrics", "record"]
 
 METRICS_FILE = "metrics.json"
 

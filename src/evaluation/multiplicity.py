@@ -14,7 +14,7 @@ adjustment would hide a violation; they are read beside their global test.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["holm"]
 

@@ -12,8 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from .dataset import Dataset, load_dataset
-from .privacy import DisclosureControl
 from .paths import default_output_dir, resolve_dataset
+from .privacy import DisclosureControl
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["readable", "show", "start"]
 
 
 def start(dataset: str | Path | None, output_dir: str | Path | None,

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["run_tasks"]
 
 
 def run_tasks(func: Callable, tasks: list[tuple], workers: int = 1, scheduler: str | None = None) -> Iterator:

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __all__ = ["EXAMPLES", "PATH_PARAMETERS", "RULES", "normalise_parameters", "parameter_problems"]
 

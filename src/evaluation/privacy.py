@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["DisclosureControl", "PSEUDONYMISE", "identifying_columns"]
+
 #: Header words that name a direct identifier (Finnish and English).
 IDENTIFYING_NAMES = re.compile(
     r"^(nimi|etunimi|etunimet|sukunimi|kutsumanimi|name|first_?name|last_?name|surname|full_?name|"
@@ -60,8 +63,9 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
         values = pd.Series(pd.arrays.ArrowStringArray(pc.unique(pa.array(column_values.array))))
 
         def where(found_values) -> tuple[int, int]:
-            hits = column_values.isin(list(found_values)).to_numpy(dtype=bool)
-            return int(column_values.index[hits][0]), int(hits.sum())
+            # called only within this iteration, so the late binding of column_values is wanted
+            hits = column_values.isin(list(found_values)).to_numpy(dtype=bool)  # noqa: B023
+            return int(column_values.index[hits][0]), int(hits.sum())  # noqa: B023
 
         shaped = values.str.fullmatch(_HETU_SHAPE).fillna(False).to_numpy(dtype=bool)
         valid = [v for v in values[shaped] if hetu.is_valid(v)]
@@ -273,7 +277,7 @@ class DisclosureControl:
     min_cell: int = 5
 
     @classmethod
-    def for_dataset(cls, dataset, min_cell: int = 5) -> "DisclosureControl":
+    def for_dataset(cls, dataset, min_cell: int = 5) -> DisclosureControl:
         return cls(active=not dataset.synthetic, min_cell=min_cell)
 
     def small(self, n) -> bool:

@@ -87,7 +87,7 @@ class Process:
         b = self.params["outcomes"]["causes"][cause]["beta"]
         return np.array([float(b[t]) for t in TERMS])
 
-    def with_rates(self, rates: dict[str, float]) -> "Process":
+    def with_rates(self, rates: dict[str, float]) -> Process:
         """The same process with other baseline rates (calibration)."""
         params = yaml.safe_load(yaml.safe_dump(self.params))
         for cause, rate in rates.items():

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import sys
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["LARGE_CLIENTS", "Steps"]
+
 #: Clients from which the analyses report their steps (a few seconds per step and more).
 LARGE_CLIENTS = 200_000
 

@@ -33,7 +33,8 @@ from .paths import DEFAULT_DATASET, NOTEBOOKS, ROOT
 from .provenance import git_state, sha256, versions
 
 __all__ = ["run", "RunResult", "RunError", "notebooks", "notebook_parameters", "check_output",
-           "is_run_folder", "prepare_parameters", "publish", "refresh_notebooks", "resolve_path_parameters"]
+           "is_run_folder", "prepare_parameters", "publish", "refresh_notebooks", "resolve_path_parameters",
+           "RUN_FILE", "check_target"]
 
 # debugpy in the kernel warns on stderr about frozen modules unless told not to validate files
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -239,7 +240,7 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = make_staging_folder(out)
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     result = RunResult(dataset=dataset_dir, out=out, status="ok")
     record: dict[str, Any] = {
         "dataset": {"path": str(dataset_dir), "name": dataset.name, "synthetic": dataset.synthetic,
@@ -302,7 +303,7 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
             result.status = "failed"
             result.error = next(nb.error for nb in result.notebooks if nb.error)
         record["status"] = result.status
-        record["ended"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        record["ended"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         write_atomic(tmp / RUN_FILE, json.dumps(record, indent=1, default=str) + "\n")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

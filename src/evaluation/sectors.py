@@ -35,17 +35,17 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from .vocabulary import SECTORS
 from .describe import subsidy_by_sector
+from .vocabulary import SECTORS
 
 __all__ = [
     "Estimate",
@@ -69,6 +69,9 @@ __all__ = [
     "sector_reading",
     "adjusted_reading",
     "cost_per_continued_job",
+    "continuation_sensitivity",
+    "placement_flow",
+    "sector_metrics",
 ]
 
 

@@ -31,8 +31,20 @@ from .parallel import run_tasks
 from .paths import ROOT
 from .process import CAUSES, Process, analysis_frame, draw_register, load_process, truth
 from .sectors import newcombe_difference, wilson_interval
-from .survival import (cause_specific_cox, competing_risks_data, cumulative_incidence, fine_gray, gray_test,
-                       kaplan_meier, logrank_test, restricted_mean, value_at)
+from .survival import (
+    cause_specific_cox,
+    competing_risks_data,
+    cumulative_incidence,
+    fine_gray,
+    gray_test,
+    kaplan_meier,
+    logrank_test,
+    restricted_mean,
+    value_at,
+)
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["study", "write_study"]
 
 HORIZONS = (180, 365, 730)
 #: Replications given to one task (a worker process or a Dask task).

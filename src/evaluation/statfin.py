@@ -31,13 +31,12 @@ import gzip
 import http.client
 import io
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -46,7 +45,7 @@ from .files import write_atomic
 from .official import PANEL_FILE, PanelError, load_panel
 from .paths import STATFIN
 
-__all__ = ["TABLES", "UpdateError", "UpdateReport", "update", "parse_response", "month_code"]
+__all__ = ["TABLES", "UpdateError", "UpdateReport", "update", "parse_response", "month_code", "main"]
 
 #: Table id -> PxWeb v1 address (Finnish), as in data/public/statfin/README.md.
 TABLES = {"12r5": "https://statfin.stat.fi/PxWeb/api/v1/fi/StatFin/tyonv/statfin_tyonv_pxt_12r5.px"}
@@ -122,7 +121,7 @@ def _request(url: str, body: dict | None, *, retries: int, backoff: float, timeo
                 wait = max(wait, float(retry_after))
             report.retries += 1
             sleep(wait)
-        except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as exc:
+        except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise UpdateError(f"cannot reach {url}: {reason}. Check the network connection "
                               "(the panel is untouched)") from None

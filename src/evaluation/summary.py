@@ -34,8 +34,7 @@ import pandas as pd
 from .counterfactual import PRIMARY, conclusion_sentences
 from .files import write_atomic
 from .metrics import read_metrics
-from .text import (check_lang, interval, markdown_literal, month_name, number, ordinal, percent, signed,
-                   signed_percent)
+from .text import check_lang, interval, markdown_literal, month_name, number, ordinal, percent, signed, signed_percent
 
 __all__ = ["Summary", "Section", "summarise", "render_html", "write_summary", "WORDS", "HORIZONS"]
 

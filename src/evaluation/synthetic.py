@@ -31,8 +31,19 @@ import yaml
 
 from .dataset import load_published_targets
 from .files import staged_folder
-from .process import PROCESS, ProcessError, draw_clients, draw_placements, link_placements, load_process, placement_count
+from .process import (
+    PROCESS,
+    ProcessError,
+    draw_clients,
+    draw_placements,
+    link_placements,
+    load_process,
+    placement_count,
+)
 from .vocabulary import GROUPS, OUTCOME_GROUPS
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["synthesize", "write_dataset"]
 
 DEFAULT_SEED = 2019
 DEFAULT_CLIENTS = 150

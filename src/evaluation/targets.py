@@ -24,6 +24,10 @@ import pandas as pd
 
 from .describe import outcomes_by_group, subsidy_by_sector
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["STATUSES", "check_targets", "reproduction_metrics", "require_all_pass"]
+
+
 @dataclass
 class Computed:
     """A target's value from a dataset: exact (``value``), or only ``lower``..``upper`` (an

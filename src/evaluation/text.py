@@ -9,6 +9,12 @@ from __future__ import annotations
 
 import re
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "check_lang", "interval", "markdown_literal", "month_label", "month_name", "number", "ordinal", "percent",
+    "signed", "signed_percent",
+]
+
 LANGUAGES = ("fi", "en")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 EN_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

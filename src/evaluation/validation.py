@@ -24,6 +24,9 @@ import pandas as pd
 
 from .paths import VALIDATION
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["coverage_notes", "dataset_process", "not_validated"]
+
 
 def studies(folder: Path = VALIDATION) -> list[tuple[dict, pd.DataFrame]]:
     """Every study under ``folder``: (its ``study.json``, its coverage table), smallest first."""

@@ -82,7 +82,7 @@ class LabServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 90) -> "LabServer":
+    def start(self, timeout: float = 90) -> LabServer:
         env = dict(os.environ,
                    JUPYTERLAB_SETTINGS_DIR=str(write_user_settings(self.workdir / "settings", E2E_SETTINGS)),
                    JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / "workspaces"),

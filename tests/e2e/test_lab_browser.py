@@ -18,11 +18,19 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from lab_driver import (
+    CHROMIUM_ARGS,
+    LabServer,
+    chromium_path,
+    failures,
+    kernel_name,
+    open_notebook,
+    replace_cell_source,
+    run_all,
+    screenshot,
+)
 
 from evaluation.paths import NOTEBOOKS, REPORTS, ROOT
-
-from lab_driver import (CHROMIUM_ARGS, LabServer, chromium_path, failures, kernel_name,
-                        open_notebook, replace_cell_source, run_all, screenshot)
 
 SCREENSHOTS = REPORTS / "screenshots"
 WORK = REPORTS / "e2e"  # git-ignored scratch space under the server's root

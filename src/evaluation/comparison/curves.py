@@ -3,10 +3,13 @@ ratio of two weighted curves with a cluster bootstrap interval."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["CumulativeIncidence", "CurveContrast", "contrast_curves", "weighted_cumulative_incidence"]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,9 @@ from .propensity import logistic_propensity
 from .robust import Effect
 from .weighting import att_odds_weights, effective_sample_size, weighted_effect
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["lalonde_benchmark", "lalonde_markdown"]
+
 OUTCOMES = {"re78": "earnings in 1978 (1982 US dollars)", "employed78": "employed in 1978 (earnings > 0; share)"}
 GROUPS = {"psid": "PSID-1", "cps": "CPS-1"}
 SPECIFICATION = ("logistic: age, age², educ, educ², married, nodegree, black, hispanic, re74, re75, re74², "

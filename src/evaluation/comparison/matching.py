@@ -9,6 +9,9 @@ import numpy as np
 
 from .robust import Effect, weighted_difference
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["Matching", "matched_effect", "nearest_neighbour_match"]
+
 
 @dataclass(frozen=True)
 class Matching:

@@ -8,6 +8,9 @@ import numpy as np
 from scipy.linalg import solve_triangular
 from scipy.special import expit
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["PropensityModel", "logistic_propensity"]
+
 
 @dataclass(frozen=True)
 class PropensityModel:
@@ -62,7 +65,7 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
     eta = np.log(mu / (1 - mu))
     deviance_old = _deviance(y, mu)
     beta = np.zeros(x.shape[1])
-    for iteration in range(1, max_iterations + 1):
+    for iteration in range(1, max_iterations + 1):  # noqa: B007 (the count is returned after the loop)
         mu_eta = mu * (1 - mu)
         z = eta + (y - mu) / mu_eta
         w = np.sqrt(mu_eta)

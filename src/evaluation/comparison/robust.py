@@ -3,11 +3,14 @@ weighted regression of the outcome on an intercept and the treatment indicator).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from scipy.stats import norm
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["Effect", "weighted_difference"]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import math
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["e_value", "e_value_of_interval"]
+
 
 def e_value(risk_ratio: float) -> float:
     """The E-value of a risk ratio (VanderWeele and Ding 2017, Ann Intern Med 167:268–274).

@@ -6,6 +6,9 @@ import numpy as np
 
 from .robust import Effect, weighted_difference
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["att_odds_weights", "effective_sample_size", "weighted_effect"]
+
 
 def att_odds_weights(score: np.ndarray, treated: np.ndarray) -> np.ndarray:
     """ATT weights: 1 for the treated, ``e / (1 - e)`` for the comparisons, the comparisons' weights

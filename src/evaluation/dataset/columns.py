@@ -9,6 +9,9 @@ import pandas as pd
 
 from ..vocabulary import EDUCATION_LEVELS, MONTHLY_SOURCES, OUTCOME_GROUPS, SECTORS, SEXES
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["Column", "Dataset", "EMPTY_ALLOWED", "MIN_ROWS", "TABLES"]
+
 
 @dataclass(frozen=True)
 class Column:

@@ -16,6 +16,9 @@ from .reading import _find_table, _read_csv, _read_parquet
 from .rules import _convert_table, _validate_values
 from .violations import DatasetError, Violation, _Collector
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["PROGRESS_BYTES", "derive_clients", "load_dataset"]
+
 #: Inputs larger than this (bytes, all tables) report their loading steps as they go.
 PROGRESS_BYTES = 20_000_000
 
@@ -56,7 +59,7 @@ def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
         steps.close()
 
 
-def _load(folder: Path, out: "_Collector", steps: Steps) -> Dataset:
+def _load(folder: Path, out: _Collector, steps: Steps) -> Dataset:
     meta = _read_meta(folder, out)
     frames: dict[str, pd.DataFrame] = {}
     files: dict[str, Path] = {}

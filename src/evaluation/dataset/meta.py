@@ -17,6 +17,9 @@ from .columns import TABLES
 from .reading import _decode
 from .violations import _Collector
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["DatasetWarning", "load_published_targets", "municipality_code", "target_problems"]
+
 META_REQUIRED = ("name", "municipality", "municipality_code", "study_start", "study_end",
                  "synthetic", "language", "description")
 #: Optional keys: where each table comes from, the published targets, and what the synthetic

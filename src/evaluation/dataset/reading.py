@@ -142,7 +142,7 @@ def _read_csv_by_line(text: str, sep: str, name: str, out: _Collector) -> pd.Dat
     return pd.DataFrame(body, columns=header, index=pd.Index(lines, name="line"), dtype=str)
 
 
-def _read_parquet(path: Path, name: str, spec: dict[str, "Column"], out: _Collector) -> pd.DataFrame | None:
+def _read_parquet(path: Path, name: str, spec: dict[str, Column], out: _Collector) -> pd.DataFrame | None:
     """Read a Parquet table.  A column whose Parquet type already is the contract's type (a date
     column stored as date or timestamp, a whole number as integer, a decimal as floating point, a
     flag as boolean) is taken as it is, typed; any other column is rendered as text with Arrow

@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["DatasetError", "Violation"]
+
 MAX_LISTED = 30  # violations listed in the message; the rest are counted
 
 
 class DatasetError(ValueError):
     """A dataset breaks the contract.  ``violations`` lists every problem found."""
 
-    def __init__(self, dataset: Path | str, violations: list["Violation"]):
+    def __init__(self, dataset: Path | str, violations: list[Violation]):
         self.dataset = str(dataset)
         self.violations = violations
         super().__init__(self._message())

@@ -14,6 +14,12 @@ from ..files import write_atomic
 from ..text import check_lang, month_label
 from .labels import label, text
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "COLOURS", "PRINT_FONTS", "STYLE", "mark_source", "mark_synthetic", "period_axis", "print_figure",
+    "print_figure_with_key", "print_title", "save_figure", "source_line", "step_path", "use_style", "wrap",
+]
+
 STYLE = Path(__file__).with_name("wassup.mplstyle")
 #: Okabe-Ito colours by meaning, so a group has the same colour in every figure.
 COLOURS = {

@@ -10,6 +10,12 @@ from ..text import check_lang
 from .base import COLOURS, mark_synthetic, step_path
 from .labels import label, text
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "cumulative_incidence_panels", "cumulative_incidence_stacked", "forest_plot",
+    "kaplan_meier_with_risk_table",
+]
+
 
 def fewest_drawn(min_at_risk: int, synthetic: bool, min_cell: int) -> int:
     """The fewest clients at risk a drawn step may rest on: ``min_at_risk``, and on real data

@@ -10,6 +10,9 @@ from ..text import check_lang, number
 from .base import PRINT_FONTS, mark_source, period_axis, print_figure, print_title, source_line
 from .labels import text
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["donor_weights", "event_study_figure", "placebo_gaps", "synthetic_control_paths"]
+
 
 def _shade_post(ax, a, lang: str) -> None:
     months = list(a.design.months)

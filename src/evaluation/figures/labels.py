@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from ..text import check_lang
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["TEXT", "label", "text"]
+
 TEXT: dict[str, dict[str, str]] = {
     "fi": {
         # data and groups

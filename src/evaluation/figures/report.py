@@ -24,6 +24,12 @@ from .base import (
 )
 from .labels import label, text
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "AREA_COLOURS", "activation_rate_by_month", "clients_by_outcome", "continuation_rate_by_sector",
+    "placements_by_sector", "subsidy_euros_by_sector", "unemployed_by_month", "unemployed_indexed_by_area",
+]
+
 
 def unemployed_by_month(monthly, *, lang: str = "fi", synthetic: bool = False, official: bool = False,
                         targets: list[dict] | None = None, title: str | None = None,

@@ -38,16 +38,51 @@ jitter: 0.7 percentage points off on public unemployment data) and lifelines' RM
 from __future__ import annotations
 
 from .comparisons import TestResult, gray_test, logrank_test
-from .cox import (ModelResult, cause_specific_cox, design_matrix, proportional_hazards_test,
-                  sample_flow, schoenfeld_residuals, separated_columns, wald_tests_by_variable)
-from .estimators import (COVARIATES, EVENT_CODES, EVENT_GROUPS, GROUPINGS, LEVELS, MIN_AT_RISK, NOT_ESTIMABLE,
-                         EstimatorInputError, at_risk_table, cif_at_horizons, cif_quantiles, competing_risks_data,
-                         cumulative_incidence, cumulative_incidence_by, followed_at, followed_until,
-                         followed_until_on_curve,
-                         horizon_estimable, kaplan_meier, median_time, restricted_mean, value_at)
+from .cox import (
+                  ModelResult,
+                  cause_specific_cox,
+                  design_matrix,
+                  proportional_hazards_test,
+                  sample_flow,
+                  schoenfeld_residuals,
+                  separated_columns,
+                  wald_tests_by_variable,
+)
+from .estimators import (
+                  COVARIATES,
+                  EVENT_CODES,
+                  EVENT_GROUPS,
+                  GROUPINGS,
+                  LEVELS,
+                  MIN_AT_RISK,
+                  NOT_ESTIMABLE,
+                  EstimatorInputError,
+                  at_risk_table,
+                  cif_at_horizons,
+                  cif_quantiles,
+                  competing_risks_data,
+                  cumulative_incidence,
+                  cumulative_incidence_by,
+                  followed_at,
+                  followed_until,
+                  followed_until_on_curve,
+                  horizon_estimable,
+                  kaplan_meier,
+                  median_time,
+                  restricted_mean,
+                  value_at,
+)
 from .finegray import covariate_profiles, fine_gray, predicted_cif
-from .tables import (OUTCOME_DEFINITIONS, PRIMARY_HORIZON, group_comparisons, horizon_table, primary_result,
-                     restricted_means, sensitivity_table, survival_metrics)
+from .tables import (
+                  OUTCOME_DEFINITIONS,
+                  PRIMARY_HORIZON,
+                  group_comparisons,
+                  horizon_table,
+                  primary_result,
+                  restricted_means,
+                  sensitivity_table,
+                  survival_metrics,
+)
 
 __all__ = ["COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "GROUPINGS", "LEVELS", "EstimatorInputError",
            "ModelResult", "TestResult",

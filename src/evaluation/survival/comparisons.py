@@ -10,6 +10,10 @@ from scipy import stats
 
 from .estimators import EVENT_CODES, competing_risks_data
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["TestResult", "gray_test", "logrank_test"]
+
+
 @dataclass
 class TestResult:
     """A test's statistic, degrees of freedom and p-value, or a note saying why there is none."""

@@ -12,6 +12,12 @@ from scipy import stats
 from ..multiplicity import holm
 from .estimators import COVARIATES, EVENT_CODES, LEVELS, _z, competing_risks_data, kaplan_meier
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "ModelResult", "cause_specific_cox", "design_matrix", "proportional_hazards_test", "sample_flow",
+    "schoenfeld_residuals", "separated_columns", "wald_tests_by_variable",
+]
+
 def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None,
                   min_level: int = 5) -> tuple[pd.DataFrame, list[str]]:
     """Model columns: age per year, booleans as 0/1, a categorical as ``name=level`` dummies

@@ -5,13 +5,22 @@ docstring for the method and variance of each)."""
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ..vocabulary import AGE_GROUPS, EDUCATION_LEVELS, SEXES
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "EstimatorInputError", "GROUPINGS", "LEVELS", "MIN_AT_RISK",
+    "NOT_ESTIMABLE", "at_risk_table", "check_alpha", "cif_at_horizons", "cif_quantiles",
+    "competing_risks_data", "cumulative_incidence", "cumulative_incidence_by", "followed_at",
+    "followed_until", "followed_until_on_curve", "horizon_estimable", "kaplan_meier", "median_time",
+    "restricted_mean", "value_at",
+]
 
 #: Event codes of the competing-risks data: 0 censored, then one code per outcome group.
 EVENT_CODES = {"censored": 0, "employment": 1, "activation": 2, "retirement": 3, "other": 4}

@@ -11,6 +11,9 @@ from .cox import (ModelResult, _drop_separated, _segment_sums, design_matrix, _e
 from .estimators import (EVENT_CODES, LEVELS, MIN_AT_RISK, NOT_ESTIMABLE, _z, check_alpha, competing_risks_data,
                          followed_at, horizon_estimable)
 
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = ["covariate_profiles", "fine_gray", "predicted_cif"]
+
 def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Kaplan–Meier of the censoring distribution just before each time in ``at``: G(t-).
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -12,9 +12,25 @@ from ..multiplicity import holm
 from ..progress import LARGE_CLIENTS, Steps
 from .comparisons import gray_test, logrank_test
 from .cox import ModelResult
-from .estimators import (EVENT_GROUPS, GROUPINGS, MIN_AT_RISK, NOT_ESTIMABLE, cif_at_horizons,
-                         competing_risks_data, cumulative_incidence, followed_at, horizon_estimable,
-                         restricted_mean, value_at)
+from .estimators import (
+    EVENT_GROUPS,
+    GROUPINGS,
+    MIN_AT_RISK,
+    NOT_ESTIMABLE,
+    cif_at_horizons,
+    competing_risks_data,
+    cumulative_incidence,
+    followed_at,
+    horizon_estimable,
+    restricted_mean,
+    value_at,
+)
+
+# What notebooks and other modules import from here (tests/test_public_names.py)
+__all__ = [
+    "OUTCOME_DEFINITIONS", "PRIMARY_HORIZON", "group_comparisons", "horizon_table", "primary_result",
+    "restricted_means", "sensitivity_table", "survival_metrics",
+]
 
 #: The primary result of notebook 02: the cumulative incidence of employment at this many days.
 PRIMARY_HORIZON = 365

@@ -37,7 +37,9 @@ def make_real(folder: Path) -> Path:
     client and placement tables then come from a ``register``, the monthly series stays official)."""
     meta = (folder / "dataset.yaml").read_text(encoding="utf-8")
     meta = meta.replace("synthetic: true", "synthetic: false")
-    meta = meta.replace("  clients: synthetic", "  clients: register").replace("  placements: synthetic", "  placements: register")
+    meta = meta.replace("  clients: synthetic", "  clients: register").replace(
+        "  placements: synthetic", "  placements: register"
+    )
     (folder / "dataset.yaml").write_text(meta, encoding="utf-8")
     return folder
 
@@ -68,8 +70,13 @@ def another_municipality(folder: Path, *, seed: int = 5, clients: int = 400) -> 
     monthly["month"] = [str(p) for p in __import__("pandas").period_range("2020-03", periods=20, freq="M")]
     monthly["source"] = "official"
     tables["monthly"] = monthly
-    tables["meta"].update(name="oulainen-test", municipality="Oulainen", municipality_code="563",
-                          language="en", description="Test dataset of another town and period.")
+    tables["meta"].update(
+        name="oulainen-test",
+        municipality="Oulainen",
+        municipality_code="563",
+        language="en",
+        description="Test dataset of another town and period.",
+    )
     tables["meta"].pop("targets")
     write_dataset(tables, folder)
     assert "targets" not in yaml.safe_load((folder / "dataset.yaml").read_text())

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import pytest
 
-MESSAGE = ("{test} starts a Jupyter kernel (a notebook run): mark it @pytest.mark.slow, which make check "
-           "deselects (pyproject.toml, [tool.pytest.ini_options] markers)")
+MESSAGE = (
+    "{test} starts a Jupyter kernel (a notebook run): mark it @pytest.mark.slow, which make check "
+    "deselects (pyproject.toml, [tool.pytest.ini_options] markers)"
+)
 
 
 @pytest.fixture(autouse=True)

@@ -37,8 +37,21 @@ def datasets(tmp_path_factory):
 def test_batch_runs_in_parallel_reports_failures_and_resumes(datasets, tmp_path, capsys):
     good, invalid, missed = datasets
     out = tmp_path / "batch"
-    code = main(["batch", str(good), str(invalid), str(missed), "--out", str(out), "--workers", "2",
-                 "--only", *QUICK, "--strict"])
+    code = main(
+        [
+            "batch",
+            str(good),
+            str(invalid),
+            str(missed),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--only",
+            *QUICK,
+            "--strict",
+        ]
+    )
     assert code == 1
     printed = capsys.readouterr().out
     assert "invalid" in printed and "clients.csv, line 4, column outcome" in printed
@@ -64,10 +77,16 @@ def test_batch_runs_in_parallel_reports_failures_and_resumes(datasets, tmp_path,
 
 def test_dask_scheduler_on_loopback(tmp_path):
     distributed = pytest.importorskip("distributed")
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
-        items = batch([DEFAULT_DATASET], tmp_path / "dask", scheduler=cluster.scheduler_address,
-                      only=["00_dataset_overview"], progress=False)
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        items = batch(
+            [DEFAULT_DATASET],
+            tmp_path / "dask",
+            scheduler=cluster.scheduler_address,
+            only=["00_dataset_overview"],
+            progress=False,
+        )
     assert [i.status for i in items] == ["ok"]
     assert read_metrics(tmp_path / "dask" / "wassup")["clients.n"] == 150
 
@@ -82,8 +101,24 @@ def test_parameters_command_lists_types_defaults_and_help(capsys):
 def test_typed_parameters_from_the_command_line_and_a_yaml_file(tmp_path):
     params = tmp_path / "params.yaml"
     params.write_text("horizons: [90, 400]\nlang: en\n")
-    code = main(["run", str(DEFAULT_DATASET), "--out", str(tmp_path / "out"), "--only", "02_time_to_employment",
-                 "-f", str(params), "-p", "alpha", "0.1", "-p", "bootstrap_reps", "50"])
+    code = main(
+        [
+            "run",
+            str(DEFAULT_DATASET),
+            "--out",
+            str(tmp_path / "out"),
+            "--only",
+            "02_time_to_employment",
+            "-f",
+            str(params),
+            "-p",
+            "alpha",
+            "0.1",
+            "-p",
+            "bootstrap_reps",
+            "50",
+        ]
+    )
     assert code == 0
     record = json.loads((tmp_path / "out" / "run.json").read_text())
     assert record["parameters"] == {"horizons": [90, 400], "lang": "en", "alpha": 0.1, "bootstrap_reps": 50}
@@ -92,15 +127,18 @@ def test_typed_parameters_from_the_command_line_and_a_yaml_file(tmp_path):
     assert "cif.employment.180d" not in metrics
 
 
-@pytest.mark.parametrize("name, value, words", [
-    ("horizons", 365, "parameter horizons must be of type list (got int 365)"),
-    ("horizons", "[30, 90", "parameter horizons must be of type list (got str '[30, 90')"),
-    ("horizons", [0, 90], "parameter horizons must be a non-empty list of whole numbers of days above 0"),
-    ("alpha", 1.5, "parameter alpha must be between 0 and 1"),
-    ("alpha", True, "parameter alpha must be of type float, not true/false"),
-    ("min_cell", 0, "parameter min_cell must be at least 1"),
-    ("lang", "sv", "parameter lang must be fi or en"),
-])
+@pytest.mark.parametrize(
+    "name, value, words",
+    [
+        ("horizons", 365, "parameter horizons must be of type list (got int 365)"),
+        ("horizons", "[30, 90", "parameter horizons must be of type list (got str '[30, 90')"),
+        ("horizons", [0, 90], "parameter horizons must be a non-empty list of whole numbers of days above 0"),
+        ("alpha", 1.5, "parameter alpha must be between 0 and 1"),
+        ("alpha", True, "parameter alpha must be of type float, not true/false"),
+        ("min_cell", 0, "parameter min_cell must be at least 1"),
+        ("lang", "sv", "parameter lang must be fi or en"),
+    ],
+)
 def test_bad_parameter_values_are_refused_before_any_kernel_starts(tmp_path, capsys, name, value, words):
     """Issue 17: these failed 10-20 s later inside notebook 02 and left a .failed folder."""
     import time

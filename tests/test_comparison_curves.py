@@ -82,14 +82,25 @@ def test_bootstrap_resamples_persons_not_rows():
     person = np.arange(2 * n)
     once = contrast_curves(time, status, treated, np.ones(2 * n), [150, 400], cluster=person, reps=200, seed=5)
     # every person twice (as in two trials): resampling persons gives the very same interval ...
-    twice = contrast_curves(np.tile(time, 2), np.tile(status, 2), np.tile(treated, 2), np.ones(4 * n), [150, 400],
-                            cluster=np.tile(person, 2), reps=200, seed=5)
+    twice = contrast_curves(
+        np.tile(time, 2),
+        np.tile(status, 2),
+        np.tile(treated, 2),
+        np.ones(4 * n),
+        [150, 400],
+        cluster=np.tile(person, 2),
+        reps=200,
+        seed=5,
+    )
     np.testing.assert_allclose(twice.difference_lower, once.difference_lower, atol=1e-12)
     np.testing.assert_allclose(twice.difference_upper, once.difference_upper, atol=1e-12)
     # ... while resampling rows would pretend twice the information: a narrower interval
-    rows = contrast_curves(np.tile(time, 2), np.tile(status, 2), np.tile(treated, 2), np.ones(4 * n), [150, 400],
-                           reps=200, seed=5)
-    assert np.all(rows.difference_upper - rows.difference_lower < 0.85 * (once.difference_upper - once.difference_lower))
+    rows = contrast_curves(
+        np.tile(time, 2), np.tile(status, 2), np.tile(treated, 2), np.ones(4 * n), [150, 400], reps=200, seed=5
+    )
+    assert np.all(
+        rows.difference_upper - rows.difference_lower < 0.85 * (once.difference_upper - once.difference_lower)
+    )
     assert "200 resamples of 240 persons" in once.method and "default_rng(5)" in once.method
 
 
@@ -117,8 +128,16 @@ def test_bootstrap_reweighs_each_resample_when_asked():
     assert "re-estimated in each resample" in same.method and "held fixed" in fixed.method
     # weights that drop every employed comparison in the resamples only: the comparison curve of
     # each resample is then 0, so every replicate difference is the treated curve itself
-    drop = contrast_curves(time, status, treated, w, [200], reps=50, seed=2,
-                           reweigh=lambda rows: np.where((treated[rows] == 0) & (status[rows] == 1), 0.0, 1.0))
+    drop = contrast_curves(
+        time,
+        status,
+        treated,
+        w,
+        [200],
+        reps=50,
+        seed=2,
+        reweigh=lambda rows: np.where((treated[rows] == 0) & (status[rows] == 1), 0.0, 1.0),
+    )
     assert drop.difference[0] == fixed.difference[0]  # the estimate uses the given weights
     assert drop.difference_lower[0] <= drop.treated[0] <= drop.difference_upper[0]
     assert drop.difference_lower[0] > fixed.difference_lower[0] + 0.5 * drop.comparison[0]

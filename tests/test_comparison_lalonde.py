@@ -57,8 +57,22 @@ def test_every_published_figure_says_how_it_was_checked():
 
 
 def test_the_design_is_dehejia_and_wahbas_terms():
-    row = pd.DataFrame([{"treat": 1, "age": 30, "educ": 10, "black": 1, "hispanic": 0, "married": 0, "nodegree": 1,
-                         "re74": 2000.0, "re75": 0.0, "re78": 0.0}])
+    row = pd.DataFrame(
+        [
+            {
+                "treat": 1,
+                "age": 30,
+                "educ": 10,
+                "black": 1,
+                "hispanic": 0,
+                "married": 0,
+                "nodegree": 1,
+                "re74": 2000.0,
+                "re75": 0.0,
+                "re78": 0.0,
+            }
+        ]
+    )
     # by hand: 1, age, age², educ, educ², married, nodegree, black, hispanic, re74, re75 ($1,000s),
     # re74², re75², u74, u75, educ·re74
     expected = [1, 30, 900, 10, 100, 0, 1, 1, 0, 2, 0, 4, 0, 0, 1, 20]

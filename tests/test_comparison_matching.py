@@ -32,8 +32,9 @@ OUTCOMES = {"re78": DATA["re78"].to_numpy(float), "employed78": (DATA["re78"] > 
 
 def _design(d: pd.DataFrame) -> np.ndarray:
     # R's model.matrix: race's first level (black) is the reference
-    return np.column_stack([np.ones(len(d)), d.age, d.educ, d.race == "hispan", d.race == "white",
-                            d.married, d.nodegree, d.re74, d.re75]).astype(float)
+    return np.column_stack(
+        [np.ones(len(d)), d.age, d.educ, d.race == "hispan", d.race == "white", d.married, d.nodegree, d.re74, d.re75]
+    ).astype(float)
 
 
 MODEL = logistic_propensity(_design(DATA), TREATED)

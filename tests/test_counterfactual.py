@@ -37,11 +37,15 @@ def haapavesi(panel):
 
 def _slsqp(A, b):
     n = A.shape[1]
-    res = optimize.minimize(lambda w: np.sum((A @ w - b) ** 2), np.full(n, 1 / n),
-                            jac=lambda w: 2 * A.T @ (A @ w - b), method="SLSQP",
-                            bounds=[(0, 1)] * n, constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1,
-                                                               "jac": lambda w: np.ones_like(w)}],
-                            options={"ftol": 1e-16, "maxiter": 2000})
+    res = optimize.minimize(
+        lambda w: np.sum((A @ w - b) ** 2),
+        np.full(n, 1 / n),
+        jac=lambda w: 2 * A.T @ (A @ w - b),
+        method="SLSQP",
+        bounds=[(0, 1)] * n,
+        constraints=[{"type": "eq", "fun": lambda w: w.sum() - 1, "jac": lambda w: np.ones_like(w)}],
+        options={"ftol": 1e-16, "maxiter": 2000},
+    )
     # SLSQP's answer can leave the simplex by 1e-11 (sum above 1), which lowers the loss of a
     # treated unit outside the donors' hull: compare on its projection back onto the simplex
     w = np.clip(res.x, 0, None)
@@ -89,9 +93,10 @@ def test_one_unit_twfe_equals_ols_with_dummies():
     months, units = 24, 6
     Y = rng.normal(size=(months, units)) + np.arange(units) + np.linspace(0, 2, months)[:, None]
     D = np.zeros((months, 2))
-    D[8:16, 0], D[16:, 1] = 1, 1   # two event bins of unit 2
-    long = pd.DataFrame({"y": Y.ravel(), "unit": np.tile(np.arange(units), months),
-                         "month": np.repeat(np.arange(months), units)})
+    D[8:16, 0], D[16:, 1] = 1, 1  # two event bins of unit 2
+    long = pd.DataFrame(
+        {"y": Y.ravel(), "unit": np.tile(np.arange(units), months), "month": np.repeat(np.arange(months), units)}
+    )
     X = pd.get_dummies(long[["unit", "month"]].astype(str), drop_first=True).astype(float)
     for j in range(2):
         X[f"d{j}"] = np.where(long["unit"] == 2, D[long["month"], j], 0.0)
@@ -124,12 +129,15 @@ def test_event_study_reference_year_and_window(haapavesi):
     assert table.at[-1, "estimate"] == 0 and list(table.index) == [-4, -3, -2, -1, 0, 1, 2]
 
 
-@pytest.mark.parametrize("kwargs, words", [
-    ({"treated": "999"}, "no municipality '999'"),
-    ({"post_end": "2023-01"}, "outside the panel's months"),
-    ({"pre_start": "2016-01"}, "fewer than 12 months"),
-    ({"treated": "Kajaani", "pool": "region"}, "at least 10 are needed"),  # Kainuu: 8 municipalities
-])
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"treated": "999"}, "no municipality '999'"),
+        ({"post_end": "2023-01"}, "outside the panel's months"),
+        ({"pre_start": "2016-01"}, "fewer than 12 months"),
+        ({"treated": "Kajaani", "pool": "region"}, "at least 10 are needed"),  # Kainuu: 8 municipalities
+    ],
+)
 def test_bad_designs_are_refused_clearly(panel, kwargs, words):
     args = {"treated": "071", **WINDOW, **kwargs}
     treated = args.pop("treated")

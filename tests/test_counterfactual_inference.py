@@ -34,8 +34,7 @@ from evaluation.official import load_panel
 
 WINDOW = {"pre_start": "2013-01", "treatment_start": "2016-06", "post_end": "2019-05"}
 #: Åland's 16 municipalities (Statistics Finland's municipality codes; Mariehamn is 478).
-ALAND = {"035", "043", "060", "062", "065", "076", "170", "295", "318", "417", "438", "478", "736", "766",
-         "771", "941"}
+ALAND = {"035", "043", "060", "062", "065", "076", "170", "295", "318", "417", "438", "478", "736", "766", "771", "941"}
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +78,9 @@ def _brute_power(d: Design, effect: float, alpha: float, mspe_limit=None) -> flo
 def test_power_equals_refitting_every_placebo(effect, limit):
     d = _tiny()
     placebos = placebo_in_space(d)
-    assert power(placebos, [effect], alpha=0.1, mspe_limit=limit)[0] == \
-        pytest.approx(_brute_power(d, effect, 0.1, limit), abs=1e-12)
+    assert power(placebos, [effect], alpha=0.1, mspe_limit=limit)[0] == pytest.approx(
+        _brute_power(d, effect, 0.1, limit), abs=1e-12
+    )
 
 
 def test_detectable_effect_is_where_the_power_first_reaches_80_percent():
@@ -133,10 +133,14 @@ def test_confidence_set_equals_inverting_the_refitted_test():
 
 # ----------------------------------------------------------------------------- 4. p under each MSPE exclusion
 def _placebos_by_hand():
-    return pd.DataFrame({"pre_rmspe": [1.0, 0.5, 1.2, 2.0, 3.0, 4.0, 5.0],   # MSPE 1 | .25 1.44 4 9 16 25
-                         "signed": [-2.0, -3.0, 1.0, 2.5, -1.0, 0.5, -4.0],
-                         "ratio": [3.0, 1.0, 4.0, 2.0, 5.0, 3.0, 0.5],
-                         "effect_mean": [-2.0, -1.5, 1.2, 5.0, -3.0, 2.0, -20.0]})
+    return pd.DataFrame(
+        {
+            "pre_rmspe": [1.0, 0.5, 1.2, 2.0, 3.0, 4.0, 5.0],  # MSPE 1 | .25 1.44 4 9 16 25
+            "signed": [-2.0, -3.0, 1.0, 2.5, -1.0, 0.5, -4.0],
+            "ratio": [3.0, 1.0, 4.0, 2.0, 5.0, 3.0, 0.5],
+            "effect_mean": [-2.0, -1.5, 1.2, 5.0, -3.0, 2.0, -20.0],
+        }
+    )
 
 
 def test_p_under_each_mspe_exclusion_by_hand():
@@ -165,8 +169,22 @@ def test_the_placebo_figure_shows_the_placebos_within_5_times_the_mspe():
 
     d = _tiny(seed=5)
     placebos = placebo_in_space(d)
-    a = Analysis(d, synthetic_control(d), placebos, 0.5, None, None, None, pd.DataFrame(), 0.0, 1.0,
-                 pd.DataFrame(), {}, placebo_p_values(placebos), (0.0, 0.0))
+    a = Analysis(
+        d,
+        synthetic_control(d),
+        placebos,
+        0.5,
+        None,
+        None,
+        None,
+        pd.DataFrame(),
+        0.0,
+        1.0,
+        pd.DataFrame(),
+        {},
+        placebo_p_values(placebos),
+        (0.0, 0.0),
+    )
     fig = placebo_gaps(a, "X", lang="en")
     grey = [line for line in fig.axes[0].lines if line.get_color() == "#BBBBBB"]
     mspe = placebos["pre_rmspe"].to_numpy() ** 2
@@ -240,41 +258,67 @@ def test_periods_per_year_come_from_the_panel():
 
 # ----------------------------------------------------------------------------- 2. the conclusion
 NBSP = "\u00a0"
-METRICS = {"counterfactual.name": "Haapavesi", "counterfactual.treated": "KU071", "counterfactual.alpha": 0.05,
-           "counterfactual.donors.n": 290, "counterfactual.donors.used": 9, "counterfactual.post_end": "2019-05",
-           "counterfactual.treatment_start": "2016-06", "counterfactual.count_at_start": 402.0,
-           "counterfactual.unemployed.scm.effect_end": -0.47, "counterfactual.unemployed.scm.effect_end_persons": -14.2,
-           "counterfactual.unemployed.scm.effect_mean_persons": -5.7,
-           "counterfactual.unemployed.scm.ci_low_persons": -48.2, "counterfactual.unemployed.scm.ci_high_persons": 36.7,
-           "counterfactual.unemployed.scm.placebo_p": 0.65, "counterfactual.unemployed.scm.pre_rmspe": 0.19,
-           "counterfactual.unemployed.scm.detectable_persons": -47.5}
+METRICS = {
+    "counterfactual.name": "Haapavesi",
+    "counterfactual.treated": "KU071",
+    "counterfactual.alpha": 0.05,
+    "counterfactual.donors.n": 290,
+    "counterfactual.donors.used": 9,
+    "counterfactual.post_end": "2019-05",
+    "counterfactual.treatment_start": "2016-06",
+    "counterfactual.count_at_start": 402.0,
+    "counterfactual.unemployed.scm.effect_end": -0.47,
+    "counterfactual.unemployed.scm.effect_end_persons": -14.2,
+    "counterfactual.unemployed.scm.effect_mean_persons": -5.7,
+    "counterfactual.unemployed.scm.ci_low_persons": -48.2,
+    "counterfactual.unemployed.scm.ci_high_persons": 36.7,
+    "counterfactual.unemployed.scm.placebo_p": 0.65,
+    "counterfactual.unemployed.scm.pre_rmspe": 0.19,
+    "counterfactual.unemployed.scm.detectable_persons": -47.5,
+}
 
 
 def test_the_conclusion_leads_with_the_mean_gap_in_persons_and_its_confidence_set():
     from evaluation.counterfactual import conclusion_sentences
 
     fi = conclusion_sentences(METRICS, "fi")
-    assert fi[1] == ("Hankkeen aikana (kesäkuu 2016 – toukokuu 2019) kunnassa oli kuukausittain keskimäärin noin 6 "
-                     f"työtöntä vähemmän kuin verrokissa (ero \u22126 työtöntä, 95{NBSP}%:n luottamusjoukko "
-                     "\u221248…+37 työtöntä).")
-    assert fi[2].startswith("Luottamusjoukko sisältää nollan: yhtä suuria eroja syntyy kunnissa, joissa hanketta ei "
-                            "ollut (lumetesti p = 0,65).")
+    assert fi[1] == (
+        "Hankkeen aikana (kesäkuu 2016 – toukokuu 2019) kunnassa oli kuukausittain keskimäärin noin 6 "
+        f"työtöntä vähemmän kuin verrokissa (ero \u22126 työtöntä, 95{NBSP}%:n luottamusjoukko "
+        "\u221248…+37 työtöntä)."
+    )
+    assert fi[2].startswith(
+        "Luottamusjoukko sisältää nollan: yhtä suuria eroja syntyy kunnissa, joissa hanketta ei "
+        "ollut (lumetesti p = 0,65)."
+    )
     assert fi[3].startswith("Hankkeen lopussa (toukokuu 2019) kunnassa oli noin 14 työtöntä vähemmän kuin verrokissa")
-    assert fi[4].startswith(f"Tällä asetelmalla vasta noin 48 työttömän vähennys koko kunnan tasolla havaittaisiin "
-                            f"80{NBSP}%:n todennäköisyydellä.")
+    assert fi[4].startswith(
+        f"Tällä asetelmalla vasta noin 48 työttömän vähennys koko kunnan tasolla havaittaisiin "
+        f"80{NBSP}%:n todennäköisyydellä."
+    )
     en = conclusion_sentences(METRICS, "en")
-    assert en[1] == ("During the project (June 2016 to May 2019) the town had on average about 6 fewer unemployed a "
-                     "month than its control (gap \u22126 persons, 95% confidence set \u221248 to +37).")
+    assert en[1] == (
+        "During the project (June 2016 to May 2019) the town had on average about 6 fewer unemployed a "
+        "month than its control (gap \u22126 persons, 95% confidence set \u221248 to +37)."
+    )
     assert en[2].startswith("The confidence set includes zero")
     assert en[3].startswith("At the end of the project (May 2019) the town had about 14 fewer unemployed")
-    assert en[4].startswith("Only a fall of about 48 unemployed on the whole town would be detected by this design "
-                            "with 80% probability. The town had 402 unemployed when it started (June 2016)")
-    assert fi[4].endswith("Kunnassa oli hankkeen alussa (kesäkuu 2016) 402 työtöntä: pienempi vaikutus jäisi usein "
-                          "erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.")
-    significant = conclusion_sentences(METRICS | {"counterfactual.unemployed.scm.placebo_p": 0.02,
-                                                  "counterfactual.unemployed.scm.ci_high_persons": -3.0}, "en")
-    assert significant[2].startswith("The gap is larger than in 98% of the placebo municipalities (p = 0.02) and its "
-                                     "confidence set excludes zero.")
+    assert en[4].startswith(
+        "Only a fall of about 48 unemployed on the whole town would be detected by this design "
+        "with 80% probability. The town had 402 unemployed when it started (June 2016)"
+    )
+    assert fi[4].endswith(
+        "Kunnassa oli hankkeen alussa (kesäkuu 2016) 402 työtöntä: pienempi vaikutus jäisi usein "
+        "erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen."
+    )
+    significant = conclusion_sentences(
+        METRICS
+        | {"counterfactual.unemployed.scm.placebo_p": 0.02, "counterfactual.unemployed.scm.ci_high_persons": -3.0},
+        "en",
+    )
+    assert significant[2].startswith(
+        "The gap is larger than in 98% of the placebo municipalities (p = 0.02) and its confidence set excludes zero."
+    )
 
 
 def test_the_conclusion_is_written_once_from_one_catalogue_per_language():
@@ -297,8 +341,22 @@ def test_the_conclusion_is_written_once_from_one_catalogue_per_language():
 def test_power_curve_converts_persons_by_the_fixed_labour_force_and_the_set_is_cut_at_100_points():
     d = _tiny()  # labour force 1,000: 10 persons = 1 point
     placebos = placebo_in_space(d)
-    a = Analysis(d, synthetic_control(d), placebos, 0.5, None, None, None, pd.DataFrame(), 0.0, 1.0,
-                 pd.DataFrame(), {}, placebo_p_values(placebos), (0.0, 0.0))
+    a = Analysis(
+        d,
+        synthetic_control(d),
+        placebos,
+        0.5,
+        None,
+        None,
+        None,
+        pd.DataFrame(),
+        0.0,
+        1.0,
+        pd.DataFrame(),
+        {},
+        placebo_p_values(placebos),
+        (0.0, 0.0),
+    )
     table = power_curve(a, [-5, -10], alpha=0.1)
     assert table["points"].tolist() == [-0.5, -1.0]
     assert table["power_all"].tolist() == power(placebos, [-0.5, -1.0], 0.1, None).tolist()
@@ -310,12 +368,16 @@ def test_power_curve_converts_persons_by_the_fixed_labour_force_and_the_set_is_c
 def test_the_conclusion_says_when_the_placebos_are_too_few_to_bound_the_set():
     from evaluation.counterfactual import conclusion_sentences
 
-    unbounded = METRICS | {"counterfactual.unemployed.scm.ci_low_persons": None,
-                           "counterfactual.unemployed.scm.ci_high_persons": None}
-    assert conclusion_sentences(unbounded, "fi")[1].endswith("(ero \u22126 työtöntä, lumekuntia on liian vähän "
-                                                             "luottamusjoukon rajaamiseen).")
-    assert conclusion_sentences(unbounded, "en")[1].endswith("(gap \u22126 persons, too few placebo municipalities to "
-                                                             "bound a confidence set).")
+    unbounded = METRICS | {
+        "counterfactual.unemployed.scm.ci_low_persons": None,
+        "counterfactual.unemployed.scm.ci_high_persons": None,
+    }
+    assert conclusion_sentences(unbounded, "fi")[1].endswith(
+        "(ero \u22126 työtöntä, lumekuntia on liian vähän luottamusjoukon rajaamiseen)."
+    )
+    assert conclusion_sentences(unbounded, "en")[1].endswith(
+        "(gap \u22126 persons, too few placebo municipalities to bound a confidence set)."
+    )
 
 
 def test_the_event_study_figure_draws_partial_and_after_project_bins_hollow():
@@ -329,8 +391,7 @@ def test_the_event_study_figure_draws_partial_and_after_project_bins_hollow():
     d = Design(base.outcome, base.Y, base.units, base.months, base.treatment_start, base.months[23], 1000.0)
     events = event_study(d, base.months[-1])
     assert events["periods"].to_dict() == {-2: 6, -1: 12, 0: 12}
-    a = Analysis(d, synthetic_control(d), pd.DataFrame(), 0.5, None, None, None, pd.DataFrame(), 0.0, 1.0,
-                 events, {})
+    a = Analysis(d, synthetic_control(d), pd.DataFrame(), 0.5, None, None, None, pd.DataFrame(), 0.0, 1.0, events, {})
     fig = event_study_figure(a, "X", lang="en")
     hollow = [line for line in fig.axes[0].lines if line.get_markerfacecolor() == "white"]
     assert len(hollow) == 1 and hollow[0].get_xdata().tolist() == [-2, 0]

@@ -18,9 +18,39 @@ import yaml  # noqa: E402
 
 BASE["dataset.yaml"] = yaml.safe_dump(TABLES["meta"], sort_keys=False, allow_unicode=True)
 FILES = ["clients.csv", "placements.csv", "monthly.csv"]
-JUNK = ["", " ", "abc", "2016/01/01", "31.12.2017", "43010", "43010.0", "NaN", "nan", "NA", "-1", "1e400",
-        "ä", "kyllä", "EI", " true ", "2017-02-30", "2017-13-01", "0001-01-01", "9999-12-31", "1,5", "1.5.6",
-        "\u00a0", "None", "null", "=SUM(A1)", "\"", "a;b", "x,y", "2016-06", "99999999999999999999"]
+JUNK = [
+    "",
+    " ",
+    "abc",
+    "2016/01/01",
+    "31.12.2017",
+    "43010",
+    "43010.0",
+    "NaN",
+    "nan",
+    "NA",
+    "-1",
+    "1e400",
+    "ä",
+    "kyllä",
+    "EI",
+    " true ",
+    "2017-02-30",
+    "2017-13-01",
+    "0001-01-01",
+    "9999-12-31",
+    "1,5",
+    "1.5.6",
+    "\u00a0",
+    "None",
+    "null",
+    "=SUM(A1)",
+    '"',
+    "a;b",
+    "x,y",
+    "2016-06",
+    "99999999999999999999",
+]
 
 
 def lines(text):
@@ -36,9 +66,23 @@ def damage(draw):
         if not rows:
             continue
         header = rows[0].split(",")
-        op = draw(st.sampled_from(["cell", "drop_column", "extra_column", "reverse_dates", "duplicate",
-                                   "empty", "header_only", "whitespace", "semicolons", "truncate_line",
-                                   "blank_lines"]))
+        op = draw(
+            st.sampled_from(
+                [
+                    "cell",
+                    "drop_column",
+                    "extra_column",
+                    "reverse_dates",
+                    "duplicate",
+                    "empty",
+                    "header_only",
+                    "whitespace",
+                    "semicolons",
+                    "truncate_line",
+                    "blank_lines",
+                ]
+            )
+        )
         if op == "cell" and len(rows) > 1:
             i = draw(st.integers(1, len(rows) - 1))
             cells = rows[i].split(",")
@@ -119,11 +163,14 @@ def test_mac_csv_with_cr_line_ends_and_utf16_unicode_text_are_read(dataset_copy)
     assert load_dataset(dataset_copy).clients.equals(expected)
 
 
-@pytest.mark.parametrize("content, words", [
-    (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "is an Excel workbook (.xlsx)"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "Excel 97-2003 workbook"),
-    (bytes(range(256)) * 8, "is not a text file"),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00" + bytes(range(256)) * 4, "is an Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "Excel 97-2003 workbook"),
+        (bytes(range(256)) * 8, "is not a text file"),
+    ],
+)
 def test_binary_files_named_csv_are_named_for_what_they_are(dataset_copy, content, words):
     (dataset_copy / "placements.csv").write_bytes(content)
     (v,) = _errors(dataset_copy)
@@ -139,8 +186,10 @@ def test_one_problem_per_bad_cell_in_line_order(dataset_copy):
     for line in (9, 3):
         edit_csv(path, line, "exit_date", "2016-01-01")
     problems = _errors(dataset_copy)
-    assert [(v.line, v.column, v.value) for v in problems] == [(3, "exit_date", "2016-01-01"),
-                                                                (9, "exit_date", "2016-01-01")]
+    assert [(v.line, v.column, v.value) for v in problems] == [
+        (3, "exit_date", "2016-01-01"),
+        (9, "exit_date", "2016-01-01"),
+    ]
     assert all(v.rule == "exit_date must be on or after enrolled" for v in problems)
     # 42 enrolments outside the study: 42 problems, lines ascending
     for line in range(2, 44):

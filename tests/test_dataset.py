@@ -32,7 +32,13 @@ CELL_RULES = [
     ("clients.csv", 5, "client_id", "", "required value is empty"),
     ("clients.csv", 5, "client_id", "#N/A", "required value is empty"),
     ("clients.csv", 6, "enrolled", "NaN", "required value is empty"),
-    ("clients.csv", 4, "enrolled", "10/06/2017", "YYYY-MM-DD"),  # day or month first: never guessed (06.10.2017 is read, issue 24)
+    (
+        "clients.csv",
+        4,
+        "enrolled",
+        "10/06/2017",
+        "YYYY-MM-DD",
+    ),  # day or month first: never guessed (06.10.2017 is read, issue 24)
     ("clients.csv", 4, "enrolled", "43010", "Excel serial"),
     ("clients.csv", 7, "enrolled", "2015-01-01", "within the study period"),
     ("clients.csv", 3, "exit_date", "2016-06-02", "on or after enrolled"),
@@ -63,8 +69,9 @@ def test_each_cell_rule_names_file_line_column_and_rule(dataset_copy, file, line
     edit_csv(dataset_copy / file, line, column, value)
     with pytest.raises(DatasetError) as info:
         load_dataset(dataset_copy)
-    hits = [v for v in info.value.violations
-            if v.file == file and v.line == line and v.column == column and rule in v.rule]
+    hits = [
+        v for v in info.value.violations if v.file == file and v.line == line and v.column == column and rule in v.rule
+    ]
     assert hits, f"no violation at {file}:{line}:{column} with {rule!r}; got {info.value.violations}"
     assert f"{file}, line {line}, column {column}" in str(info.value)
     assert rule in str(info.value)
@@ -122,8 +129,7 @@ def test_wrong_number_of_cells(dataset_copy):
     assert v.line == 4 and "cells but the header has" in v.rule
 
 
-@pytest.mark.parametrize("content,rule", [(b"", "the file is empty"),
-                                          (None, "has no data rows")])
+@pytest.mark.parametrize("content,rule", [(b"", "the file is empty"), (None, "has no data rows")])
 def test_empty_and_header_only_files(dataset_copy, content, rule):
     path = dataset_copy / "clients.csv"
     if content is None:
@@ -142,31 +148,37 @@ def test_missing_table_and_missing_folder(dataset_copy, tmp_path):
         load_dataset(tmp_path / "nowhere")
 
 
-@pytest.mark.parametrize("key,value,rule", [
-    ("language", "sv", "must be fi or en"),
-    ("synthetic", "'maybe'", "must be true or false"),
-    ("municipality_code", "'Haapavesi'", "must be a municipality code"),
-    ("municipality_code", "1071", "must be a municipality code"),
-    ("study_start", "'1.6.2016'", "YYYY-MM-DD"),
-    ("name", "''", "required key is missing or empty"),
-])
+@pytest.mark.parametrize(
+    "key,value,rule",
+    [
+        ("language", "sv", "must be fi or en"),
+        ("synthetic", "'maybe'", "must be true or false"),
+        ("municipality_code", "'Haapavesi'", "must be a municipality code"),
+        ("municipality_code", "1071", "must be a municipality code"),
+        ("study_start", "'1.6.2016'", "YYYY-MM-DD"),
+        ("name", "''", "required key is missing or empty"),
+    ],
+)
 def test_dataset_yaml_rules(dataset_copy, key, value, rule):
     path = dataset_copy / "dataset.yaml"
-    lines = [f"{key}: {value}" if line.startswith(f"{key}:") else line
-             for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        f"{key}: {value}" if line.startswith(f"{key}:") else line
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(DatasetError) as info:
         load_dataset(dataset_copy)
-    assert any(v.file == "dataset.yaml" and v.column == key and rule in v.rule
-               for v in info.value.violations)
+    assert any(v.file == "dataset.yaml" and v.column == key and rule in v.rule for v in info.value.violations)
 
 
 @pytest.mark.parametrize("written", ["071", "'071'", "71", "KU071", "'KU071'"])
 def test_municipality_code_is_read_as_written(dataset_copy, written):
     """Issue 13: an unquoted 071 is the octal number 57 to a YAML reader."""
     path = dataset_copy / "dataset.yaml"
-    lines = [f"municipality_code: {written}" if line.startswith("municipality_code:") else line
-             for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        f"municipality_code: {written}" if line.startswith("municipality_code:") else line
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert load_dataset(dataset_copy).meta["municipality_code"] == "071"
 
@@ -218,7 +230,11 @@ def test_typed_parquet_loads_exactly_as_the_csv(tmp_path):
     csv = load_dataset(write_dataset(tables, tmp_path / "csv"))
     parquet = load_dataset(write_dataset(tables, tmp_path / "pq", format="parquet"))
     assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
-        "clients.parquet", "dataset.yaml", "monthly.parquet", "placements.parquet"]
+        "clients.parquet",
+        "dataset.yaml",
+        "monthly.parquet",
+        "placements.parquet",
+    ]
     for name in ("clients", "placements", "monthly"):
         pd.testing.assert_frame_equal(getattr(parquet, name), getattr(csv, name))
 
@@ -263,7 +279,11 @@ def test_large_loads_report_their_steps_small_ones_stay_quiet(capsys, monkeypatc
     monkeypatch.setattr(dataset_module, "PROGRESS_BYTES", 1000)
     load_dataset(DEFAULT_DATASET)
     err = capsys.readouterr().err
-    for step in ("reading clients.csv", "checking identifiers and types in placements.csv",
-                 "checking the value rules", "checking the links between tables"):
+    for step in (
+        "reading clients.csv",
+        "checking identifiers and types in placements.csv",
+        "checking the value rules",
+        "checking the links between tables",
+    ):
         assert step in err
     assert "loading the dataset: done (8/8" in err

@@ -33,12 +33,17 @@ def test_make_test_stops_at_once_without_chromium_and_without_rights(tmp_path):
 
     shims = tmp_path / "bin"
     shims.mkdir()
-    (shims / "id").write_text("#!/bin/sh\necho 1000\n")       # not root
-    (shims / "sudo").write_text("#!/bin/sh\nexit 1\n")        # sudo asks for a password
+    (shims / "id").write_text("#!/bin/sh\necho 1000\n")  # not root
+    (shims / "sudo").write_text("#!/bin/sh\nexit 1\n")  # sudo asks for a password
     for shim in shims.iterdir():
         shim.chmod(0o755)
-    done = subprocess.run(["/bin/bash", str(ROOT / "tests" / "e2e" / "ensure-chromium.sh")],
-                          env={"PATH": str(shims)}, capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        ["/bin/bash", str(ROOT / "tests" / "e2e" / "ensure-chromium.sh")],
+        env={"PATH": str(shims)},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.returncode == 1
     assert "sudo apt-get install -y chromium" in done.stderr
     makefile = (ROOT / "Makefile").read_text()

@@ -97,8 +97,7 @@ def test_step_path_jumps_at_each_time_by_hand():
     from evaluation.figures import step_path
 
     x, y = step_path([10, 20, 30], [0.2, 0.5, 0.9], 40)
-    assert list(zip(x, y)) == [(0, 0), (10, 0), (10, 0.2), (20, 0.2), (20, 0.5), (30, 0.5),
-                               (30, 0.9), (40, 0.9)]
+    assert list(zip(x, y)) == [(0, 0), (10, 0), (10, 0.2), (20, 0.2), (20, 0.5), (30, 0.5), (30, 0.9), (40, 0.9)]
 
 
 def test_drawn_kaplan_meier_and_cif_curves_are_true_steps():
@@ -166,8 +165,10 @@ def test_the_label_catalogue_has_the_same_keys_and_placeholders_in_both_language
     from evaluation.figures import TEXT, text
 
     assert set(TEXT["fi"]) == set(TEXT["en"])
-    fields = {lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in TEXT[lang].items()}
-              for lang in TEXT}
+    fields = {
+        lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in TEXT[lang].items()}
+        for lang in TEXT
+    }
     assert fields["fi"] == fields["en"]
     assert text("area.title", "fi", base="1/2016") == "Työttömät työnhakijat, 1/2016 = 100"
     with pytest.raises(KeyError):
@@ -178,6 +179,7 @@ def test_the_label_catalogue_has_the_same_keys_and_placeholders_in_both_language
 
 # --- issue 24, item 9: the Kaplan–Meier figure stops where the CIF curves stop, and on real data
 # no drawn step rests on fewer than min_cell people
+
 
 def _drawn_right_ends(ax):
     """The largest x of every line and band the axes draw (the curves, not the axis lines)."""
@@ -240,9 +242,11 @@ def _short_follow_up_register():
     clients = clients.loc[clients["enrolled"] <= end].copy()
     left = (end - clients["enrolled"]).dt.days
     late = clients["duration_days"] > left
-    return clients.assign(duration_days=clients["duration_days"].where(~late, left),
-                          outcome=clients["outcome"].where(~late, "censored"),
-                          outcome_group=clients["outcome_group"].where(~late, "censored"))
+    return clients.assign(
+        duration_days=clients["duration_days"].where(~late, left),
+        outcome=clients["outcome"].where(~late, "censored"),
+        outcome_group=clients["outcome_group"].where(~late, "censored"),
+    )
 
 
 @pytest.mark.parametrize("register", ["default", "short follow-up"])
@@ -276,10 +280,11 @@ def test_every_figure_stops_where_the_tables_stop(register):
     km = kaplan_meier(time, event == 1)
     risk_times = [0, 180, 365]
     risk_counts = [str(int((time >= t).sum())) for t in risk_times]
-    figures = {"stacked": cumulative_incidence_stacked(cif, risk_times=risk_times, risk_counts=risk_counts,
-                                                       synthetic=True),
-               "panels": cumulative_incidence_panels(cif, synthetic=True),
-               "km": kaplan_meier_with_risk_table(km, risk_times, risk_counts, cif=cif, synthetic=True)}
+    figures = {
+        "stacked": cumulative_incidence_stacked(cif, risk_times=risk_times, risk_counts=risk_counts, synthetic=True),
+        "panels": cumulative_incidence_panels(cif, synthetic=True),
+        "km": kaplan_meier_with_risk_table(km, risk_times, risk_counts, cif=cif, synthetic=True),
+    }
     for name, fig in figures.items():
         for ax in fig.axes:
             assert max(_drawn_right_ends(ax)) == last, name
@@ -309,8 +314,10 @@ def test_on_real_data_no_curve_has_a_step_made_by_fewer_than_min_cell_people():
     cif = cumulative_incidence(time, event)
     km = kaplan_meier(time, event == 1)
     real = {"synthetic": False, "min_at_risk": 1, "min_cell": 5}
-    for draw in (lambda: cumulative_incidence_panels(cif, **real),
-                 lambda: kaplan_meier_with_risk_table(km, [0, 180], ["150", "61"], cif=cif, **real)):
+    for draw in (
+        lambda: cumulative_incidence_panels(cif, **real),
+        lambda: kaplan_meier_with_risk_table(km, [0, 180], ["150", "61"], cif=cif, **real),
+    ):
         fig = draw()
         for ax in fig.axes:
             assert max(_drawn_right_ends(ax)) <= thin
@@ -379,6 +386,7 @@ def test_on_real_data_every_drawn_step_rests_on_at_least_min_cell_events():
 
 # --- issue 24, item 16: legends, titles, the 50 % line; text at least 7 pt where the summary prints
 
+
 def test_groups_are_named_in_both_languages_and_the_title_says_what_is_compared():
     from evaluation.figures import cumulative_incidence_panels
     from evaluation.survival import cumulative_incidence_by
@@ -386,9 +394,10 @@ def test_groups_are_named_in_both_languages_and_the_title_says_what_is_compared(
     clients = load_dataset(DEFAULT_DATASET).clients
     by = cumulative_incidence_by(clients, "long_term_unemployed")
     overall = cumulative_incidence_by(clients).drop(columns="group")
-    for lang, names, compared in (("fi", ["Ei pitkäaikaistyötön", "Pitkäaikaistyötön"], "Pitkäaikaistyöttömät ja muut"),
-                                  ("en", ["Not long-term unemployed", "Long-term unemployed"],
-                                   "Long-term unemployed and others")):
+    for lang, names, compared in (
+        ("fi", ["Ei pitkäaikaistyötön", "Pitkäaikaistyötön"], "Pitkäaikaistyöttömät ja muut"),
+        ("en", ["Not long-term unemployed", "Long-term unemployed"], "Long-term unemployed and others"),
+    ):
         fig = cumulative_incidence_panels(by, by="long_term_unemployed", lang=lang, synthetic=True)
         legend = fig.axes[0].get_legend()
         assert [t.get_text() for t in legend.get_texts()] == names  # groupby order: False, True
@@ -407,8 +416,10 @@ def test_the_stacked_legend_lists_the_layers_top_to_bottom():
     time, event, _ = _default_register()
     ax = cumulative_incidence_stacked(cumulative_incidence(time, event), synthetic=True).axes[0]
     # each layer's top edge, averaged over the drawn days: the higher the layer, the higher its mean
-    layers = [(float(np.mean(c.get_paths()[0].vertices[:, 1])), to_hex(c.get_facecolor()[0], keep_alpha=False))
-              for c in ax.collections]
+    layers = [
+        (float(np.mean(c.get_paths()[0].vertices[:, 1])), to_hex(c.get_facecolor()[0], keep_alpha=False))
+        for c in ax.collections
+    ]
     top_down = [colour for _, colour in sorted(layers, reverse=True)]
     legend = ax.get_legend()
     assert [to_hex(h.get_facecolor(), keep_alpha=False) for h in legend.legend_handles] == top_down
@@ -422,8 +433,7 @@ def test_the_dotted_50_percent_lines_are_labelled():
 
     time, event, _ = _default_register()
     km = kaplan_meier_with_risk_table(kaplan_meier(time, event == 1), [0], ["150"], synthetic=True, lang="en")
-    rate = continuation_rate_by_sector(continuation_by_sector(load_dataset(DEFAULT_DATASET).placements),
-                                       synthetic=True)
+    rate = continuation_rate_by_sector(continuation_by_sector(load_dataset(DEFAULT_DATASET).placements), synthetic=True)
     for ax, words in ((km.axes[0], "50%: where the curve crosses it is the median"), (rate.axes[0], "50 %: enemmistö")):
         fifty = [line for line in ax.get_lines() if line.get_linestyle() == ":" and set(line.get_ydata()) == {50}]
         assert len(fifty) == 1 and fifty[0].get_label() == words
@@ -451,11 +461,19 @@ def _summary_figures():
     analysis = SimpleNamespace(design=d, scm=synthetic_control(d), durability={})
     for lang in ("fi", "en"):
         yield f"clients_by_outcome.{lang}", clients_by_outcome(outcomes_by_group(ds.clients), lang=lang, synthetic=True)
-        yield (f"continuation_rate_by_sector.{lang}",
-               continuation_rate_by_sector(continuation_by_sector(ds.placements), lang=lang, synthetic=True))
-        yield (f"unemployed_indexed_by_area.{lang}",
-               unemployed_indexed_by_area(area_series(panel, "071", "2016-07", "2019-03", base="2016-07"),
-                                          lang=lang, base="2016-07", period=("2016-07", "2019-03")))
+        yield (
+            f"continuation_rate_by_sector.{lang}",
+            continuation_rate_by_sector(continuation_by_sector(ds.placements), lang=lang, synthetic=True),
+        )
+        yield (
+            f"unemployed_indexed_by_area.{lang}",
+            unemployed_indexed_by_area(
+                area_series(panel, "071", "2016-07", "2019-03", base="2016-07"),
+                lang=lang,
+                base="2016-07",
+                period=("2016-07", "2019-03"),
+            ),
+        )
         yield f"counterfactual_paths.{lang}", synthetic_control_paths(analysis, "Haapavesi", lang=lang)
 
 

@@ -21,9 +21,11 @@ pytestmark = pytest.mark.slow
 
 
 def _iri_checker_present(skip: bool) -> bool:
-    code = ("import sys\n" + ("from evaluation.hooks import skip_slow_iri_checker; skip_slow_iri_checker()\n"
-                              if skip else "")
-            + "import jsonschema\nprint('iri' in jsonschema.FormatChecker.checkers)")
+    code = (
+        "import sys\n"
+        + ("from evaluation.hooks import skip_slow_iri_checker; skip_slow_iri_checker()\n" if skip else "")
+        + "import jsonschema\nprint('iri' in jsonschema.FormatChecker.checkers)"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return done.stdout.strip() == "True"
 
@@ -31,10 +33,12 @@ def _iri_checker_present(skip: bool) -> bool:
 def test_jsonschema_skips_the_iri_checker_when_its_module_is_absent():
     assert _iri_checker_present(skip=False), (
         "jsonschema no longer registers an 'iri' checker (or rfc3987_syntax is not installed): "
-        "skip_slow_iri_checker has nothing to skip; remove it and re-measure a run")
+        "skip_slow_iri_checker has nothing to skip; remove it and re-measure a run"
+    )
     assert not _iri_checker_present(skip=True), (
         "jsonschema now imports its 'iri' checker some other way: skip_slow_iri_checker no longer "
-        "works; remove it (and its jsonschema pin) or find the new public switch")
+        "works; remove it (and its jsonschema pin) or find the new public switch"
+    )
 
 
 def test_papermill_leaves_an_open_loop_on_its_thread_and_the_hook_closes_it(tmp_path):
@@ -45,8 +49,9 @@ def test_papermill_leaves_an_open_loop_on_its_thread_and_the_hook_closes_it(tmp_
     def work():
         import papermill
 
-        papermill.execute_notebook(str(source), str(tmp_path / "out.ipynb"), kernel_name=kernel_name(),
-                                   progress_bar=False)
+        papermill.execute_notebook(
+            str(source), str(tmp_path / "out.ipynb"), kernel_name=kernel_name(), progress_bar=False
+        )
         loop = asyncio.get_event_loop_policy().get_event_loop()
         seen["left_open"] = not loop.is_closed()
         close_thread_event_loop()
@@ -55,8 +60,10 @@ def test_papermill_leaves_an_open_loop_on_its_thread_and_the_hook_closes_it(tmp_
     thread = threading.Thread(target=work)
     thread.start()
     thread.join()
-    assert seen["left_open"], ("papermill now closes its thread's event loop itself: remove "
-                               "hooks.close_thread_event_loop and its papermill/jupyter_core pins")
+    assert seen["left_open"], (
+        "papermill now closes its thread's event loop itself: remove "
+        "hooks.close_thread_event_loop and its papermill/jupyter_core pins"
+    )
     assert seen["closed"], "hooks.close_thread_event_loop no longer reaches papermill's loop"
 
 
@@ -70,7 +77,8 @@ def test_the_kernel_console_goes_to_its_log_and_only_the_shutdown_interrupt_is_d
 
     asyncio.run(start_and_stop())
     assert (tmp_path / "kernel.log").is_file()  # the kernel's stderr went there, not to ours
-    (tmp_path / "kernel.log").write_text("[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.\n"
-                                         "Fatal Python error: Segmentation fault\n")
+    (tmp_path / "kernel.log").write_text(
+        "[IPKernelApp] ERROR | KeyboardInterrupt caught in kernel.\nFatal Python error: Segmentation fault\n"
+    )
     _echo_kernel_log(tmp_path)
     assert capsys.readouterr().err == "Fatal Python error: Segmentation fault\n"

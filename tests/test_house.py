@@ -18,7 +18,8 @@ def _recipe(target: str) -> list[str]:
 
 def test_a_test_starting_a_kernel_without_the_slow_mark_fails(pytester):
     pytester.makeconftest('pytest_plugins = ["slow_guard"]')
-    pytester.makepyfile(test_kernel='''
+    pytester.makepyfile(
+        test_kernel="""
         import pytest
         from jupyter_client.manager import KernelManager
 
@@ -28,7 +29,8 @@ def test_a_test_starting_a_kernel_without_the_slow_mark_fails(pytester):
         def test_unmarked_runs_a_notebook():
             with pytest.raises(RuntimeError):   # a runner catching the error still fails
                 KernelManager(kernel_name="python3").start_kernel()
-    ''')
+    """
+    )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning")
     # the kernel test's own body passes (it caught the error); the guard fails it at teardown
     result.assert_outcomes(passed=2, errors=1)
@@ -40,7 +42,7 @@ def test_make_check_lints_checks_the_layers_and_runs_the_fast_tests_on_two_worke
     assert check[0] == "$(VENV)/bin/ruff check ."
     assert "$(VENV)/bin/lint-imports" in check and "$(VENV)/bin/ruff format --check ." in check
     tests = next(line for line in check if "pytest" in line)
-    fast = re.search(r'^FAST_TESTS := (.*)$', MAKEFILE, re.M).group(1)
+    fast = re.search(r"^FAST_TESTS := (.*)$", MAKEFILE, re.M).group(1)
     assert "$(FAST_TESTS)" in tests and '-m "not slow and not heavy"' in fast and "-n 2" in fast
 
 

@@ -39,8 +39,9 @@ def _cli_parameters(*pairs: str) -> dict:
 
 
 # --------------------------------------------------------------------------- item 18
-@pytest.mark.parametrize("typed, code", [("535", "535"), ("71", "071"), ("071", "071"), ("KU071", "071"),
-                                         ("'71'", "071")])
+@pytest.mark.parametrize(
+    "typed, code", [("535", "535"), ("71", "071"), ("071", "071"), ("KU071", "071"), ("'71'", "071")]
+)
 def test_a_municipality_code_given_as_a_number_is_a_code(typed, code):
     """Item 18: `-p treated 535` was refused ("must be of type Optional[str] (got int 535)")
     although dataset.yaml reads `71` as Haapavesi.  Read as dataset.yaml reads
@@ -72,10 +73,21 @@ def test_a_code_that_is_no_code_is_refused_with_an_example_of_a_code():
 
 def test_every_parameter_refused_for_its_type_gets_an_example_of_its_own_kind():
     """Item 18: every parameter's error gives an example of its own kind, typed as after -p."""
-    declared = {name: spec["type"] for path in notebooks() for name, spec in notebook_parameters(path).items()
-                if name not in ("dataset", "output_dir")}
-    wrong = {"Optional[str]": [1, 2], "str": [1, 2], "int": "many", "float": "low", "bool": "yes", "list": 5,
-             "Optional[list]": 5}
+    declared = {
+        name: spec["type"]
+        for path in notebooks()
+        for name, spec in notebook_parameters(path).items()
+        if name not in ("dataset", "output_dir")
+    }
+    wrong = {
+        "Optional[str]": [1, 2],
+        "str": [1, 2],
+        "int": "many",
+        "float": "low",
+        "bool": "yes",
+        "list": 5,
+        "Optional[list]": 5,
+    }
     for name, kind in declared.items():
         problems = parameter_problems({name: wrong[kind]}, {name: kind})
         assert len(problems) == 1, (name, problems)
@@ -111,13 +123,16 @@ def test_every_parameter_that_names_a_file_or_folder_is_resolved_as_a_path():
     new one added to a notebook without being declared would again mean notebooks/…)."""
     from evaluation.parameters import PATH_PARAMETERS
 
-    named = {name for path in notebooks() for name, spec in notebook_parameters(path).items()
-             if re.search(r"\b(file|folder|path)\b", spec["help"]) and name not in ("dataset", "output_dir")}
+    named = {
+        name
+        for path in notebooks()
+        for name, spec in notebook_parameters(path).items()
+        if re.search(r"\b(file|folder|path)\b", spec["help"]) and name not in ("dataset", "output_dir")
+    }
     assert named == set(PATH_PARAMETERS) == {"panel"}
 
 
-def test_a_panel_path_found_nowhere_is_refused_before_any_kernel_naming_where_it_was_looked_for(tmp_path,
-                                                                                                 monkeypatch):
+def test_a_panel_path_found_nowhere_is_refused_before_any_kernel_naming_where_it_was_looked_for(tmp_path, monkeypatch):
     from evaluation.runs import prepare_parameters
 
     monkeypatch.chdir(tmp_path)
@@ -156,11 +171,14 @@ def test_a_whole_date_column_in_the_finnish_locale_is_read(dataset_copy, form):
         assert list(ds.clients[column].dt.strftime("%Y-%m-%d")) == list(original[column])
 
 
-@pytest.mark.parametrize("written, rule", [
-    ("31.2.2019", "D.M.YYYY"),  # no such day
-    ("2019-05-31 12:30:00", "YYYY-MM-DD"),  # a time of day: reading it as a date would drop it
-    ("5/31/2019", "YYYY-MM-DD"),  # month first or day first: ambiguous, never guessed
-])
+@pytest.mark.parametrize(
+    "written, rule",
+    [
+        ("31.2.2019", "D.M.YYYY"),  # no such day
+        ("2019-05-31 12:30:00", "YYYY-MM-DD"),  # a time of day: reading it as a date would drop it
+        ("5/31/2019", "YYYY-MM-DD"),  # month first or day first: ambiguous, never guessed
+    ],
+)
 def test_dates_not_in_a_read_form_are_still_refused(dataset_copy, written, rule):
     from conftest import edit_csv
 
@@ -244,16 +262,21 @@ def test_a_misspelt_key_in_a_synthetic_dataset_is_named_in_a_warning_and_a_note(
 def test_every_dataset_yaml_in_the_repository_has_only_known_keys():
     """The committed datasets (the default and the reference ones) load without a warning
     (warnings are errors here)."""
-    folders = [p.parent for p in ROOT.glob("data/**/dataset.yaml")] + [p.parent for p in ROOT.glob("tests/**/dataset.yaml")]
+    folders = [p.parent for p in ROOT.glob("data/**/dataset.yaml")] + [
+        p.parent for p in ROOT.glob("tests/**/dataset.yaml")
+    ]
     assert DEFAULT_DATASET in folders
     for folder in folders:
         load_dataset(folder)
 
 
-@pytest.mark.parametrize("first, second, expected", [
-    ("name: &n wassup-synthetic", "municipality: *n", [(1, "the anchor &n"), (2, "the alias *n")]),
-    ("name: wassup-synthetic", "municipality: &m Haapavesi", [(2, "the anchor &m")]),
-])
+@pytest.mark.parametrize(
+    "first, second, expected",
+    [
+        ("name: &n wassup-synthetic", "municipality: *n", [(1, "the anchor &n"), (2, "the alias *n")]),
+        ("name: wassup-synthetic", "municipality: &m Haapavesi", [(2, "the anchor &m")]),
+    ],
+)
 def test_yaml_anchors_and_aliases_are_refused_with_the_line(dataset_copy, first, second, expected):
     """Item 21: refuse YAML anchors and aliases, which no dataset needs."""
     path = dataset_copy / "dataset.yaml"
@@ -278,8 +301,16 @@ def _rendered(markdown: str) -> str:
     return markdown2html(markdown)
 
 
-@pytest.mark.parametrize("text", [SCRIPT, "Haapavesi [klik](javascript:alert(1))", "a_b *c* `d` & <b>e</b>",
-                                  "Ylä-Savo (KU071) #1 | 21,5 %", "\\*not emphasis\\*"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        SCRIPT,
+        "Haapavesi [klik](javascript:alert(1))",
+        "a_b *c* `d` & <b>e</b>",
+        "Ylä-Savo (KU071) #1 | 21,5 %",
+        "\\*not emphasis\\*",
+    ],
+)
 def test_markdown_literal_shows_exactly_the_text(text):
     """What a dataset brings reaches Markdown as text: the rendered HTML holds no element of
     its own and reads back as exactly the text."""
@@ -333,10 +364,16 @@ def test_every_kind_of_output_a_notebook_makes_is_exported_with_the_datasets_tex
     assert SCRIPT in set(table["value"].astype(str))
     outputs = [
         new_output("stream", name="stdout", text=f"note: {SCRIPT}\n"),
-        new_output("execute_result", data={"text/html": table._repr_html_(), "text/plain": repr(table)},
-                   execution_count=1),
-        new_output("display_data", data={"text/markdown": summarise({}, ds.meta, "fi").markdown(),
-                                         "text/plain": "<IPython.core.display.Markdown object>"}),
+        new_output(
+            "execute_result", data={"text/html": table._repr_html_(), "text/plain": repr(table)}, execution_count=1
+        ),
+        new_output(
+            "display_data",
+            data={
+                "text/markdown": summarise({}, ds.meta, "fi").markdown(),
+                "text/plain": "<IPython.core.display.Markdown object>",
+            },
+        ),
         new_output("error", ename="DatasetError", evalue=SCRIPT, traceback=[f"DatasetError: {SCRIPT}"]),
     ]
     notebook = new_notebook(cells=[new_code_cell("ds", outputs=outputs, execution_count=1)])

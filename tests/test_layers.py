@@ -14,8 +14,14 @@ from evaluation.paths import ROOT
 def _lint(root: Path) -> subprocess.CompletedProcess:
     """import-linter with ``root``'s pyproject.toml on ``root/src``."""
     command = [str(Path(sys.executable).with_name("lint-imports"))]
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(root / "src"), "PATH": "/usr/bin:/bin"})
+    return subprocess.run(
+        command,
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(root / "src"), "PATH": "/usr/bin:/bin"},
+    )
 
 
 def test_the_layers_contract_is_kept():

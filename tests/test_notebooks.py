@@ -46,8 +46,13 @@ def test_opens_with_title_question_data_and_its_sections_then_parameters(path):
     assert re.search(r"^\*\*Question\.\*\* \S.+\?$", first, re.M), "no **Question.** line ending in '?'"
     assert re.search(r"^\*\*Data read\.\*\* .*`\w+\.csv`", first, re.M), "no **Data read.** line naming files"
     listed = re.findall(r"^\d+\. (.+)$", first.split("**Sections.**", 1)[1], re.M)
-    headings = [re.sub(r"^\d+\.\s*", "", line[3:].strip()) for c in nb.cells[1:] if c.cell_type == "markdown"
-                for line in c.source.splitlines() if line.startswith("## ")]
+    headings = [
+        re.sub(r"^\d+\.\s*", "", line[3:].strip())
+        for c in nb.cells[1:]
+        if c.cell_type == "markdown"
+        for line in c.source.splitlines()
+        if line.startswith("## ")
+    ]
     assert listed == headings and len(headings) >= 4
     assert "parameters" in nb.cells[1].metadata.get("tags", [])
 
@@ -111,13 +116,19 @@ def test_figure_calls_pass_the_parameters_that_govern_them(path):
         if cell.cell_type != "code":
             continue
         for node in ast.walk(ast.parse(cell.source)):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and callable(getattr(figures, node.func.id, None))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and callable(getattr(figures, node.func.id, None))
+            ):
                 continue
             accepted = inspect.signature(getattr(figures, node.func.id)).parameters
             given = {k.arg: k.value for k in node.keywords if k.arg}
             for name in GOVERNING:
-                if name in parameters and name in accepted and not (
-                        isinstance(given.get(name), ast.Name) and given[name].id == name):
+                if (
+                    name in parameters
+                    and name in accepted
+                    and not (isinstance(given.get(name), ast.Name) and given[name].id == name)
+                ):
                     missing.append(f"{node.func.id}(... {name}={name})")
     assert missing == [], f"{path.name}: pass the notebook's parameters: {missing}"

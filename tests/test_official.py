@@ -36,8 +36,16 @@ def test_the_reports_numbers_are_the_official_ones(panel):
     378,399 and 238,312; North Ostrobothnia 29,964 and 18,947."""
     rows = panel.data.set_index(["area", "month"])
     at = lambda a, m, c: int(rows.at[(a, pd.Period(m, "M")), c])  # noqa: E731
-    assert [at("KU071", "2016-07", c) for c in ("TYOTTOMATLOPUSSA", "PITKAAIKAISTYOTTOMAT", "TYOTTOMAT25")] == [408, 108, 80]
-    assert [at("KU071", "2019-03", c) for c in ("TYOTTOMATLOPUSSA", "PITKAAIKAISTYOTTOMAT", "TYOTTOMAT25")] == [249, 54, 34]
+    assert [at("KU071", "2016-07", c) for c in ("TYOTTOMATLOPUSSA", "PITKAAIKAISTYOTTOMAT", "TYOTTOMAT25")] == [
+        408,
+        108,
+        80,
+    ]
+    assert [at("KU071", "2019-03", c) for c in ("TYOTTOMATLOPUSSA", "PITKAAIKAISTYOTTOMAT", "TYOTTOMAT25")] == [
+        249,
+        54,
+        34,
+    ]
     assert at("SSS", "2016-07", "TYOTTOMATLOPUSSA") == 378_399 and at("SSS", "2019-03", "TYOTTOMATLOPUSSA") == 238_312
     assert at("MK17", "2016-07", "TYOTTOMATLOPUSSA") == 29_964 and at("MK17", "2019-03", "TYOTTOMATLOPUSSA") == 18_947
     assert panel.months[0] == pd.Period("2006-01", "M") and panel.data["area"].nunique() == 414
@@ -70,8 +78,12 @@ def test_municipality_codes_are_text(written):
 def test_municipality_by_code_or_name(panel):
     assert find_municipality(panel, "Haapavesi")["municipality_code"] == "071"
     assert find_municipality(panel, "69")["municipality_name_fi"] == "Haapajärvi"
-    assert area_codes(panel, "071") == {"municipality": "KU071", "subregion": "SK175", "region": "MK17",
-                                        "country": "SSS"}
+    assert area_codes(panel, "071") == {
+        "municipality": "KU071",
+        "subregion": "SK175",
+        "region": "MK17",
+        "country": "SSS",
+    }
     with pytest.raises(LookupError, match="did you mean Haapavesi"):
         find_municipality(panel, "Haapavesj")
 
@@ -107,12 +119,13 @@ def _damaged(tmp_path, edit):
 
 def test_panel_validation_names_each_bad_row(tmp_path):
     def edit(lines):
-        lines[2] = lines[2].replace('"SSS"', '"KU999"', 1)            # unknown area, line 3
-        lines[10] = lines[11]                                         # duplicate area-month, line 11
+        lines[2] = lines[2].replace('"SSS"', '"KU999"', 1)  # unknown area, line 3
+        lines[10] = lines[11]  # duplicate area-month, line 11
         cells = lines[20].split(",")
-        cells[3] = "-5"                                               # negative count, line 21
+        cells[3] = "-5"  # negative count, line 21
         lines[20] = ",".join(cells)
         return lines
+
     err = _damaged(tmp_path, edit)
     assert err.problems == [
         "panel.csv.gz, line 3, column alue: unknown area code 'KU999' (not in areas.csv)",
@@ -123,7 +136,7 @@ def test_panel_validation_names_each_bad_row(tmp_path):
 
 
 def test_panel_validation_finds_a_gap_in_the_months(tmp_path):
-    err = _damaged(tmp_path, lambda lines: lines[:5] + lines[6:])   # SSS 2006-05 removed
+    err = _damaged(tmp_path, lambda lines: lines[:5] + lines[6:])  # SSS 2006-05 removed
     assert err.problems == ["panel.csv.gz, line 6: area SSS jumps from 2006-04 to 2006-06 (months must be consecutive)"]
 
 
@@ -132,8 +145,22 @@ def test_monthly_command_writes_a_contract_valid_series(dataset_copy, municipali
     from evaluation import load_dataset
     from evaluation.cli import main
 
-    assert main(["monthly", "--municipality", municipality, "--from", "2016-01", "--to", "2019-12",
-                 "--out", str(dataset_copy)]) == 0
+    assert (
+        main(
+            [
+                "monthly",
+                "--municipality",
+                municipality,
+                "--from",
+                "2016-01",
+                "--to",
+                "2019-12",
+                "--out",
+                str(dataset_copy),
+            ]
+        )
+        == 0
+    )
     ds = load_dataset(dataset_copy)
     assert len(ds.monthly) == 48 and set(ds.monthly["source"]) == {"official"}
     if municipality == "Sottunga":  # about 60 people in the labour force: counts of 1-4 suppressed
@@ -145,8 +172,22 @@ def test_the_default_dataset_holds_the_official_haapavesi_series(tmp_path):
     from evaluation.cli import main
     from evaluation.paths import DEFAULT_DATASET
 
-    assert main(["monthly", "--municipality", "Haapavesi", "--from", "2014-01", "--to", "2020-12",
-                 "--out", str(tmp_path / "monthly.csv")]) == 0
+    assert (
+        main(
+            [
+                "monthly",
+                "--municipality",
+                "Haapavesi",
+                "--from",
+                "2014-01",
+                "--to",
+                "2020-12",
+                "--out",
+                str(tmp_path / "monthly.csv"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "monthly.csv").read_bytes() == (DEFAULT_DATASET / "monthly.csv").read_bytes()
 
 
@@ -156,7 +197,8 @@ def test_indexed_figure_draws_the_table(panel):
     from evaluation.figures import unemployed_indexed_by_area
 
     series = __import__("evaluation.official", fromlist=["area_series"]).area_series(
-        panel, "071", "2016-07", "2019-03", base="2016-07")
+        panel, "071", "2016-07", "2019-03", base="2016-07"
+    )
     fig = unemployed_indexed_by_area(series, lang="en", base="2016-07")
     lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
     own, rest = lines["Haapavesi"].get_ydata(), lines["rest of the country"].get_ydata()
@@ -247,8 +289,10 @@ def test_context_with_like_months_uses_the_projects_first_month(panel):
     assert ctx.trend["actual_start"].iloc[0] == 402 and ctx.trend["actual_end"].iloc[0] == 222
     assert ctx.spread is not None and ctx.spread.ratio == pytest.approx(222 / 402)
     lines = trend_sentences(ctx, "Haapavesi")
-    assert lines[1] == ("Had Haapavesi followed the rest of its sub-region (SK175, ratio 0.692), 2019-06 would "
-                        "have had 278 unemployed; it had 222, 56 fewer.")  # 225 / 325 = 0.692, 402 x 0.692 = 278.3
+    assert lines[1] == (
+        "Had Haapavesi followed the rest of its sub-region (SK175, ratio 0.692), 2019-06 would "
+        "have had 278 unemployed; it had 222, 56 fewer."
+    )  # 225 / 325 = 0.692, 402 x 0.692 = 278.3
 
 
 def test_official_metrics_are_public_and_pass_disclosure_control_untouched(panel):
@@ -258,9 +302,17 @@ def test_official_metrics_are_public_and_pass_disclosure_control_untouched(panel
     from evaluation.privacy import DisclosureControl
 
     m = context_metrics(context("071", "2016-06", "2019-05", panel=panel, like=True))
-    assert {"official.period.start", "official.unemployed.start", "official.trend.subregion.expected_end",
-            "official.trend.country.ratio", "official.spread.municipalities", "official.spread.rank",
-            "official.spread.lower", "official.spread.upper", "official.spread.coverage"} <= set(m)
+    assert {
+        "official.period.start",
+        "official.unemployed.start",
+        "official.trend.subregion.expected_end",
+        "official.trend.country.ratio",
+        "official.spread.municipalities",
+        "official.spread.rank",
+        "official.spread.lower",
+        "official.spread.upper",
+        "official.spread.coverage",
+    } <= set(m)
     assert m["official.unemployed.start"] == 402 and m["official.period.end"] == "2019-06"
     small = {k: (3 if isinstance(v, (int, float)) else v) for k, v in m.items()}  # as if a tiny town
     assert DisclosureControl(active=True).metrics(small) == small

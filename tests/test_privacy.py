@@ -10,8 +10,8 @@ from conftest import SHORT_BOOTSTRAP, make_real
 from evaluation import DatasetError, load_dataset
 from evaluation.privacy import DisclosureControl
 
-VALID_HETU = "131052-308T"   # the example code of the Population Register Centre's documentation
-LOOKALIKE = "131052-308U"    # same shape, wrong check character: not an identity code
+VALID_HETU = "131052-308T"  # the example code of the Population Register Centre's documentation
+LOOKALIKE = "131052-308U"  # same shape, wrong check character: not an identity code
 
 
 def add_column(folder, name, values):
@@ -45,12 +45,15 @@ def test_identity_code_as_client_id_is_refused(dataset_copy):
         load_dataset(dataset_copy)
 
 
-@pytest.mark.parametrize("name,value,words", [
-    ("sukunimi", "Virtanen", "column name"),
-    ("Email", "x", "column name"),
-    ("contact", "matti.virtanen@example.fi", "e-mail"),
-    ("yhteys", "040 123 4567", "phone"),
-])
+@pytest.mark.parametrize(
+    "name,value,words",
+    [
+        ("sukunimi", "Virtanen", "column name"),
+        ("Email", "x", "column name"),
+        ("contact", "matti.virtanen@example.fi", "e-mail"),
+        ("yhteys", "040 123 4567", "phone"),
+    ],
+)
 def test_names_emails_and_phones_are_refused(dataset_copy, name, value, words):
     add_column(dataset_copy, name, value)
     with pytest.raises(DatasetError) as info:
@@ -74,8 +77,15 @@ def test_suppression_by_hand():
 
 def test_metrics_suppression_with_complement():
     dc = DisclosureControl(active=True)
-    metrics = {"clients.n": 150, "outcomes.a.n": 100, "outcomes.a.share": 0.667, "outcomes.b.n": 3,
-               "outcomes.b.share": 0.02, "outcomes.c.n": 47, "outcomes.c.share": 0.313}
+    metrics = {
+        "clients.n": 150,
+        "outcomes.a.n": 100,
+        "outcomes.a.share": 0.667,
+        "outcomes.b.n": 3,
+        "outcomes.b.share": 0.02,
+        "outcomes.c.n": 47,
+        "outcomes.c.share": 0.313,
+    }
     out = dc.metrics(metrics)
     assert out["outcomes.b.n"] is None and out["outcomes.b.share"] is None
     assert out["outcomes.c.n"] is None  # otherwise b = 150 - 100 - c
@@ -84,8 +94,7 @@ def test_metrics_suppression_with_complement():
 
 def test_column_suppression_hides_derived_values_and_says_so():
     dc = DisclosureControl(active=True)
-    table = pd.DataFrame({"n": [60, 40, 3, 14, 33], "share": [0.4, 0.27, 0.02, 0.09, 0.22]},
-                         index=list("abcde"))
+    table = pd.DataFrame({"n": [60, 40, 3, 14, 33], "share": [0.4, 0.27, 0.02, 0.09, 0.22]}, index=list("abcde"))
     out = dc.column(table, "n", ["share"])
     assert out.loc["c", "n"] is None and out.loc["c", "share"] is None
     assert out.loc["d", "n"] is None  # the complement: the smallest other cell
@@ -99,14 +108,17 @@ def test_column_suppression_hides_derived_values_and_says_so():
 def test_a_rate_with_a_small_complement_is_hidden_and_so_is_any_comparison_with_it():
     """6 of 10 continued: 4 did not, a small count that 6 and 10 would give back."""
     dc = DisclosureControl(active=True)
-    rates = pd.DataFrame({"placements": [10, 10, 20], "continued": [6, 5, 13], "rate": [0.6, 0.5, 0.65]},
-                         index=["company", "association", "municipality"])
+    rates = pd.DataFrame(
+        {"placements": [10, 10, 20], "continued": [6, 5, 13], "rate": [0.6, 0.5, 0.65]},
+        index=["company", "association", "municipality"],
+    )
     out = dc.proportions(rates, "continued", "placements", ["rate"])
     assert out.loc["company", "continued"] is None and out.loc["company", "rate"] is None
     assert out.loc["company", "placements"] == 10 and "suppressed" in out.loc["company", "note"]
     assert out.loc["association", "rate"] == 0.5 and out.loc["municipality", "continued"] == 13  # 5/5, 13/7
-    comparison = pd.DataFrame({"estimate": [0.1], "lower": [-0.3], "upper": [0.45], "p": [None]},
-                              index=["risk difference"])
+    comparison = pd.DataFrame(
+        {"estimate": [0.1], "lower": [-0.3], "upper": [0.45], "p": [None]}, index=["risk difference"]
+    )
     hidden = dc.comparison(comparison, out, ["company", "association"], "continued", "placements")
     assert hidden.loc["risk difference", "estimate"] is None and hidden.loc["risk difference", "upper"] is None
     assert "a group compared is hidden" in hidden.loc["risk difference", "note"]
@@ -117,8 +129,11 @@ def test_a_rate_with_a_small_complement_is_hidden_and_so_is_any_comparison_with_
 
 def test_a_sample_flow_hides_a_small_step_and_every_total_after_it():
     dc = DisclosureControl(active=True)
-    flow = pd.DataFrame({"clients": [150, 148, 140, 140], "left out": [None, 2, 8, None]},
-                        index=["all", "sex=X", "education", "in the models"], dtype=object)
+    flow = pd.DataFrame(
+        {"clients": [150, 148, 140, 140], "left out": [None, 2, 8, None]},
+        index=["all", "sex=X", "education", "in the models"],
+        dtype=object,
+    )
     out = dc.flow(flow, "clients", "left out")
     assert out["clients"].tolist() == [150, None, None, None] and out["left out"].tolist() == [None, None, 8, None]
 
@@ -202,8 +217,10 @@ def test_a_restricted_mean_made_from_a_small_count_is_hidden():
     time, exited = np.arange(1, 11) * 30, np.ones(10, dtype=bool)
     means = {100: 1.0, 160: 2.0, 200: 4.0, 400: 3.0}
     assert dc.restricted_means(means, time, exited) == {100: None, 160: 2.0, 200: None, 400: 3.0}
-    table = pd.DataFrame({"employment": [0.3, 0.5], "restricted_mean_days": [88.0, 132.0]},
-                         index=pd.Index([100, 160], name="horizon_days"))
+    table = pd.DataFrame(
+        {"employment": [0.3, 0.5], "restricted_mean_days": [88.0, 132.0]},
+        index=pd.Index([100, 160], name="horizon_days"),
+    )
     out = dc.restricted_means(table, time, exited)
     assert out["restricted_mean_days"].tolist() == [None, 132.0] and "suppressed" in out.loc[100, "note"]
     assert DisclosureControl(active=False).restricted_means(means, time, exited) is means
@@ -213,8 +230,9 @@ def test_a_hidden_comparison_hides_its_adjusted_p_too():
     """Holm's p of two tests is min(1, 2 p): shown beside a hidden p, it gives it back."""
     dc = DisclosureControl(active=True)
     groups = pd.DataFrame({"placements": [10, 10], "continued": [None, 5]}, index=["company", "association"])
-    tests = pd.DataFrame({"p": [0.2, 0.3], "p_holm": [0.4, 0.4], "note": ["", ""]},
-                         index=["Fisher's exact test", "Barnard's exact test"])
+    tests = pd.DataFrame(
+        {"p": [0.2, 0.3], "p_holm": [0.4, 0.4], "note": ["", ""]}, index=["Fisher's exact test", "Barnard's exact test"]
+    )
     out = dc.comparison(tests, groups, ["company", "association"], "continued", "placements")
     assert out["p"].tolist() == [None, None] and out["p_holm"].tolist() == [None, None]
 
@@ -238,8 +256,13 @@ def test_a_target_share_made_from_a_small_count_is_hidden_with_its_status(tmp_pa
 
 #: The notebooks that show personal data (04 reads only the official statistics of every
 #: municipality, public data: leaving it out of the privacy runs saves a minute of make test).
-PERSONAL = ["00_dataset_overview", "01_reproduce_report_figures", "02_time_to_employment",
-            "03_sector_outcomes", "05_summary"]
+PERSONAL = [
+    "00_dataset_overview",
+    "01_reproduce_report_figures",
+    "02_time_to_employment",
+    "03_sector_outcomes",
+    "05_summary",
+]
 COUNT_COLUMNS = {"n", "placements", "continued", "present", "missing"}
 TEXT_COLUMNS = {"values", "groups", "value"}
 
@@ -254,21 +277,27 @@ def _small_counts_in_html(path) -> list[str]:
         counts = re.findall(r": (\d+) \(", text)  # "jäi eläkkeelle: 12 (8 %)"
         fractions = re.findall(r"\((\d+)/(\d+)\)", text)  # "(13/20)"
         found += [f"{path.name}:count={k}" for k in counts if 1 <= int(k) <= 4]
-        found += [f"{path.name}:fraction={k}/{n}" for k, n in fractions
-                  if 1 <= int(k) <= 4 or 1 <= int(n) - int(k) <= 4]
+        found += [
+            f"{path.name}:fraction={k}/{n}" for k, n in fractions if 1 <= int(k) <= 4 or 1 <= int(n) - int(k) <= 4
+        ]
         return found
     for table in pd.read_html(io.StringIO(text)):
         # pandas writes the index name as a second header row: take the level that has a name
-        table.columns = [next((str(x) for x in (c if isinstance(c, tuple) else (c,))
-                               if not str(x).startswith("Unnamed")), "") for c in table.columns]
+        table.columns = [
+            next((str(x) for x in (c if isinstance(c, tuple) else (c,)) if not str(x).startswith("Unnamed")), "")
+            for c in table.columns
+        ]
         for column in table.columns:
             if column in COUNT_COLUMNS:
                 numbers = pd.to_numeric(table[column], errors="coerce")
                 found += [f"{path.name}:{column}={v:g}" for v in numbers if 1 <= v <= 4]
             if column in TEXT_COLUMNS:
                 for text in table[column].astype(str):
-                    found += [f"{path.name}:{column}:{text}" for m in re.finditer(r"(?:(?<=\s)|^)(\d+)(?=,|$)", text)
-                              if 1 <= int(m.group(1)) <= 4]
+                    found += [
+                        f"{path.name}:{column}:{text}"
+                        for m in re.finditer(r"(?:(?<=\s)|^)(\d+)(?=,|$)", text)
+                        if 1 <= int(m.group(1)) <= 4
+                    ]
     return found
 
 
@@ -311,7 +340,9 @@ def test_disclosure_control_on_a_non_synthetic_copy(real_and_synthetic_runs):
     assert metrics["sectors.other.continuation_rate"] is None  # derived from a hidden count
     leaks = [leak for html in sorted(real.glob("*.html")) for leak in _small_counts_in_html(html)]
     assert not leaks, leaks
-    columns_seen = _columns_in_html(real / "00_dataset_overview.html") | _columns_in_html(real / "03_sector_outcomes.html")
+    columns_seen = _columns_in_html(real / "00_dataset_overview.html") | _columns_in_html(
+        real / "03_sector_outcomes.html"
+    )
     assert {"n", "placements", "continued", "values", "value"} <= columns_seen  # the check looked at them
     assert "counts from 1 to 4 are suppressed" in (real / "00_dataset_overview.html").read_text()
     # issue 24, item 23: on 150 real clients the days read off a curve are shown in whole weeks:
@@ -395,13 +426,26 @@ def _five_client_register(folder):
         for row, text in zip(chosen, [" ".join(SECRET_TEXT)] + ["-"] * 4):
             writer.writerow({**row, "notes": text})
     placements = []
-    for i, (sector, continued) in enumerate([("company", True)] * 6 + [("company", False)] * 4
-                                            + [("association", True)] * 5 + [("association", False)] * 5
-                                            + [("municipality", False)] * 8 + [("other", False)] * 4):
+    for i, (sector, continued) in enumerate(
+        [("company", True)] * 6
+        + [("company", False)] * 4
+        + [("association", True)] * 5
+        + [("association", False)] * 5
+        + [("municipality", False)] * 8
+        + [("other", False)] * 4
+    ):
         euros = SECRET_EUROS if sector == "other" and i == 28 else f"{8000 + 37 * i}.00"
-        placements.append({"placement_id": f"P{i:03d}", "client_id": "", "sector": sector,
-                           "start": "2017-03-01", "end": "2017-09-01", "subsidy_eur": euros,
-                           "continued": str(continued).lower()})
+        placements.append(
+            {
+                "placement_id": f"P{i:03d}",
+                "client_id": "",
+                "sector": sector,
+                "start": "2017-03-01",
+                "end": "2017-09-01",
+                "subsidy_eur": euros,
+                "continued": str(continued).lower(),
+            }
+        )
     with open(folder / "placements.csv", "w", newline="") as handle:
         writer = csv.DictWriter(handle, list(placements[0]), lineterminator="\n")
         writer.writeheader()
@@ -420,12 +464,18 @@ def test_five_real_clients_leave_no_small_count_anywhere(tmp_path):
 
     # min_at_risk 1: with the default (10) no estimate at any horizon is made from 5 clients at all;
     # disclosure control is what this test checks, so every estimate the rule allows is made
-    result = run(_five_client_register(tmp_path / "five"), tmp_path / "run", only=PERSONAL,
-                 parameters={**SHORT_BOOTSTRAP, "min_at_risk": 1})
+    result = run(
+        _five_client_register(tmp_path / "five"),
+        tmp_path / "run",
+        only=PERSONAL,
+        parameters={**SHORT_BOOTSTRAP, "min_at_risk": 1},
+    )
     assert result.ok, result.notebooks
     out = result.out
-    texts = {p.name: p.read_text(encoding="utf-8", errors="replace")
-             for p in [*out.glob("*.html"), *out.glob("*.ipynb"), out / "metrics.json", *out.glob("figures/*.svg")]}
+    texts = {
+        p.name: p.read_text(encoding="utf-8", errors="replace")
+        for p in [*out.glob("*.html"), *out.glob("*.ipynb"), out / "metrics.json", *out.glob("figures/*.svg")]
+    }
     for name, text in texts.items():
         for secret in (SECRET_EUROS, "15712", "15 712"):
             assert not re.search(rf"(?<![\d.]){secret}(?!\d)", text), (name, secret)
@@ -456,6 +506,7 @@ def test_five_real_clients_leave_no_small_count_anywhere(tmp_path):
     overview = texts["00_dataset_overview.html"]
     assert "not shown: fewer than 5 values" in overview  # no one-value 'range'
     import csv
+
     with open(tmp_path / "five" / "clients.csv", newline="") as handle:
         dates = {row[c] for row in csv.DictReader(handle) for c in ("enrolled", "exit_date")}
     dates -= {"2019-05-31"}  # the study's end (the client still followed), shown as such
@@ -511,9 +562,14 @@ def _every_metric_classified_and_its_rule_kept(metrics: dict, register) -> None:
         if metrics[f"sectors.{sector}.placements"] is None:
             assert metrics[f"sectors.{sector}.subsidy_share"] is None
     assert metrics["sectors.company.continued"] is None  # 4 did not continue
-    compared = {k: metrics[k] for k in metrics if re.fullmatch(
-        r"sectors\.company_vs_association\.((ended_early\.)?risk_difference|odds_ratio|fisher_p|barnard_p)(\..*|_holm)?",
-        k)}
+    compared = {
+        k: metrics[k]
+        for k in metrics
+        if re.fullmatch(
+            r"sectors\.company_vs_association\.((ended_early\.)?risk_difference|odds_ratio|fisher_p|barnard_p)(\..*|_holm)?",
+            k,
+        )
+    }
     assert compared and all(v is None for v in compared.values()), compared  # p-values too (Holm's)
     # p-values: probabilities
     assert by[P_VALUE] and all(v is None or 0 <= v <= 1 for v in by[P_VALUE].values())

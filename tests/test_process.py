@@ -104,8 +104,9 @@ def test_truth_by_hand_with_constant_hazards_and_no_covariate_effects(tmp_path):
 def test_the_fine_gray_variant_is_process_yaml_with_its_own_outcomes():
     base, variant = load_process(), load_process(PROCESS.parent / "process_fine_gray.yaml")
     assert (base.design, variant.design) == ("cause_specific", "fine_gray")
-    assert {k: v for k, v in variant.params.items() if k != "outcomes"} == \
-        {k: v for k, v in base.params.items() if k != "outcomes"}
+    assert {k: v for k, v in variant.params.items() if k != "outcomes"} == {
+        k: v for k, v in base.params.items() if k != "outcomes"
+    }
     t = truth(variant, [365])
     assert list(t["coefficients"]) == ["finegray"] and t["coefficients"]["finegray"]["long_term_unemployed"] == -0.6
     # F_employment(infinity | x = 0) = p: by a year most of it is reached
@@ -122,16 +123,25 @@ def test_the_process_file_is_calibrated_to_the_report():
 
 
 def test_a_bad_process_file_gets_one_line_per_problem(tmp_path):
-    file = _process_file(tmp_path, study__end=dt.date(2019, 6, 1), covariates__sex={"F": 0.5, "M": 0.4, "X": 0.0},
-                         outcomes__causes__retirement__rate=-1, placements=None)
+    file = _process_file(
+        tmp_path,
+        study__end=dt.date(2019, 6, 1),
+        covariates__sex={"F": 0.5, "M": 0.4, "X": 0.0},
+        outcomes__causes__retirement__rate=-1,
+        placements=None,
+    )
     with pytest.raises(ProcessError) as info:
         load_process(file)
     lines = str(info.value).splitlines()
     assert all(line.startswith(f"{file}: ") for line in lines)
     text = "\n".join(lines)
     assert "section 'placements' is missing" in text
-    file = _process_file(tmp_path, study__end=dt.date(2019, 6, 1), covariates__sex={"F": 0.5, "M": 0.4, "X": 0.0},
-                         outcomes__causes__retirement__rate=-1)
+    file = _process_file(
+        tmp_path,
+        study__end=dt.date(2019, 6, 1),
+        covariates__sex={"F": 0.5, "M": 0.4, "X": 0.0},
+        outcomes__causes__retirement__rate=-1,
+    )
     with pytest.raises(ProcessError) as info:
         load_process(file)
     lines = str(info.value).splitlines()
@@ -173,7 +183,11 @@ def test_a_drawn_register_looks_like_a_register():
     linked = placements.loc[placements["client_id"] != ""].merge(c, on="client_id", suffixes=("", "_client"))
     assert linked["client_id"].is_unique and len(linked) > 0.5 * len(placements)
     continued = linked.loc[linked["continued"]]
-    assert (continued["outcome"] == "employed_subsidised").all() and (continued["start"] == continued["exit_date"]).all()
+    assert (continued["outcome"] == "employed_subsidised").all() and (
+        continued["start"] == continued["exit_date"]
+    ).all()
     inside = linked["outcome"] != "employed_subsidised"
-    assert ((linked.loc[inside, "start"] >= linked.loc[inside, "enrolled"])
-            & (linked.loc[inside, "end"] <= linked.loc[inside, "exit_date"])).all()
+    assert (
+        (linked.loc[inside, "start"] >= linked.loc[inside, "enrolled"])
+        & (linked.loc[inside, "end"] <= linked.loc[inside, "exit_date"])
+    ).all()

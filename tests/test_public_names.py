@@ -76,14 +76,19 @@ def _module_imports() -> list[tuple[str, str, str, int, str]]:
 
 def test_the_notebooks_import_something():
     # the check below would pass on notebooks whose imports it failed to find
-    assert {module for _, module, _, _ in _notebook_imports()} >= {"evaluation.notebook", "evaluation.sectors",
-                                                                   "evaluation.counterfactual"}
+    assert {module for _, module, _, _ in _notebook_imports()} >= {
+        "evaluation.notebook",
+        "evaluation.sectors",
+        "evaluation.counterfactual",
+    }
 
 
 def test_notebooks_import_only_public_names():
-    wrong = [f"{where}, line {line}: {name} is not in {module}.__all__"
-             for where, module, name, line in _notebook_imports()
-             if name not in (_public(module) or ())]
+    wrong = [
+        f"{where}, line {line}: {name} is not in {module}.__all__"
+        for where, module, name, line in _notebook_imports()
+        if name not in (_public(module) or ())
+    ]
     assert not wrong, "add each name to its module's __all__ or stop importing it:\n" + "\n".join(wrong)
 
 
@@ -102,8 +107,10 @@ def test_modules_import_only_public_names_of_their_siblings():
             wrong.append(f"{where}, line {line}: {module} has no __all__ (imported: {name})")
         elif name not in public and (module, name) not in PRIVATE_SHARED:
             wrong.append(f"{where}, line {line}: {name} is not in {module}.__all__")
-    assert not wrong, ("add each name to its module's __all__, or, for an underscored helper shared on "
-                       "purpose, to PRIVATE_SHARED with the reason:\n" + "\n".join(wrong))
+    assert not wrong, (
+        "add each name to its module's __all__, or, for an underscored helper shared on "
+        "purpose, to PRIVATE_SHARED with the reason:\n" + "\n".join(wrong)
+    )
 
 
 @pytest.mark.parametrize("module", sorted({found[1] for found in _module_imports() + _notebook_imports()}))

@@ -58,6 +58,7 @@ def test_overview_metrics_are_the_counts_in_clients_csv(default_run):
     metrics = read_metrics(default_run)
     # counted independently of the package: read clients.csv with the csv module
     import csv
+
     with open(DEFAULT_DATASET / "clients.csv", newline="") as handle:
         outcomes = [row["outcome"] for row in csv.DictReader(handle)]
     employed = sum(o in ("employed_open", "employed_subsidised") for o in outcomes)
@@ -111,8 +112,13 @@ def test_reproduction_metrics_and_figures(default_run):
     assert metrics["official.unemployed.start"] == 402 and metrics["official.unemployed.end"] == 222
     assert metrics["official.trend.country.expected_end"] == pytest.approx(402 * (254_176 - 222) / (366_086 - 402))
     figures = {p.name for p in (default_run / "figures").iterdir()}
-    for name in ("kaavio1_unemployed_by_month", "kaavio2_placements_by_sector", "unemployed_indexed_by_area",
-                 "activation_rate_by_month", "clients_by_outcome"):
+    for name in (
+        "kaavio1_unemployed_by_month",
+        "kaavio2_placements_by_sector",
+        "unemployed_indexed_by_area",
+        "activation_rate_by_month",
+        "clients_by_outcome",
+    ):
         assert {f"{name}.png", f"{name}.svg"} <= figures
 
 
@@ -130,8 +136,9 @@ def test_another_municipality_and_period_runs_without_targets(tmp_path):
     use_style()
     ds = load_dataset(folder)
     cif = cumulative_incidence(*competing_risks_data(ds.clients))
-    english = save_figure(cumulative_incidence_panels(cif, level=95, min_at_risk=10, lang="en", synthetic=True),
-                          tmp_path / "en", "panels")
+    english = save_figure(
+        cumulative_incidence_panels(cif, level=95, min_at_risk=10, lang="en", synthetic=True), tmp_path / "en", "panels"
+    )
     run_svg = (tmp_path / "out" / "figures" / "cumulative_incidence_panels.svg").read_bytes()
     assert english["svg"].read_bytes() == run_svg
     metrics = read_metrics(tmp_path / "out")
@@ -149,8 +156,7 @@ def test_strict_run_fails_on_a_missed_target_and_keeps_the_partial_notebook(tmp_
     good.mkdir()  # an earlier good run
     (good / "run.json").write_text(json.dumps({"dataset": {}, "notebooks": [], "status": "ok"}))
     (good / "metrics.json").write_text('{"marker": "earlier good run"}')
-    assert main(["run", str(bad), "--out", str(good), "--only", "01_reproduce_report_figures",
-                 "--strict"]) == 1
+    assert main(["run", str(bad), "--out", str(good), "--only", "01_reproduce_report_figures", "--strict"]) == 1
     assert (good / "metrics.json").read_text() == '{"marker": "earlier good run"}'
     failed = tmp_path / "out.failed"
     record = json.loads((failed / "run.json").read_text())
@@ -163,6 +169,7 @@ def test_strict_run_fails_on_a_missed_target_and_keeps_the_partial_notebook(tmp_
 def test_sector_metrics(default_run):
     metrics = read_metrics(default_run)
     import csv
+
     with open(DEFAULT_DATASET / "placements.csv", newline="") as handle:
         rows = [r for r in csv.DictReader(handle)]
     company = [r for r in rows if r["sector"] == "company"]
@@ -172,8 +179,16 @@ def test_sector_metrics(default_run):
     assert metrics["sectors.company.continuation_rate.lower"] < continued / len(company)
     euros = sum(float(r["subsidy_eur"]) for r in company) / sum(float(r["subsidy_eur"]) for r in rows)
     assert metrics["sectors.company.subsidy_share"] == pytest.approx(euros)
-    for key in ("risk_difference", "risk_difference.lower", "risk_difference.upper", "odds_ratio",
-                "odds_ratio.lower", "odds_ratio.upper", "fisher_p", "barnard_p"):
+    for key in (
+        "risk_difference",
+        "risk_difference.lower",
+        "risk_difference.upper",
+        "odds_ratio",
+        "odds_ratio.lower",
+        "odds_ratio.upper",
+        "fisher_p",
+        "barnard_p",
+    ):
         assert isinstance(metrics[f"sectors.company_vs_association.{key}"], float), key
 
 
@@ -223,8 +238,12 @@ def test_survival_notebook_without_optional_columns(tmp_path):
     frame = pd.read_csv(folder / "clients.csv", dtype=str, keep_default_na=False)
     frame = frame.drop(columns=["age_at_entry", "sex", "education_level"])
     frame.to_csv(folder / "clients.csv", index=False)
-    result = run(folder, tmp_path / "out", only=["02_time_to_employment"],
-                 parameters={"horizons": [90, 365, 5000], **SHORT_BOOTSTRAP})
+    result = run(
+        folder,
+        tmp_path / "out",
+        only=["02_time_to_employment"],
+        parameters={"horizons": [90, 365, 5000], **SHORT_BOOTSTRAP},
+    )
     assert result.ok, result.notebooks
     metrics = read_metrics(tmp_path / "out")
     assert metrics["cif.employment.5000d"] is None  # beyond follow-up: not estimable
@@ -259,8 +278,12 @@ def test_every_duration_zero_gives_no_warning_in_the_notebook(dataset_copy, tmp_
     result = run(dataset_copy, tmp_path / "out", only=["02_time_to_employment"], parameters=SHORT_BOOTSTRAP)
     assert result.ok, result.notebooks
     nb = json.loads((tmp_path / "out" / "02_time_to_employment.ipynb").read_text())
-    streams = [("".join(o.get("text", "")), o.get("name")) for c in nb["cells"] for o in c.get("outputs", [])
-               if o.get("output_type") == "stream"]
+    streams = [
+        ("".join(o.get("text", "")), o.get("name"))
+        for c in nb["cells"]
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream"
+    ]
     assert not [text for text, name in streams if name == "stderr"]
     assert any("PH test not estimable: every event happened at the same time" in t for t, _ in streams)
 
@@ -269,8 +292,28 @@ def test_counterfactual_for_another_municipality_and_period(tmp_path, capsys):
     """Issue 14: `run DATASET --only 04_counterfactual -p treated 069 -p treatment_start 2015-01
     -p post_end 2017-12`: Haapajärvi, another window; 069 stays text (YAML reads 071 as octal)."""
     out = tmp_path / "haapajarvi"
-    assert main(["run", str(DEFAULT_DATASET), "--out", str(out), "--only", "04_counterfactual",
-                 "-p", "treated", "069", "-p", "treatment_start", "2015-01", "-p", "post_end", "2017-12"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(DEFAULT_DATASET),
+                "--out",
+                str(out),
+                "--only",
+                "04_counterfactual",
+                "-p",
+                "treated",
+                "069",
+                "-p",
+                "treatment_start",
+                "2015-01",
+                "-p",
+                "post_end",
+                "2017-12",
+            ]
+        )
+        == 0
+    )
     metrics = read_metrics(out)
     assert metrics["counterfactual.treated"] == "KU069"
     assert metrics["counterfactual.donors.n"] >= 100
@@ -289,8 +332,25 @@ def test_a_code_typed_as_a_number_and_a_panel_relative_to_the_callers_folder(tmp
 
     shutil.copy(STATFIN / "statfin_tyonv_12r5.csv.gz", tmp_path / "my_panel.csv.gz")
     monkeypatch.chdir(tmp_path)
-    assert main(["run", str(DEFAULT_DATASET), "--out", "nivala", "--only", "04_counterfactual",
-                 "-p", "treated", "535", "-p", "panel", "my_panel.csv.gz"]) == 0, capsys.readouterr().err
+    assert (
+        main(
+            [
+                "run",
+                str(DEFAULT_DATASET),
+                "--out",
+                "nivala",
+                "--only",
+                "04_counterfactual",
+                "-p",
+                "treated",
+                "535",
+                "-p",
+                "panel",
+                "my_panel.csv.gz",
+            ]
+        )
+        == 0
+    ), capsys.readouterr().err
     record = json.loads((tmp_path / "nivala" / "run.json").read_text())
     assert record["parameters"] == {"treated": "535", "panel": str(tmp_path / "my_panel.csv.gz")}
     assert read_metrics(tmp_path / "nivala")["counterfactual.treated"] == "KU535"
@@ -303,8 +363,10 @@ def test_counterfactual_of_a_municipality_not_in_the_panel_records_nothing(datas
     result = run(dataset_copy, tmp_path / "out", only=["04_counterfactual"])
     assert result.ok, result.notebooks
     assert not [k for k in read_metrics(tmp_path / "out") if k.startswith("counterfactual.")]
-    assert "No counterfactual: the dataset's municipality code '999' is not in the official panel" in \
-        (tmp_path / "out" / "04_counterfactual.html").read_text()
+    assert (
+        "No counterfactual: the dataset's municipality code '999' is not in the official panel"
+        in (tmp_path / "out" / "04_counterfactual.html").read_text()
+    )
 
 
 def test_an_explicit_treated_code_not_in_the_panel_fails_clearly(tmp_path):
@@ -387,6 +449,8 @@ def test_the_summary_follows_lang_and_names_what_did_not_run(tmp_path):
     assert not (out / "summary.fi.html").exists()
     page = (out / "summary.en.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in page and "The project had 150 clients." in page
-    assert ("This run had no data for: how fast they found work, companies and associations, official "
-            "unemployment statistics, the comparison with other municipalities.") in page
+    assert (
+        "This run had no data for: how fast they found work, companies and associations, official "
+        "unemployment statistics, the comparison with other municipalities."
+    ) in page
     assert "Practice data." in page

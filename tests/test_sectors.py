@@ -54,10 +54,15 @@ def test_wilson_odds_ratio_and_fisher_against_r(case):
 
 
 # Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 10 (4 decimals printed)
-NEWCOMBE = [((56, 70, 48, 80), (0.0524, 0.3339)), ((9, 10, 3, 10), (0.1705, 0.8090)),
-            ((5, 56, 0, 29), (-0.0381, 0.1926)), ((0, 10, 0, 20), (-0.1611, 0.2775)),
-            ((0, 10, 0, 10), (-0.2775, 0.2775)), ((10, 10, 0, 20), (0.6791, 1.0000)),
-            ((10, 10, 0, 10), (0.6075, 1.0000))]
+NEWCOMBE = [
+    ((56, 70, 48, 80), (0.0524, 0.3339)),
+    ((9, 10, 3, 10), (0.1705, 0.8090)),
+    ((5, 56, 0, 29), (-0.0381, 0.1926)),
+    ((0, 10, 0, 20), (-0.1611, 0.2775)),
+    ((0, 10, 0, 10), (-0.2775, 0.2775)),
+    ((10, 10, 0, 20), (0.6791, 1.0000)),
+    ((10, 10, 0, 10), (0.6075, 1.0000)),
+]
 
 
 @pytest.mark.parametrize("counts,interval", NEWCOMBE)
@@ -91,12 +96,12 @@ def _barnard_by_definition(k1, n1, k2, n2):
 
     grid = np.linspace(1e-6, 1 - 1e-6, 20001)
     xs1, xs2 = x1[extreme], x2[extreme]
-    values = (stats.binom.pmf(xs1[None, :], n1, grid[:, None])
-              * stats.binom.pmf(xs2[None, :], n2, grid[:, None])).sum(axis=1)
+    values = (stats.binom.pmf(xs1[None, :], n1, grid[:, None]) * stats.binom.pmf(xs2[None, :], n2, grid[:, None])).sum(
+        axis=1
+    )
     best = int(np.argmax(values))
     lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, len(grid) - 1)]
-    res = optimize.minimize_scalar(lambda g: -pvalue(g), bounds=(lo, hi), method="bounded",
-                                   options={"xatol": 1e-12})
+    res = optimize.minimize_scalar(lambda g: -pvalue(g), bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
     return max(values[best], -res.fun)
 
 
@@ -123,18 +128,30 @@ def test_scipy_barnard_drops_tied_tables():
 def _placements(k1, n1, k2, n2):
     sector = ["company"] * n1 + ["association"] * n2
     continued = [True] * k1 + [False] * (n1 - k1) + [True] * k2 + [False] * (n2 - k2)
-    return pd.DataFrame({"sector": sector, "continued": pd.array(continued, dtype="boolean"),
-                         "subsidy_eur": 1000.0, "client_id": None})
+    return pd.DataFrame(
+        {"sector": sector, "continued": pd.array(continued, dtype="boolean"), "subsidy_eur": 1000.0, "client_id": None}
+    )
 
 
 def _linked():
     d = pd.read_csv(LINKED)
-    clients = pd.DataFrame({"client_id": d["placement_id"], "age_at_entry": d["age_at_entry"].astype("Int64"),
-                            "long_term_unemployed": d["long_term_unemployed"].astype("boolean"),
-                            "health_limitations": d["health_limitations"].astype("boolean")})
-    placements = pd.DataFrame({"placement_id": d["placement_id"], "client_id": d["placement_id"],
-                               "sector": d["sector"], "continued": d["continued"].astype("boolean"),
-                               "subsidy_eur": 1000.0})
+    clients = pd.DataFrame(
+        {
+            "client_id": d["placement_id"],
+            "age_at_entry": d["age_at_entry"].astype("Int64"),
+            "long_term_unemployed": d["long_term_unemployed"].astype("boolean"),
+            "health_limitations": d["health_limitations"].astype("boolean"),
+        }
+    )
+    placements = pd.DataFrame(
+        {
+            "placement_id": d["placement_id"],
+            "client_id": d["placement_id"],
+            "sector": d["sector"],
+            "continued": d["continued"].astype("boolean"),
+            "subsidy_eur": 1000.0,
+        }
+    )
     return placements, clients
 
 
@@ -151,7 +168,8 @@ def test_mantel_haenszel_and_logistic_regression_against_r():
     lr, ref = table.loc["logistic regression (Firth)"], FIRTH["placements"]
     assert math.log(lr["odds_ratio"]) == pytest.approx(ref["coef"][1], abs=1e-8)
     assert (math.log(lr["lower"]), math.log(lr["upper"])) == pytest.approx(
-        (ref["profile"]["lower"][1], ref["profile"]["upper"][1]), abs=1e-7)
+        (ref["profile"]["lower"][1], ref["profile"]["upper"][1]), abs=1e-7
+    )
     assert lr["p"] == pytest.approx(ref["profile"]["p"][1], abs=1e-9)
     assert "bias reduced" in lr["note"] and "removed" not in lr["note"]
     # small-sample bias, not confounding: maximum likelihood (R's glm) gives a larger odds ratio
@@ -171,8 +189,15 @@ def test_firth_logistic_regression_matches_brglm2(case):
         X, y = np.column_stack([np.ones(len(d)), d["NV"], d["PI"], d["EH"]]), d["HG"]
     else:
         d = pd.read_csv(LINKED)
-        X = np.column_stack([np.ones(len(d)), d["sector"].eq("company"), d["age_at_entry"],
-                             d["long_term_unemployed"], d["health_limitations"]]).astype(float)
+        X = np.column_stack(
+            [
+                np.ones(len(d)),
+                d["sector"].eq("company"),
+                d["age_at_entry"],
+                d["long_term_unemployed"],
+                d["health_limitations"],
+            ]
+        ).astype(float)
         y = d["continued"].astype(float)
     beta, covariance = firth_logistic(X, y)
     np.testing.assert_allclose(beta, ref["coef"], atol=1e-9)
@@ -193,14 +218,22 @@ def test_firth_profile_interval_and_likelihood_ratio_test_match_the_definition_i
         X, y = np.column_stack([np.ones(len(d)), d["NV"], d["PI"], d["EH"]]), d["HG"]
     else:
         d = pd.read_csv(LINKED)
-        X = np.column_stack([np.ones(len(d)), d["sector"].eq("company"), d["age_at_entry"],
-                             d["long_term_unemployed"], d["health_limitations"]]).astype(float)
+        X = np.column_stack(
+            [
+                np.ones(len(d)),
+                d["sector"].eq("company"),
+                d["age_at_entry"],
+                d["long_term_unemployed"],
+                d["health_limitations"],
+            ]
+        ).astype(float)
         y = d["continued"].astype(float)
     for j in range(X.shape[1]):
         fit = firth_profile(X, y, j)
         assert fit.estimate == pytest.approx(ref["coef"][j], abs=1e-8)
-        assert (fit.lower, fit.upper) == pytest.approx((ref["profile"]["lower"][j], ref["profile"]["upper"][j]),
-                                                       abs=1e-7)
+        assert (fit.lower, fit.upper) == pytest.approx(
+            (ref["profile"]["lower"][j], ref["profile"]["upper"][j]), abs=1e-7
+        )
         assert fit.chisq == pytest.approx(ref["profile"]["chisq"][j], abs=1e-8)
         assert fit.p == pytest.approx(ref["profile"]["p"][j], abs=1e-9)
     if case == "endometrial":  # NV: the profile interval is asymmetric, unlike Wald's
@@ -238,8 +271,7 @@ def test_exact_power_by_hand_three_placements_a_sector():
     region = fisher_rejection_region(3, 3, 0.11)
     assert region.sum() == 2 and region[3, 0] and region[0, 3]
     p1, p2 = 0.9, 0.2
-    assert fisher_power(3, 3, p1, p2, 0.11) == pytest.approx(p1 ** 3 * (1 - p2) ** 3 + (1 - p1) ** 3 * p2 ** 3,
-                                                            abs=1e-15)
+    assert fisher_power(3, 3, p1, p2, 0.11) == pytest.approx(p1**3 * (1 - p2) ** 3 + (1 - p1) ** 3 * p2**3, abs=1e-15)
     assert fisher_power(3, 3, p1, p2, 0.05) == 0
 
 
@@ -268,7 +300,9 @@ def test_power_above_the_exact_limit_is_the_normal_approximation_of_r():
 
     ref = REF["normal_power"]
     assert ref["n1"] + ref["n2"] > EXACT_MAX_PLACEMENTS
-    assert fisher_power(ref["n1"], ref["n2"], ref["p1"], ref["p2"], ref["alpha"]) == pytest.approx(ref["power"], abs=1e-12)
+    assert fisher_power(ref["n1"], ref["n2"], ref["p1"], ref["p2"], ref["alpha"]) == pytest.approx(
+        ref["power"], abs=1e-12
+    )
     assert "normal approximation" in detectable_difference(1500, 1500, 0.45).note
 
 
@@ -281,7 +315,9 @@ def test_power_above_the_exact_limit_with_unequal_groups_and_without_variance():
     from evaluation.sectors import fisher_power
 
     ref = REF["normal_power_unequal"]
-    assert fisher_power(ref["n1"], ref["n2"], ref["p1"], ref["p2"], ref["alpha"]) == pytest.approx(ref["power"], abs=1e-12)
+    assert fisher_power(ref["n1"], ref["n2"], ref["p1"], ref["p2"], ref["alpha"]) == pytest.approx(
+        ref["power"], abs=1e-12
+    )
     assert fisher_power(1500, 1500, 0.0, 1.0) == 1.0 and fisher_power(1500, 1500, 1.0, 1.0) == 0.0
 
 
@@ -349,8 +385,12 @@ def test_barnard_memory_is_bounded_up_to_its_limit_and_skipped_beyond():
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert 0 < p < 0.01 and peak < 300e6
-    big = pd.DataFrame({"sector": ["company"] * 250 + ["association"] * 250,
-                        "continued": [True] * 150 + [False] * 100 + [True] * 100 + [False] * 150})
+    big = pd.DataFrame(
+        {
+            "sector": ["company"] * 250 + ["association"] * 250,
+            "continued": [True] * 150 + [False] * 100 + [True] * 100 + [False] * 150,
+        }
+    )
     row = compare_sectors(big).loc["Barnard's exact test"]
     assert row["p"] is None and "not computed" in row["note"] and "63,001 possible tables" in row["note"]
 
@@ -368,8 +408,9 @@ def test_cost_interval_by_the_delta_method_by_hand(monkeypatch):
     import evaluation.sectors as sectors
 
     monkeypatch.setattr(sectors, "EXACT_MAX_PLACEMENTS", 2)
-    placements = pd.DataFrame({"sector": ["company"] * 3, "subsidy_eur": [100.0, 200.0, 300.0],
-                               "continued": [True, False, True]})
+    placements = pd.DataFrame(
+        {"sector": ["company"] * 3, "subsidy_eur": [100.0, 200.0, 300.0], "continued": [True, False, True]}
+    )
     row = sectors.cost_per_continued_job(placements).loc["company"]
     # R = 600 / 2 = 300; e - R c = (-200, 200, 0); SE = sqrt(80000 / 6) / (2/3) = 173.2051
     assert row["eur_per_continued"] == 300
@@ -379,9 +420,13 @@ def test_cost_interval_by_the_delta_method_by_hand(monkeypatch):
 
 def test_nothing_to_adjust_for_is_said_not_estimable():
     """Issue 17: with no client covariates an 'adjusted' OR (5.4, p 0.033) 'adjusted for ;'."""
-    placements = pd.DataFrame({"client_id": [f"c{i}" for i in range(40)],
-                               "sector": ["company"] * 20 + ["association"] * 20,
-                               "continued": [True] * 14 + [False] * 6 + [True] * 6 + [False] * 14})
+    placements = pd.DataFrame(
+        {
+            "client_id": [f"c{i}" for i in range(40)],
+            "sector": ["company"] * 20 + ["association"] * 20,
+            "continued": [True] * 14 + [False] * 6 + [True] * 6 + [False] * 14,
+        }
+    )
     clients = pd.DataFrame({"client_id": [f"c{i}" for i in range(40)]})
     table = adjusted_comparison(placements, clients)
     for model in ("Mantel–Haenszel over strata", "logistic regression (Firth)"):
@@ -412,11 +457,30 @@ def test_a_wilson_interval_always_holds_its_proportion(k, n):
 def test_continuation_sensitivity_keeps_placements_ended_three_months_before_follow_up_end():
     # follow-up ends 2019-05-31: the cut is 2019-02-28; a placement ending on it is kept
     ends = ["2018-06-30", "2019-02-28", "2019-03-01", "2019-06-30"]
-    placements = pd.DataFrame({
-        "sector": ["company"] * 8 + ["association"] * 8,
-        "end": pd.to_datetime(ends * 4),
-        "continued": [True, True, False, True, True, False, True, True,
-                      False, True, False, False, True, False, True, True]})
+    placements = pd.DataFrame(
+        {
+            "sector": ["company"] * 8 + ["association"] * 8,
+            "end": pd.to_datetime(ends * 4),
+            "continued": [
+                True,
+                True,
+                False,
+                True,
+                True,
+                False,
+                True,
+                True,
+                False,
+                True,
+                False,
+                False,
+                True,
+                False,
+                True,
+                True,
+            ],
+        }
+    )
     table = continuation_sensitivity(placements, pd.Timestamp("2019-05-31"))
     assert list(table.index) == ["all placements", "ended by 2019-02-28 (3 months before follow-up end)"]
     # all: company 6/8, association 4/8; kept (ends 2018-06-30 and 2019-02-28): company 3/4, association 2/4
@@ -424,8 +488,11 @@ def test_continuation_sensitivity_keeps_placements_ended_three_months_before_fol
     assert counts.values.tolist() == [[6, 8, 4, 8], [3, 4, 2, 4]]
     for name, (k1, n1, k2, n2) in zip(table.index, [(6, 8, 4, 8), (3, 4, 2, 4)]):
         expected = newcombe_difference(k1, n1, k2, n2)  # checked against R in this file
-        assert (table.at[name, "difference"], table.at[name, "lower"], table.at[name, "upper"]) == \
-            (expected.estimate, expected.lower, expected.upper)
+        assert (table.at[name, "difference"], table.at[name, "lower"], table.at[name, "upper"]) == (
+            expected.estimate,
+            expected.lower,
+            expected.upper,
+        )
     # disclosure control: 3 of 4 continued reveals 1 not continued; hidden with the difference
     hidden = continuation_sensitivity(placements, "2019-05-31", hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5)
     # 8 placements a sector is not a small count; 6 of 8 and 4 of 8 continued are (2 and 4 not)
@@ -444,8 +511,9 @@ def test_sector_reading_says_close_to_the_edge_only_when_it_is():
     # 13/20 vs 6/18: Newcombe 31.7 points (0.1 to 55.7): the lower end, 0.1, is within a tenth of the width
     near = compare_sectors(_ended_placements(13, 20, 6, 18))
     lines = sector_reading(near)
-    assert lines[0].endswith("the interval excludes 0: company placements continued more often, as the report's "
-                             "sentence says.")
+    assert lines[0].endswith(
+        "the interval excludes 0: company placements continued more often, as the report's sentence says."
+    )
     assert lines[1].startswith("Its end nearest 0 is 0.1 percentage points from it")
     # 18/20 vs 4/18: far from 0; no such sentence
     far = sector_reading(compare_sectors(_ended_placements(18, 20, 4, 18)))
@@ -461,13 +529,20 @@ def test_sector_reading_says_whether_the_primary_result_holds_on_ended_ended_pla
     placements = pd.concat([_ended_placements(13, 20, 6, 18), late], ignore_index=True)
     sensitivity = continuation_sensitivity(placements, "2019-05-31")
     lines = sector_reading(compare_sectors(placements), sensitivity=sensitivity)
-    assert lines[0].endswith("no difference can be claimed in either direction, though the estimate lies on the "
-                             "companies' side.")
-    assert lines[-1].startswith("Placements ended by 2019-02-28 (3 months before follow-up end): 31.7 percentage points")
-    assert lines[-1].endswith("the primary result does not hold on them (fewer placements, a wider interval): "
-                              "it rests partly on placements that ended close to the end of follow-up.")
-    same = sector_reading(compare_sectors(_ended_placements(13, 20, 6, 18)),
-                          sensitivity=continuation_sensitivity(_ended_placements(13, 20, 6, 18), "2019-05-31"))
+    assert lines[0].endswith(
+        "no difference can be claimed in either direction, though the estimate lies on the companies' side."
+    )
+    assert lines[-1].startswith(
+        "Placements ended by 2019-02-28 (3 months before follow-up end): 31.7 percentage points"
+    )
+    assert lines[-1].endswith(
+        "the primary result does not hold on them (fewer placements, a wider interval): "
+        "it rests partly on placements that ended close to the end of follow-up."
+    )
+    same = sector_reading(
+        compare_sectors(_ended_placements(13, 20, 6, 18)),
+        sensitivity=continuation_sensitivity(_ended_placements(13, 20, 6, 18), "2019-05-31"),
+    )
     assert same[-1].endswith("the primary result holds on them.")
 
 
@@ -488,11 +563,17 @@ def test_alternative_tests_and_estimators_of_one_quantity_are_not_holm_adjusted(
     adjusted = adjusted_comparison(placements, clients)
     assert "p_holm" not in adjusted.columns
     assert adjusted.index[adjusted["role"] == PRIMARY_ADJUSTED].tolist() == ["logistic regression (Firth)"]
-    metrics = sector_metrics(continuation_by_sector(_placements(13, 20, 6, 18)).assign(subsidy_share=0.5),
-                             continuation_by_sector(_placements(13, 20, 6, 18)), table, adjusted=adjusted)
+    metrics = sector_metrics(
+        continuation_by_sector(_placements(13, 20, 6, 18)).assign(subsidy_share=0.5),
+        continuation_by_sector(_placements(13, 20, 6, 18)),
+        table,
+        adjusted=adjusted,
+    )
     assert not [k for k in metrics if "holm" in k]
-    assert metrics["sectors.company_vs_association.adjusted.odds_ratio"] == adjusted.at["logistic regression (Firth)",
-                                                                                         "odds_ratio"]
+    assert (
+        metrics["sectors.company_vs_association.adjusted.odds_ratio"]
+        == adjusted.at["logistic regression (Firth)", "odds_ratio"]
+    )
 
 
 def test_every_comparison_is_read_with_its_direction():
@@ -502,29 +583,49 @@ def test_every_comparison_is_read_with_its_direction():
 
     # 4/20 vs 14/18: Newcombe's interval lies below 0
     against = sector_reading(compare_sectors(_ended_placements(4, 20, 14, 18)))
-    assert against[0].endswith("the interval excludes 0: association placements continued more often, against the "
-                               "report's sentence.")
+    assert against[0].endswith(
+        "the interval excludes 0: association placements continued more often, against the report's sentence."
+    )
     assert "lies below 1 (associations more often)" in against[1]
     # an early-ended subset on the other side of 0 does not 'hold' the primary result
-    flipped = pd.DataFrame({"difference": [0.0, -0.5], "lower": [-0.2, -0.7], "upper": [0.2, -0.2], "note": ""},
-                           index=["all placements", "ended by 2019-02-28"], dtype=object)
+    flipped = pd.DataFrame(
+        {"difference": [0.0, -0.5], "lower": [-0.2, -0.7], "upper": [0.2, -0.2], "note": ""},
+        index=["all placements", "ended by 2019-02-28"],
+        dtype=object,
+    )
     for_company = sector_reading(compare_sectors(_ended_placements(18, 20, 4, 18)), sensitivity=flipped)
     assert for_company[-1].endswith("it rests partly on placements that ended close to the end of follow-up.")
     # the adjusted odds ratios of the referee's report (0.20 and 0.11), read by hand
-    table = pd.DataFrame({"odds_ratio": [0.5, 0.20, 0.11], "lower": [0.2, 0.05, 0.02], "upper": [1.3, 0.81, 0.6],
-                          "p": [0.2, 0.02, 0.01],
-                          "role": ["reference: unadjusted, the same placements", "sensitivity: another adjusted estimator",
-                                   "primary adjusted estimate"], "note": ""},
-                         index=["crude (linked placements)", "Mantel–Haenszel over strata", "logistic regression (Firth)"],
-                         dtype=object)
+    table = pd.DataFrame(
+        {
+            "odds_ratio": [0.5, 0.20, 0.11],
+            "lower": [0.2, 0.05, 0.02],
+            "upper": [1.3, 0.81, 0.6],
+            "p": [0.2, 0.02, 0.01],
+            "role": [
+                "reference: unadjusted, the same placements",
+                "sensitivity: another adjusted estimator",
+                "primary adjusted estimate",
+            ],
+            "note": "",
+        },
+        index=["crude (linked placements)", "Mantel–Haenszel over strata", "logistic regression (Firth)"],
+        dtype=object,
+    )
     lines = adjusted_reading(table)
-    assert lines[0] == ("Primary adjusted estimate, logistic regression (Firth): odds ratio 0.11 (95 % interval 0.02 "
-                        "to 0.60), below 1: association placements continued more often, against the report's sentence.")
+    assert lines[0] == (
+        "Primary adjusted estimate, logistic regression (Firth): odds ratio 0.11 (95 % interval 0.02 "
+        "to 0.60), below 1: association placements continued more often, against the report's sentence."
+    )
     assert lines[1].startswith("Sensitivity, Mantel–Haenszel over strata: odds ratio 0.20") and "against" in lines[1]
-    assert lines[2].endswith("including 1: no difference can be claimed in either direction, though the estimate "
-                             "lies on the associations' side.")
+    assert lines[2].endswith(
+        "including 1: no difference can be claimed in either direction, though the estimate "
+        "lies on the associations' side."
+    )
     table.loc["logistic regression (Firth)", ["odds_ratio", "lower", "upper"]] = [4.2, 1.3, 16.4]
-    assert "above 1: company placements continued more often, as the report's sentence says" in adjusted_reading(table)[0]
+    assert (
+        "above 1: company placements continued more often, as the report's sentence says" in adjusted_reading(table)[0]
+    )
 
 
 def test_precision_sentences_follow_the_numbers():
@@ -536,11 +637,15 @@ def test_precision_sentences_follow_the_numbers():
     n_a, n_b, table = sector_precision(placements, true_rates={"company": 0.6, "association": 0.35})
     lines = precision_reading(table, n_a, n_b, comparison=compare_sectors(placements))
     rd = newcombe_difference(12, 21, 12, 17)
-    assert lines[0] == (f"With 21 company and 17 association placements, the primary interval is "
-                        f"{100 * (rd.upper - rd.lower):.1f} percentage points wide.")
+    assert lines[0] == (
+        f"With 21 company and 17 association placements, the primary interval is "
+        f"{100 * (rd.upper - rd.lower):.1f} percentage points wide."
+    )
     assert lines[1].startswith("Upward: no difference upward from 70.6 % is detectable with 80 % power")
     down = REF["fisher_power"][0]["down_p1"]
-    assert lines[2].startswith(f"Downward: Fisher's exact test would find a difference of {100 * (down - 12 / 17):+.1f}")
+    assert lines[2].startswith(
+        f"Downward: Fisher's exact test would find a difference of {100 * (down - 12 / 17):+.1f}"
+    )
     assert "small" not in " ".join(lines).replace("smaller one", "")
     assert lines[3].startswith("The process that made these synthetic data has continuation probabilities company 60 %")
 
@@ -550,7 +655,8 @@ def test_the_power_parameter_is_checked_before_a_run():
 
     assert parameter_problems({"power": 0.8}, {"power": "float"}) == []
     assert parameter_problems({"power": 80}, {"power": "float"}) == [
-        "parameter power must be a share between 0 and 1 (80 % power is 0.8), e.g. -p power 0.8"]
+        "parameter power must be a share between 0 and 1 (80 % power is 0.8), e.g. -p power 0.8"
+    ]
 
 
 def test_a_tiny_p_and_a_near_certain_power_are_not_printed_as_0_and_100():
@@ -576,6 +682,7 @@ def test_precision_metrics_of_real_data_are_hidden_with_a_small_count():
     metrics = sector_metrics(rates.assign(subsidy_share=0.5), rates, compare_sectors(placements), precision=table)
     key = "sectors.company_vs_association.detectable_difference"
     assert metrics[f"{key}.upward"] is None and metrics[f"{key}.downward"] is None
-    shown = sector_metrics(rates.assign(subsidy_share=0.5), rates, compare_sectors(placements),
-                           precision=sector_precision(placements)[2])
+    shown = sector_metrics(
+        rates.assign(subsidy_share=0.5), rates, compare_sectors(placements), precision=sector_precision(placements)[2]
+    )
     assert shown[f"{key}.downward"] < 0

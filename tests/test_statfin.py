@@ -30,12 +30,24 @@ def stored() -> dict:
 
 def _metadata(stored: dict, months=("2026M04", "2026M05", "2026M06"), variables=None) -> dict:
     areas = [row["key"][0] for row in stored["data"]]
-    return {"title": "12r5", "variables": [
-        {"code": "Alue", "text": "Alue", "values": areas, "valueTexts": areas},
-        {"code": "timeperiod_m", "text": "Kuukausi", "values": list(months), "valueTexts": list(months), "time": True},
-        {"code": "Tiedot", "text": "Tiedot",
-         "values": variables or [c["code"] for c in stored["columns"] if c["type"] == "c"]},
-    ]}
+    return {
+        "title": "12r5",
+        "variables": [
+            {"code": "Alue", "text": "Alue", "values": areas, "valueTexts": areas},
+            {
+                "code": "timeperiod_m",
+                "text": "Kuukausi",
+                "values": list(months),
+                "valueTexts": list(months),
+                "time": True,
+            },
+            {
+                "code": "Tiedot",
+                "text": "Tiedot",
+                "values": variables or [c["code"] for c in stored["columns"] if c["type"] == "c"],
+            },
+        ],
+    }
 
 
 def _jsonstat2(stored: dict) -> dict:
@@ -47,12 +59,18 @@ def _jsonstat2(stored: dict) -> dict:
         for row in stored["data"]:
             cell = row["values"][v]
             values.append(None if cell in ("...", "..") else float(cell))
-    return {"version": "2.0", "class": "dataset", "id": ["Tiedot", "Alue", "timeperiod_m"],
-            "size": [len(variables), len(areas), 1],
-            "dimension": {"Tiedot": {"category": {"index": {c: i for i, c in enumerate(variables)}}},
-                          "Alue": {"category": {"index": {a: i for i, a in enumerate(areas)}}},
-                          "timeperiod_m": {"category": {"index": {"2026M06": 0}}}},
-            "value": values}
+    return {
+        "version": "2.0",
+        "class": "dataset",
+        "id": ["Tiedot", "Alue", "timeperiod_m"],
+        "size": [len(variables), len(areas), 1],
+        "dimension": {
+            "Tiedot": {"category": {"index": {c: i for i, c in enumerate(variables)}}},
+            "Alue": {"category": {"index": {a: i for i, a in enumerate(areas)}}},
+            "timeperiod_m": {"category": {"index": {"2026M06": 0}}},
+        },
+        "value": values,
+    }
 
 
 class Server:
@@ -183,12 +201,15 @@ def test_429_then_success_is_retried(folder, stored):
     assert report.retries == 1 and server.posts == 2 and report.new_months == ["2026-06"]
 
 
-@pytest.mark.parametrize("script, words", [
-    ([(500, b"oops")], "kept answering HTTP 500"),
-    ([("truncated", STORED.read_bytes())], "was cut short"),
-    ([(200, STORED.read_bytes()[:5000])], "is not valid JSON"),
-    ([(200, b'{"columns": [], "data": [{"key": ["SSS"]}]}')], "malformed"),
-])
+@pytest.mark.parametrize(
+    "script, words",
+    [
+        ([(500, b"oops")], "kept answering HTTP 500"),
+        ([("truncated", STORED.read_bytes())], "was cut short"),
+        ([(200, STORED.read_bytes()[:5000])], "is not valid JSON"),
+        ([(200, b'{"columns": [], "data": [{"key": ["SSS"]}]}')], "malformed"),
+    ],
+)
 def test_failures_leave_the_panel_untouched(folder, stored, script, words):
     before = (folder / PANEL_FILE).read_bytes()
     waits = []

@@ -26,18 +26,28 @@ def _official_by_hand() -> dict:
         rows = {(r["alue"], r["month"]): r for r in csv.DictReader(handle) if r["month"] in ("2016-06", "2019-06")}
     u = lambda area, month: float(rows[(area, month)]["TYOTTOMATLOPUSSA"])  # noqa: E731
     start, end = u("KU071", "2016-06"), u("KU071", "2019-06")
-    m = {"official.period.start": "2016-06", "official.period.end": "2019-06",
-         "official.unemployed.start": start, "official.unemployed.end": end}
+    m = {
+        "official.period.start": "2016-06",
+        "official.period.end": "2019-06",
+        "official.unemployed.start": start,
+        "official.unemployed.end": end,
+    }
     for area, code in (("subregion", "SK175"), ("region", "MK17"), ("country", "SSS")):
         ratio = (u(code, "2019-06") - end) / (u(code, "2016-06") - start)
         m |= {f"official.trend.{area}.ratio": ratio, f"official.trend.{area}.expected_end": start * ratio}
     force = float(rows[("KU071", "2016-06")]["TYOVOIMATK"])
-    ratios = sorted(float(rows[(a, "2019-06")]["TYOTTOMATLOPUSSA"]) / float(r["TYOTTOMATLOPUSSA"])
-                    for (a, month), r in rows.items()
-                    if a.startswith("KU") and a != "KU071" and month == "2016-06" and r["TYOTTOMATLOPUSSA"]
-                    and float(r["TYOTTOMATLOPUSSA"]) > 0 and r["TYOVOIMATK"]
-                    and 0.5 * force <= float(r["TYOVOIMATK"]) <= 2 * force
-                    and rows.get((a, "2019-06"), {}).get("TYOTTOMATLOPUSSA"))
+    ratios = sorted(
+        float(rows[(a, "2019-06")]["TYOTTOMATLOPUSSA"]) / float(r["TYOTTOMATLOPUSSA"])
+        for (a, month), r in rows.items()
+        if a.startswith("KU")
+        and a != "KU071"
+        and month == "2016-06"
+        and r["TYOTTOMATLOPUSSA"]
+        and float(r["TYOTTOMATLOPUSSA"]) > 0
+        and r["TYOVOIMATK"]
+        and 0.5 * force <= float(r["TYOVOIMATK"]) <= 2 * force
+        and rows.get((a, "2019-06"), {}).get("TYOTTOMATLOPUSSA")
+    )
 
     def type7(p):
         h = (len(ratios) - 1) * p
@@ -45,10 +55,16 @@ def _official_by_hand() -> dict:
         return ratios[j] + (h - j) * (ratios[j + 1] - ratios[j])
 
     own = end / start
-    return m | {"official.spread.municipalities": len(ratios), "official.spread.rank": 1 + sum(r < own for r in ratios),
-                "official.spread.ratio": own, "official.spread.lower": type7(0.025),
-                "official.spread.upper": type7(0.975), "official.spread.coverage": 0.95,
-                "official.spread.size_min": 0.5 * force, "official.spread.size_max": 2 * force}
+    return m | {
+        "official.spread.municipalities": len(ratios),
+        "official.spread.rank": 1 + sum(r < own for r in ratios),
+        "official.spread.ratio": own,
+        "official.spread.lower": type7(0.025),
+        "official.spread.upper": type7(0.975),
+        "official.spread.coverage": 0.95,
+        "official.spread.size_min": 0.5 * force,
+        "official.spread.size_max": 2 * force,
+    }
 
 
 OFFICIAL = _official_by_hand()
@@ -56,40 +72,70 @@ OFFICIAL = _official_by_hand()
 
 def metrics(**changes) -> dict:
     """A run's metrics: 150 clients, company 13/20 vs association 6/18 continued."""
-    m = {"dataset.synthetic": False, "dataset.clients_source": "register", "dataset.placements_source": "register",
-         "dataset.monthly_source": "official", "clients.n": 150,
-         "outcomes.employment.n": 60, "outcomes.employment.share": 0.4,
-         "outcomes.activation.n": 40, "outcomes.activation.share": 40 / 150,
-         "outcomes.retirement.n": 12, "outcomes.retirement.share": 0.08,
-         "outcomes.other.n": 14, "outcomes.other.share": 14 / 150,
-         "outcomes.censored.n": 24, "outcomes.censored.share": 0.16,
-         "cif.employment.180d": 0.1267, "cif.employment.180d.lower": 0.0793, "cif.employment.180d.upper": 0.1855,
-         "cif.employment.365d": 0.2605, "cif.employment.365d.lower": 0.1930, "cif.employment.365d.upper": 0.3330,
-         "cif.employment.730d": 0.3779, "cif.employment.730d.lower": 0.2986, "cif.employment.730d.upper": 0.4568,
-         "sectors.company.placements": 20, "sectors.association.placements": 18,
-         "sectors.municipality.placements": 8, "sectors.other.placements": 4,
-         "sectors.company.subsidy_share": 0.48, "sectors.association.subsidy_share": 0.32,
-         "sectors.company.continuation_rate": 0.65, "sectors.association.continuation_rate": 6 / 18,
-         "sectors.company.continued": 13, "sectors.association.continued": 6,
-         "sectors.company_vs_association.risk_difference": 0.65 - 6 / 18,
-         "sectors.company_vs_association.risk_difference.lower": 0.00096,
-         "sectors.company_vs_association.risk_difference.upper": 0.5566,
-         "sectors.company_vs_association.fisher_p": 0.1031,
-         **OFFICIAL,
-         "counterfactual.name": "Haapavesi", "counterfactual.treated": "KU071", "counterfactual.alpha": 0.05,
-         "counterfactual.donors.n": 299, "counterfactual.donors.used": 9, "counterfactual.post_end": "2019-05",
-         "counterfactual.treatment_start": "2016-06",
-         "counterfactual.count_at_start": 402.0,
-         "counterfactual.unemployed.scm.effect_end": -0.75, "counterfactual.unemployed.scm.effect_end_persons": -21.6,
-         "counterfactual.unemployed.scm.placebo_p": 0.49, "counterfactual.unemployed.scm.pre_rmspe": 0.18,
-         "counterfactual.unemployed.scm.detectable_persons": -45.9}
+    m = {
+        "dataset.synthetic": False,
+        "dataset.clients_source": "register",
+        "dataset.placements_source": "register",
+        "dataset.monthly_source": "official",
+        "clients.n": 150,
+        "outcomes.employment.n": 60,
+        "outcomes.employment.share": 0.4,
+        "outcomes.activation.n": 40,
+        "outcomes.activation.share": 40 / 150,
+        "outcomes.retirement.n": 12,
+        "outcomes.retirement.share": 0.08,
+        "outcomes.other.n": 14,
+        "outcomes.other.share": 14 / 150,
+        "outcomes.censored.n": 24,
+        "outcomes.censored.share": 0.16,
+        "cif.employment.180d": 0.1267,
+        "cif.employment.180d.lower": 0.0793,
+        "cif.employment.180d.upper": 0.1855,
+        "cif.employment.365d": 0.2605,
+        "cif.employment.365d.lower": 0.1930,
+        "cif.employment.365d.upper": 0.3330,
+        "cif.employment.730d": 0.3779,
+        "cif.employment.730d.lower": 0.2986,
+        "cif.employment.730d.upper": 0.4568,
+        "sectors.company.placements": 20,
+        "sectors.association.placements": 18,
+        "sectors.municipality.placements": 8,
+        "sectors.other.placements": 4,
+        "sectors.company.subsidy_share": 0.48,
+        "sectors.association.subsidy_share": 0.32,
+        "sectors.company.continuation_rate": 0.65,
+        "sectors.association.continuation_rate": 6 / 18,
+        "sectors.company.continued": 13,
+        "sectors.association.continued": 6,
+        "sectors.company_vs_association.risk_difference": 0.65 - 6 / 18,
+        "sectors.company_vs_association.risk_difference.lower": 0.00096,
+        "sectors.company_vs_association.risk_difference.upper": 0.5566,
+        "sectors.company_vs_association.fisher_p": 0.1031,
+        **OFFICIAL,
+        "counterfactual.name": "Haapavesi",
+        "counterfactual.treated": "KU071",
+        "counterfactual.alpha": 0.05,
+        "counterfactual.donors.n": 299,
+        "counterfactual.donors.used": 9,
+        "counterfactual.post_end": "2019-05",
+        "counterfactual.treatment_start": "2016-06",
+        "counterfactual.count_at_start": 402.0,
+        "counterfactual.unemployed.scm.effect_end": -0.75,
+        "counterfactual.unemployed.scm.effect_end_persons": -21.6,
+        "counterfactual.unemployed.scm.placebo_p": 0.49,
+        "counterfactual.unemployed.scm.pre_rmspe": 0.18,
+        "counterfactual.unemployed.scm.detectable_persons": -45.9,
+    }
     m.update(changes)
     return {k: v for k, v in m.items() if v is not ...}
 
 
 def text(summary) -> str:
-    return "\n".join([summary.warning] + [s.title for s in summary.sections]
-                     + [p for s in summary.sections for p in s.paragraphs + s.items])
+    return "\n".join(
+        [summary.warning]
+        + [s.title for s in summary.sections]
+        + [p for s in summary.sections for p in s.paragraphs + s.items]
+    )
 
 
 def section(summary, key):
@@ -100,16 +146,21 @@ def test_a_difference_whose_interval_excludes_zero_but_the_exact_test_does_not_c
     s = summarise(metrics(), META, "fi")
     said = " ".join(section(s, "sectors").paragraphs)
     # 0.65 - 6/18 = 0.3167: 31,7 points; bounds to one decimal so that 0.096 points does not read as 0
-    assert f"Ero, 31,7 prosenttiyksikköä yritysten hyväksi, ei todennäköisesti johdu pelkästä sattumasta " \
-           f"(95{NBSP}%:n luottamusväli 0,1–55,7 prosenttiyksikköä)." in said
+    assert (
+        f"Ero, 31,7 prosenttiyksikköä yritysten hyväksi, ei todennäköisesti johdu pelkästä sattumasta "
+        f"(95{NBSP}%:n luottamusväli 0,1–55,7 prosenttiyksikköä)." in said
+    )
     assert "Tarkka testi ei kuitenkaan vahvista eroa (p = 0,10)" in said
     assert "palkkatukijaksoja oli vain 38." in said  # 20 + 18
     assert f"yrityksissä 65{NBSP}%:lle työllistetyistä (13/20) ja yhdistyksissä 33{NBSP}%:lle (6/18)" in said
 
 
 def test_a_difference_confirmed_by_the_exact_test_gets_no_caution():
-    said = " ".join(section(summarise(metrics(**{"sectors.company_vs_association.fisher_p": 0.01}), META, "fi"),
-                            "sectors").paragraphs)
+    said = " ".join(
+        section(
+            summarise(metrics(**{"sectors.company_vs_association.fisher_p": 0.01}), META, "fi"), "sectors"
+        ).paragraphs
+    )
     assert "ei todennäköisesti johdu pelkästä sattumasta" in said and "Tarkka testi" not in said
 
 
@@ -137,10 +188,14 @@ def test_an_unknown_probability_is_said_to_be_unknown_with_why():
     # register data (disclosure control applies): a null is a follow-up too short or a suppressed value
     s = summarise(metrics(**{"cif.employment.730d": None}), META, "fi")
     said = section(s, "speed").paragraphs[0]
-    assert said.startswith("Sadasta asiakkaasta 13 oli työllistynyt puolen vuoden kuluessa ilmoittautumisesta "
-                           f"(95{NBSP}%:n luottamusväli 8–19). Vuoden kuluessa heitä oli 26 (19–33).")
-    assert said.endswith("Kahden vuoden kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian "
-                         "lyhyt tai luku on salattu (se paljastaisi alle viiden henkilön tiedon).")
+    assert said.startswith(
+        "Sadasta asiakkaasta 13 oli työllistynyt puolen vuoden kuluessa ilmoittautumisesta "
+        f"(95{NBSP}%:n luottamusväli 8–19). Vuoden kuluessa heitä oli 26 (19–33)."
+    )
+    assert said.endswith(
+        "Kahden vuoden kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian "
+        "lyhyt tai luku on salattu (se paljastaisi alle viiden henkilön tiedon)."
+    )
 
 
 def test_a_horizon_beyond_the_follow_up_is_not_printed_and_the_follow_up_is_said_to_be_too_short():
@@ -148,21 +203,39 @@ def test_a_horizon_beyond_the_follow_up_is_not_printed_and_the_follow_up_is_said
     730-day keys absent (or null on synthetic data, where nothing is suppressed)."""
     absent = {k: ... for k in ("cif.employment.730d", "cif.employment.730d.lower", "cif.employment.730d.upper")}
     synthetic = {"dataset.clients_source": "synthetic"}
-    for m in (metrics(**absent), metrics(**absent, **synthetic),
-              metrics(**{"cif.employment.730d": None, "cif.employment.730d.lower": None,
-                         "cif.employment.730d.upper": None}, **synthetic),
-              metrics(**{"cif.employment.730d.upper": None}, **synthetic)):  # no estimate without its interval
-        for lang, words in (("fi", "Kahden vuoden kuluessa työllistyneiden määrää ei voi kertoa: seuranta on "
-                                   "siihen liian lyhyt (niin pitkään seurattuja asiakkaita oli liian vähän)."),
-                            ("en", "How many had found work within two years cannot be said: the follow-up is "
-                                   "too short for it (too few clients were followed that long).")):
+    for m in (
+        metrics(**absent),
+        metrics(**absent, **synthetic),
+        metrics(
+            **{"cif.employment.730d": None, "cif.employment.730d.lower": None, "cif.employment.730d.upper": None},
+            **synthetic,
+        ),
+        metrics(**{"cif.employment.730d.upper": None}, **synthetic),
+    ):  # no estimate without its interval
+        for lang, words in (
+            (
+                "fi",
+                "Kahden vuoden kuluessa työllistyneiden määrää ei voi kertoa: seuranta on "
+                "siihen liian lyhyt (niin pitkään seurattuja asiakkaita oli liian vähän).",
+            ),
+            (
+                "en",
+                "How many had found work within two years cannot be said: the follow-up is "
+                "too short for it (too few clients were followed that long).",
+            ),
+        ):
             s = summarise(m, META, lang)
             said = section(s, "speed").paragraphs[0]
             assert said.endswith(words)
             assert "38" not in said and "Kahden vuoden kuluessa heitä oli" not in said  # 0.3779 is not printed
             assert "cif.employment.730d" not in set(s.table()["metric"])
-    year_only = summarise(metrics(**{"cif.employment.180d": ..., "cif.employment.180d.lower": ...,
-                                     "cif.employment.180d.upper": ...}, **absent), META, "fi")
+    year_only = summarise(
+        metrics(
+            **{"cif.employment.180d": ..., "cif.employment.180d.lower": ..., "cif.employment.180d.upper": ...}, **absent
+        ),
+        META,
+        "fi",
+    )
     said = section(year_only, "speed").paragraphs[0]
     assert said.startswith("Puolen vuoden kuluessa työllistyneiden määrää ei voi kertoa")
     assert "Sadasta asiakkaasta 26 oli työllistynyt vuoden kuluessa ilmoittautumisesta" in said
@@ -184,20 +257,31 @@ def test_english_words_and_number_format():
     s = summarise(metrics(), META, "en")
     assert s.title == "Haapavesi: an evaluation of the Wassup project"
     assert "found work: 60 (40%)" in section(s, "outcomes").items
-    assert section(s, "speed").paragraphs[0].startswith(
-        "Of every hundred clients, 13 had found work within half a year of enrolling (95% confidence interval 8–19).")
+    assert (
+        section(s, "speed")
+        .paragraphs[0]
+        .startswith(
+            "Of every hundred clients, 13 had found work within half a year of enrolling (95% confidence interval 8–19)."
+        )
+    )
     official = section(s, "official").paragraphs
     # by hand from the panel (OFFICIAL): 402 in June 2016, 222 in June 2019, (222 - 402) / 402 = -44.8 %
-    assert official[0] == ("Haapavesi: 402 unemployed job seekers in June 2016 and 222 in June 2019 (−45%; the "
-                           "project's first month and the same calendar month later, as unemployment varies with "
-                           "the season).")
-    assert official[1] == ("At the pace of the rest of the country the town would have had about 279 unemployed in "
-                           "June 2019, at that of the rest of its region 280 and of the rest of its sub-region 278; "
-                           "it had 56–58 fewer.")
-    assert official[2] == ("Yet the town's change (−45%) lies within ordinary variation: in the middle 95% of towns "
-                           f"of similar size (126 towns, labour force 1{NBSP}522–6{NBSP}090) the number of unemployed "
-                           "changed by −52 to −17% over the same months, and the town's fall was the 19th largest "
-                           "of 127.")
+    assert official[0] == (
+        "Haapavesi: 402 unemployed job seekers in June 2016 and 222 in June 2019 (−45%; the "
+        "project's first month and the same calendar month later, as unemployment varies with "
+        "the season)."
+    )
+    assert official[1] == (
+        "At the pace of the rest of the country the town would have had about 279 unemployed in "
+        "June 2019, at that of the rest of its region 280 and of the rest of its sub-region 278; "
+        "it had 56–58 fewer."
+    )
+    assert official[2] == (
+        "Yet the town's change (−45%) lies within ordinary variation: in the middle 95% of towns "
+        f"of similar size (126 towns, labour force 1{NBSP}522–6{NBSP}090) the number of unemployed "
+        "changed by −52 to −17% over the same months, and the town's fall was the 19th largest "
+        "of 127."
+    )
 
 
 def test_finnish_months_are_written_out_and_the_benchmark_follows_the_data():
@@ -206,20 +290,26 @@ def test_finnish_months_are_written_out_and_the_benchmark_follows_the_data():
     official = section(s, "official").paragraphs
     # the project's first month and the same month three years later (like months): 402 and 222,
     # (222 - 402) / 402 = -44.8 %
-    assert official[0] == (f"Haapavesi: työttömiä työnhakijoita oli 402 kesäkuussa 2016 ja 222 kesäkuussa 2019 "
-                           f"(−45{NBSP}%; hankkeen ensimmäinen kuukausi ja sama kalenterikuukausi myöhemmin, sillä "
-                           "työttömyys vaihtelee vuodenajan mukaan).")
+    assert official[0] == (
+        f"Haapavesi: työttömiä työnhakijoita oli 402 kesäkuussa 2016 ja 222 kesäkuussa 2019 "
+        f"(−45{NBSP}%; hankkeen ensimmäinen kuukausi ja sama kalenterikuukausi myöhemmin, sillä "
+        "työttömyys vaihtelee vuodenajan mukaan)."
+    )
     # every benchmark notebook 01 computes: the rest of the country 402 x (254,176 - 222) / (366,086 - 402)
     # = 279.2, of the region 402 x (20,016 - 222) / (28,849 - 402) = 279.7, of the sub-region
     # 402 x (447 - 222) / (727 - 402) = 278.3; 222 - 279 = -57, 222 - 280 = -58, 222 - 278 = -56
-    assert official[1] == ("Muun maan tahdissa kunnassa olisi ollut kesäkuussa 2019 noin 279 työtöntä, muun "
-                           "maakunnan tahdissa 280 ja muun seutukunnan tahdissa 278; todellisuudessa 56–58 vähemmän.")
+    assert official[1] == (
+        "Muun maan tahdissa kunnassa olisi ollut kesäkuussa 2019 noin 279 työtöntä, muun "
+        "maakunnan tahdissa 280 ja muun seutukunnan tahdissa 278; todellisuudessa 56–58 vähemmän."
+    )
     # 126 towns of 1,522.5..6,090 labour force (half to twice 3,045), type-7 quantiles 0.484 and 0.832:
     # -51.6 % and -16.8 %; Haapavesi 0.552 inside, 18 towns fell more: the 19th of 127
-    assert official[2] == (f"Kunnan muutos (−45{NBSP}%) mahtuu kuitenkin tavalliseen vaihteluun: keskimmäisessä "
-                           f"95{NBSP}%:ssa samankokoisista kunnista (126 kuntaa, työvoimaa 1{NBSP}522–6{NBSP}090) "
-                           f"työttömien määrä muuttui samana aikana −52{NBSP}… −17{NBSP}%, ja kunnan lasku oli 127 "
-                           "kunnan joukossa 19. suurin.")
+    assert official[2] == (
+        f"Kunnan muutos (−45{NBSP}%) mahtuu kuitenkin tavalliseen vaihteluun: keskimmäisessä "
+        f"95{NBSP}%:ssa samankokoisista kunnista (126 kuntaa, työvoimaa 1{NBSP}522–6{NBSP}090) "
+        f"työttömien määrä muuttui samana aikana −52{NBSP}… −17{NBSP}%, ja kunnan lasku oli 127 "
+        "kunnan joukossa 19. suurin."
+    )
     said = text(s)
     assert "lähes samaa tahtia" not in said and "408" not in said and "heinäkuu" not in said  # one start
 
@@ -235,13 +325,25 @@ def test_one_start_count_throughout_the_summary():
 
 def test_the_benchmarks_sentence_follows_each_direction():
     between = summarise(metrics(**{"official.trend.country.expected_end": 200.0}), META, "fi")
-    assert section(between, "official").paragraphs[1].endswith(
-        "muun seutukunnan tahdissa 278; todellisuudessa määrä oli näiden välissä.")
-    above = summarise(metrics(**{f"official.trend.{a}.expected_end": v for a, v in
-                                 (("country", 200.4), ("region", 210.0), ("subregion", 215.0))}), META, "en")
+    assert (
+        section(between, "official")
+        .paragraphs[1]
+        .endswith("muun seutukunnan tahdissa 278; todellisuudessa määrä oli näiden välissä.")
+    )
+    above = summarise(
+        metrics(
+            **{
+                f"official.trend.{a}.expected_end": v
+                for a, v in (("country", 200.4), ("region", 210.0), ("subregion", 215.0))
+            }
+        ),
+        META,
+        "en",
+    )
     assert section(above, "official").paragraphs[1].endswith("it had 7–22 more.")  # 222 - 215, 222 - 200
-    same = summarise(metrics(**{f"official.trend.{a}.expected_end": 250.2 for a in ("country", "region", "subregion")}),
-                     META, "fi")
+    same = summarise(
+        metrics(**{f"official.trend.{a}.expected_end": 250.2 for a in ("country", "region", "subregion")}), META, "fi"
+    )
     assert section(same, "official").paragraphs[1].endswith("; todellisuudessa 28 vähemmän.")  # 222 - 250
 
 
@@ -250,11 +352,13 @@ def test_a_change_outside_the_municipal_range_is_said_to_stand_out_and_no_more()
     faster = summarise(metrics(**{"official.spread.lower": 0.56, "official.spread.rank": 4}), META, "fi")
     said = section(faster, "official").paragraphs[2]
     assert said.startswith(f"Kunnan muutos (−45{NBSP}%) jää tavallisen vaihtelun ulkopuolelle: keskimmäisessä 95")
-    assert said.endswith(f"−44{NBSP}… −17{NBSP}%, ja vain 3/126 kunnasta laski enemmän. Se ei yksin kerro, että lasku "
-                         "johtui hankkeesta.")  # 100 x (0.56 - 1) = -44
+    assert said.endswith(
+        f"−44{NBSP}… −17{NBSP}%, ja vain 3/126 kunnasta laski enemmän. Se ei yksin kerro, että lasku johtui hankkeesta."
+    )  # 100 x (0.56 - 1) = -44
     # above the 97.5 % quantile, rank 125 of 127: 2 of the others fell less
-    slower = summarise(metrics(**{"official.spread.upper": 0.5, "official.spread.lower": 0.4,
-                                  "official.spread.rank": 125}), META, "en")
+    slower = summarise(
+        metrics(**{"official.spread.upper": 0.5, "official.spread.lower": 0.4, "official.spread.rank": 125}), META, "en"
+    )
     said = section(slower, "official").paragraphs[2]
     assert said.startswith("The town's change (−45%) lies outside ordinary variation: in the middle 95%")
     assert said.endswith("changed by −60 to −50% over the same months, and only 2 of the 126 fell less.")
@@ -267,17 +371,21 @@ def test_the_counterfactual_says_what_its_placebo_p_allows():
     assert "yhtä suuria eroja syntyy kunnissa, joissa hanketta ei ollut (lumetesti p = 0,49)" in plain
     assert "Hankkeen lopussa (toukokuu 2019) kunnassa oli noin 22 työtöntä vähemmän" in plain
     assert "kunnassa oli hankkeen alussa (kesäkuu 2016) 402 työtöntä" in plain
-    significant = " ".join(section(summarise(metrics(**{"counterfactual.unemployed.scm.placebo_p": 0.02}),
-                                             META, "fi"), "cf").paragraphs)
+    significant = " ".join(
+        section(summarise(metrics(**{"counterfactual.unemployed.scm.placebo_p": 0.02}), META, "fi"), "cf").paragraphs
+    )
     assert f"Ero on suurempi kuin 98{NBSP}%:ssa lumekunnista (p = 0,02)" in significant
 
 
 def test_the_synthetic_warning_opens_the_summary_whenever_a_table_is_synthetic():
     assert summarise(metrics(), META, "fi").warning == ""  # a real register with official statistics
-    s = summarise(metrics(**{"dataset.clients_source": "synthetic", "dataset.placements_source": "synthetic"}),
-                  META, "fi")
-    assert s.warning.startswith("<strong>Harjoitusaineisto.</strong> Tämän yhteenvedon asiakasluvut ja "
-                                "palkkatukiluvut on laskettu keksitystä harjoitusaineistosta")
+    s = summarise(
+        metrics(**{"dataset.clients_source": "synthetic", "dataset.placements_source": "synthetic"}), META, "fi"
+    )
+    assert s.warning.startswith(
+        "<strong>Harjoitusaineisto.</strong> Tämän yhteenvedon asiakasluvut ja "
+        "palkkatukiluvut on laskettu keksitystä harjoitusaineistosta"
+    )
     assert s.warning.endswith("Työttömyysluvut ovat Tilastokeskuksen virallisia tilastoja.")
     only_clients = summarise(metrics(**{"dataset.clients_source": "synthetic"}), META, "en")
     assert "The client figures in this summary come from invented practice data" in only_clients.warning
@@ -295,12 +403,18 @@ def test_every_stated_number_is_traced_to_its_metric():
     table = s.table()
     assert table.loc[table["metric"] == "cif.employment.365d", "as written"].tolist() == ["26"]
     assert table.loc[table["metric"] == "clients.n", "value"].tolist() == [150]
-    assert set(table["metric"]) >= {"outcomes.employment.n", "sectors.company.subsidy_share",
-                                    "official.trend.country.expected_end", "counterfactual.unemployed.scm.placebo_p"}
+    assert set(table["metric"]) >= {
+        "outcomes.employment.n",
+        "sectors.company.subsidy_share",
+        "official.trend.country.expected_end",
+        "counterfactual.unemployed.scm.placebo_p",
+    }
 
 
 def test_the_html_is_one_self_contained_page_with_the_figures_embedded(tmp_path):
-    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "clients_by_outcome.png").write_bytes(png)
     s = summarise(metrics(**{"dataset.clients_source": "synthetic"}), META, "fi")
@@ -317,18 +431,32 @@ def test_the_html_is_one_self_contained_page_with_the_figures_embedded(tmp_path)
 def test_why_these_months_is_said_only_when_true():
     # an older run's months (the report's July 2016 and March 2019): unlike months, no claim about them
     old = summarise(metrics(**{"official.period.start": "2016-07", "official.period.end": "2019-03"}), META, "fi")
-    assert section(old, "official").paragraphs[0] == ("Haapavesi: työttömiä työnhakijoita oli 402 heinäkuussa 2016 ja "
-                                                      f"222 maaliskuussa 2019 (−45{NBSP}%).")
+    assert section(old, "official").paragraphs[0] == (
+        f"Haapavesi: työttömiä työnhakijoita oli 402 heinäkuussa 2016 ja 222 maaliskuussa 2019 (−45{NBSP}%)."
+    )
     # like months, but not from the project's first month
     later = summarise(metrics(**{"official.period.start": "2016-09", "official.period.end": "2019-09"}), META, "en")
-    assert section(later, "official").paragraphs[0].endswith(
-        "(−45%; the same calendar month, as unemployment varies with the season).")
+    assert (
+        section(later, "official")
+        .paragraphs[0]
+        .endswith("(−45%; the same calendar month, as unemployment varies with the season).")
+    )
 
 
 def test_a_rise_within_the_range_gets_no_place_among_falls():
     # 402 -> 420: +4 %, inside a range of ratios 0.9..1.2
-    s = summarise(metrics(**{"official.unemployed.end": 420.0, "official.spread.ratio": 420 / 402,
-                             "official.spread.lower": 0.9, "official.spread.upper": 1.2}), META, "fi")
+    s = summarise(
+        metrics(
+            **{
+                "official.unemployed.end": 420.0,
+                "official.spread.ratio": 420 / 402,
+                "official.spread.lower": 0.9,
+                "official.spread.upper": 1.2,
+            }
+        ),
+        META,
+        "fi",
+    )
     said = section(s, "official").paragraphs[2]
     assert said.startswith(f"Kunnan muutos (+4{NBSP}%) mahtuu kuitenkin tavalliseen vaihteluun")
     assert said.endswith(f"muuttui samana aikana −10{NBSP}… +20{NBSP}%.") and "suurin" not in said
@@ -342,21 +470,29 @@ def test_intervals_are_written_so_that_no_sign_is_lost():
     assert interval(-39.63, 16.61, "en") == "−39.6 to 16.6"
     assert interval(-51.6, -16.8, "fi", 0) == f"−52{NBSP}… −17"  # not "−52–−17"
     assert interval(-0.04, 5.0, "fi") == f"−0,0{NBSP}… 5,0"  # decided as written
-    assert interval(-10, 20, "en", 0, plus=True) == "−10 to +20" and interval(-10, 0, "fi", 0, plus=True) == f"−10{NBSP}… 0"
+    assert (
+        interval(-10, 20, "en", 0, plus=True) == "−10 to +20"
+        and interval(-10, 0, "fi", 0, plus=True) == f"−10{NBSP}… 0"
+    )
 
 
 def test_sentences_about_size_follow_the_size():
     """Issue 24, item 17: the limits section called 3,343 clients "so small a dataset".  It now
     says the numbers and the width of the primary interval, which shrinks as the data grow:
     here 0.40 − 0.25 = 15.0 points at 150 clients, 0.34 − 0.30 = 4.0 points at 3,343."""
-    small = text(summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}),
-                           META, "en"))
-    large = text(summarise(metrics(**{"clients.n": 3343, "cif.employment.365d.lower": 0.30,
-                                      "cif.employment.365d.upper": 0.34}), META, "en"))
+    small = text(
+        summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}), META, "en")
+    )
+    large = text(
+        summarise(
+            metrics(**{"clients.n": 3343, "cif.employment.365d.lower": 0.30, "cif.employment.365d.upper": 0.34}),
+            META,
+            "en",
+        )
+    )
     for said in (small, large):
         assert "so small" not in said and "small dataset" not in said
     assert "There were 150 clients" in small and "is 15.0 percentage points wide" in small
     assert f"There were 3{NBSP}343 clients" in large and "is 4.0 percentage points wide" in large
-    fi = text(summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}),
-                        META, "fi"))
+    fi = text(summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}), META, "fi"))
     assert "pienessä aineistossa" not in fi and "väli on 15,0 prosenttiyksikköä leveä" in fi

@@ -50,10 +50,16 @@ def synthetic():
 
 def mgus2():
     m = pd.read_csv(HERE / "mgus2.csv")
-    return pd.DataFrame({
-        "duration_days": m["etime"], "outcome_group": m["event"].map({0: "censored", 1: "employment", 2: "activation"}),
-        "age_at_entry": m["age"].astype(float), "male": m["sex"].eq("M"), "hgb": m["hgb"],
-        "sex": m["sex"]})
+    return pd.DataFrame(
+        {
+            "duration_days": m["etime"],
+            "outcome_group": m["event"].map({0: "censored", 1: "employment", 2: "activation"}),
+            "age_at_entry": m["age"].astype(float),
+            "male": m["sex"].eq("M"),
+            "hgb": m["hgb"],
+            "sex": m["sex"],
+        }
+    )
 
 
 def default():
@@ -63,9 +69,11 @@ def default():
 
 
 DATASETS = {"synthetic": synthetic, "default": default, "mgus2": mgus2}
-COX_COVARIATES = {"synthetic": ["long_term_unemployed", "health_limitations", "education_level"],
-                  "default": ["long_term_unemployed", "health_limitations", "education_level"],
-                  "mgus2": ["age_at_entry", "male", "hgb"]}
+COX_COVARIATES = {
+    "synthetic": ["long_term_unemployed", "health_limitations", "education_level"],
+    "default": ["long_term_unemployed", "health_limitations", "education_level"],
+    "mgus2": ["age_at_entry", "male", "hgb"],
+}
 
 
 def r_name(column: str) -> str:
@@ -84,7 +92,7 @@ def test_cumulative_incidence_is_exact_and_has_grays_variance(name):
         curve = cif.loc[cif["cause"] == cause]
         expected = ref["cif"][str(code)]
         np.testing.assert_array_equal(curve["time"], ref["times"])
-        np.testing.assert_allclose(curve["cif"], expected["aj"], rtol=0, atol=1e-9)   # survfit (AJ)
+        np.testing.assert_allclose(curve["cif"], expected["aj"], rtol=0, atol=1e-9)  # survfit (AJ)
         np.testing.assert_allclose(curve["cif"], expected["est"], rtol=0, atol=1e-9)  # cuminc
         np.testing.assert_allclose(curve["variance"], expected["var"], rtol=0, atol=1e-9)
         # the interval, written out: F ** exp(±z sqrt(v) / (F log F)) from R's F and variance
@@ -134,8 +142,11 @@ def test_kaplan_meier_median_and_at_risk(name):
     np.testing.assert_array_equal(km["at_risk"], ref["n_risk"])
     np.testing.assert_array_equal(at_risk_table(time, km["time"]), ref["n_risk"])
     med = median_time(km)
-    for ours, theirs in ((med["median"], ref["median"]), (med["lower"], ref["median_lower"]),
-                         (med["upper"], ref["median_upper"])):
+    for ours, theirs in (
+        (med["median"], ref["median"]),
+        (med["lower"], ref["median_lower"]),
+        (med["upper"], ref["median_upper"]),
+    ):
         assert (ours is None and theirs is None) or ours == pytest.approx(theirs, abs=1e-9)
 
 
@@ -203,8 +214,13 @@ def test_proportional_hazards_test_matches_published_cox_zph_output(events, chis
 
     from evaluation.survival import proportional_hazards_test
 
-    frame = pd.DataFrame({"var1": [0.209325, 0.693919, 0.443804, 0.065636, 0.386294],
-                          "_time": [5.269797, 6.601666, 7.335846, 11.684092, 12.678458], "_event": events})
+    frame = pd.DataFrame(
+        {
+            "var1": [0.209325, 0.693919, 0.443804, 0.065636, 0.386294],
+            "_time": [5.269797, 6.601666, 7.335846, 11.684092, 12.678458],
+            "_event": events,
+        }
+    )
     fit = CoxPHFitter().fit(frame, "_time", "_event", fit_options={"precision": 1e-12})
     out = proportional_hazards_test(fit, frame)
     assert out.loc["var1", "chisq"] == pytest.approx(chisq, rel=5e-4)  # R printed 3-7 digits
@@ -230,9 +246,14 @@ PROFILES = {
         "typical": {"long_term_unemployed": True, "health_limitations": False, "education_level": "upper_secondary"},
         "ltu_no": {"long_term_unemployed": False, "health_limitations": False, "education_level": "upper_secondary"},
         "health_yes": {"long_term_unemployed": True, "health_limitations": True, "education_level": "upper_secondary"},
-        "basic": {"long_term_unemployed": True, "health_limitations": False, "education_level": "basic"}},
-    "mgus2": {"a": {"age_at_entry": 60, "male": False, "hgb": 13}, "b": {"age_at_entry": 60, "male": True, "hgb": 13},
-              "c": {"age_at_entry": 80, "male": True, "hgb": 10}}}
+        "basic": {"long_term_unemployed": True, "health_limitations": False, "education_level": "basic"},
+    },
+    "mgus2": {
+        "a": {"age_at_entry": 60, "male": False, "hgb": 13},
+        "b": {"age_at_entry": 60, "male": True, "hgb": 13},
+        "c": {"age_at_entry": 80, "male": True, "hgb": 10},
+    },
+}
 PREDICT_HORIZON = {"synthetic": 365, "mgus2": 120}
 
 
@@ -290,8 +311,10 @@ def test_sensitivity_table_matches_cuminc_under_each_definition():
         assert (row["lower"], row["upper"]) == pytest.approx((r["cif"] ** (1 / scale), r["cif"] ** scale), abs=1e-10)
     # the bounds for moving and dropping out: never employed (the primary recoding) and employed
     # at exit; the censoring row is an assumption, which here happens to lie between them
-    low, high = (ref["rows"][f"{b} bound: moving and dropping out as {w}"]["cif"]
-                 for b, w in (("lower", "never employed"), ("upper", "employment at exit")))
+    low, high = (
+        ref["rows"][f"{b} bound: moving and dropping out as {w}"]["cif"]
+        for b, w in (("lower", "never employed"), ("upper", "employment at exit"))
+    )
     assert low == ref["rows"]["primary: employment, open or subsidised"]["cif"]
     assert low < ref["rows"]["moving and dropping out as censoring"]["cif"] < high
     (est_low, est_high), (ci_low, ci_high) = table.attrs["bounds"]
@@ -305,7 +328,10 @@ def test_sensitivity_table_matches_cuminc_under_each_definition():
     assert (clients.loc[cohort, "duration_days"] >= 365).sum() < 10
     default = sensitivity_table(clients, 365)
     assert default.loc["enrolled in 2018", "cif"] is None
-    assert default.loc["enrolled in 2018", "note"] == "not estimable (follow-up too short): fewer than 10 still followed at 365 days"
+    assert (
+        default.loc["enrolled in 2018", "note"]
+        == "not estimable (follow-up too short): fewer than 10 still followed at 365 days"
+    )
     assert default.loc["enrolled in 2017", "cif"] == pytest.approx(ref["rows"]["enrolled in 2017"]["cif"], abs=1e-12)
     gray = table.attrs["cohort_gray"]
     assert gray.statistic == pytest.approx(ref["cohort_gray"]["stat"], rel=1e-9)
@@ -317,14 +343,21 @@ def test_sensitivity_table_matches_cuminc_under_each_definition():
     # or dropped out, so both bounds are the primary recoding)
     hidden = sensitivity_table(few, 365, hide=lambda k, n: 0 < k < 5 or 0 < n - k < 5, min_at_risk=1)
     shown = hidden.loc[hidden["cif"].notna()].index
-    assert list(shown) == ["primary: employment, open or subsidised", "education counted as a good outcome",
-                           "moving and dropping out as censoring",
-                           "lower bound: moving and dropping out as never employed",
-                           "upper bound: moving and dropping out as employment at exit"]
+    assert list(shown) == [
+        "primary: employment, open or subsidised",
+        "education counted as a good outcome",
+        "moving and dropping out as censoring",
+        "lower bound: moving and dropping out as never employed",
+        "upper bound: moving and dropping out as employment at exit",
+    ]
     assert hidden.loc[shown, "events"].tolist() == [6, 6, 6, 6, 6]
     assert hidden["events"].drop(shown).isna().all()
     # a cohort of fewer than 5 clients is itself a small count; one of 5 is not
-    assert hidden.loc[["enrolled in 2016", "enrolled in 2017", "enrolled in 2018"], "clients"].tolist() == [None, 5, None]
+    assert hidden.loc[["enrolled in 2016", "enrolled in 2017", "enrolled in 2018"], "clients"].tolist() == [
+        None,
+        5,
+        None,
+    ]
     assert hidden.loc["enrolled in 2016", "note"].startswith("suppressed: fewer than min_cell people; Gray's test")
     # one of the 12 (retired at day 511) moved away at day 200 instead: the upper bound counts 7
     # employed by 365 days, the primary row 6, and 7 - 6 would give that one person back
@@ -352,8 +385,9 @@ def test_small_samples_give_notes_not_exceptions():
     out = fine_gray(sep, ["health_limitations"])
     # all of them employed on day 1: nobody with health limitations is left at risk after it
     assert not out.ok and out.table.empty
-    assert out.notes == ["not estimable: singular information matrix (a covariate without variation "
-                         "among those at risk)"]
+    assert out.notes == [
+        "not estimable: singular information matrix (a covariate without variation among those at risk)"
+    ]
     # separation found before fitting (issue 17: HR 6.68e-10, interval 0-inf was reported):
     # no client with health limitations is employed
     zero = clients.copy()
@@ -361,8 +395,11 @@ def test_small_samples_give_notes_not_exceptions():
     for model in (cause_specific_cox, fine_gray):
         res = model(zero, ["health_limitations", "age_at_entry"])
         assert res.ok and list(res.table.index) == ["age_at_entry"]
-        assert any(n.startswith("health_limitations: left out before fitting, it separates") and
-                   "no event among the clients with health_limitations" in n for n in res.notes)
+        assert any(
+            n.startswith("health_limitations: left out before fitting, it separates")
+            and "no event among the clients with health_limitations" in n
+            for n in res.notes
+        )
     none = clients.assign(outcome_group="censored")
     assert not cause_specific_cox(none).ok and "no employment events" in cause_specific_cox(none).notes[-1]
     assert logrank_test(none, "sex").p is None and "not estimable" in gray_test(none, "sex").note
@@ -377,8 +414,10 @@ def test_both_models_warn_about_few_events_per_column_in_one_wording():
     few = synthetic().iloc[:12]
     cox, fg = cause_specific_cox(few), fine_gray(few)
     assert cox.ok and fg.ok and cox.events == fg.events and list(fg.table.index) == ["age_at_entry", "sex=M"]
-    expected = (f"only {cox.events} events for 2 model columns ({cox.events / 2:.1f} per column, fewer than 10): "
-                "estimates and intervals may be unstable")
+    expected = (
+        f"only {cox.events} events for 2 model columns ({cox.events / 2:.1f} per column, fewer than 10): "
+        "estimates and intervals may be unstable"
+    )
     assert expected in cox.notes and expected in fg.notes
 
 
@@ -389,9 +428,10 @@ def test_design_matrix_levels_and_missing_columns():
     assert int((clients["sex"] == "X").sum()) == 2
     assert list(X.columns) == ["age_at_entry", "sex=M", "long_term_unemployed", "health_limitations"]
     assert len(X) == len(clients) - 2
-    assert notes == ["education_level: not in the dataset, left out",
-                     "sex=X: fewer than 5 clients, left out of the model (a level this small cannot be "
-                     "estimated)"]
+    assert notes == [
+        "education_level: not in the dataset, left out",
+        "sex=X: fewer than 5 clients, left out of the model (a level this small cannot be estimated)",
+    ]
     X, notes = design_matrix(clients, ["sex", "age_at_entry"], min_level=1)
     assert list(X.columns) == ["sex=M", "sex=X", "age_at_entry"]
     gappy = clients.assign(age_at_entry=clients["age_at_entry"].where(clients.index >= 25))
@@ -404,8 +444,10 @@ def test_horizons_beyond_follow_up_are_not_estimable():
     time, event = competing_risks_data(synthetic())
     cif = cumulative_incidence(time, event)
     table = cif_at_horizons(cif, [365, 5000], max_time=float(time.max()))
-    assert table.loc[table["horizon"] == 5000, "cif"].isna().all() or \
-        table.loc[table["horizon"] == 5000, "cif"].tolist() == [None] * 4
+    assert (
+        table.loc[table["horizon"] == 5000, "cif"].isna().all()
+        or table.loc[table["horizon"] == 5000, "cif"].tolist() == [None] * 4
+    )
     by = cumulative_incidence_by(synthetic(), "sex", min_size=5)
     assert set(by["group"]) == {"F", "M"}  # the two X clients are too few for a curve
 
@@ -440,22 +482,25 @@ def test_group_tests_report_progress_only_for_large_registers(capsys, monkeypatc
     pd.testing.assert_frame_equal(loud, quiet)
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda: cumulative_incidence([1, 2, 3], [1, 0]), "time has 3 values but event has 2"),
-    (lambda: cumulative_incidence([1, float("nan"), 3], [1, 0, 2]), "missing or infinite values at positions 1"),
-    (lambda: cumulative_incidence([1, -2, 3], [1, 0, 2]), "time is negative at positions 1"),
-    (lambda: cumulative_incidence([1, 2, 3], [1, 7, 2]), "codes [7] that are neither 0"),
-    (lambda: cumulative_incidence([1, 2, 3], [1.5, 0, 2]), "integer codes"),
-    (lambda: cumulative_incidence([], []), "no clients"),
-    (lambda: cumulative_incidence([1, 2, 3], [1, 0, 2], alpha=1.5), "alpha must lie strictly between 0 and 1"),
-    (lambda: cumulative_incidence([1, 2, 3], [1, 0, 2], alpha=0), "alpha must lie strictly between 0 and 1"),
-    (lambda: kaplan_meier([1, 2, 3], [True, False]), "time has 3 values but observed has 2"),
-    (lambda: kaplan_meier([1, 2, 3], [1, 2, 0]), "observed must be True/False or 1/0; other values at positions 1"),
-    (lambda: kaplan_meier(["a", "b"], [1, 0]), "time must be numbers"),
-    (lambda: kaplan_meier([[1, 2]], [[1, 0]]), "one-dimensional"),
-    (lambda: restricted_mean([1, 2, 3], [1, 0, 1], 0), "horizon must be a positive number of days"),
-    (lambda: restricted_mean([1, 2, -3], [1, 0, 1], 10), "time is negative at positions 2"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: cumulative_incidence([1, 2, 3], [1, 0]), "time has 3 values but event has 2"),
+        (lambda: cumulative_incidence([1, float("nan"), 3], [1, 0, 2]), "missing or infinite values at positions 1"),
+        (lambda: cumulative_incidence([1, -2, 3], [1, 0, 2]), "time is negative at positions 1"),
+        (lambda: cumulative_incidence([1, 2, 3], [1, 7, 2]), "codes [7] that are neither 0"),
+        (lambda: cumulative_incidence([1, 2, 3], [1.5, 0, 2]), "integer codes"),
+        (lambda: cumulative_incidence([], []), "no clients"),
+        (lambda: cumulative_incidence([1, 2, 3], [1, 0, 2], alpha=1.5), "alpha must lie strictly between 0 and 1"),
+        (lambda: cumulative_incidence([1, 2, 3], [1, 0, 2], alpha=0), "alpha must lie strictly between 0 and 1"),
+        (lambda: kaplan_meier([1, 2, 3], [True, False]), "time has 3 values but observed has 2"),
+        (lambda: kaplan_meier([1, 2, 3], [1, 2, 0]), "observed must be True/False or 1/0; other values at positions 1"),
+        (lambda: kaplan_meier(["a", "b"], [1, 0]), "time must be numbers"),
+        (lambda: kaplan_meier([[1, 2]], [[1, 0]]), "one-dimensional"),
+        (lambda: restricted_mean([1, 2, 3], [1, 0, 1], 0), "horizon must be a positive number of days"),
+        (lambda: restricted_mean([1, 2, -3], [1, 0, 1], 10), "time is negative at positions 2"),
+    ],
+)
 def test_estimators_refuse_bad_input_with_one_clear_message(call, message):
     from evaluation.survival import EstimatorInputError
 
@@ -591,9 +636,11 @@ def test_one_rule_for_every_horizon_on_a_register_with_short_follow_up():
     clients = clients.loc[clients["enrolled"] <= end].copy()
     left = (end - clients["enrolled"]).dt.days
     late = clients["duration_days"] > left
-    clients = clients.assign(duration_days=clients["duration_days"].where(~late, left),
-                             outcome=clients["outcome"].where(~late, "censored"),
-                             outcome_group=clients["outcome_group"].where(~late, "censored"))
+    clients = clients.assign(
+        duration_days=clients["duration_days"].where(~late, left),
+        outcome=clients["outcome"].where(~late, "censored"),
+        outcome_group=clients["outcome_group"].where(~late, "censored"),
+    )
     time, event = competing_risks_data(clients)
     last = followed_until(time, 10)
     assert followed_at(time, last) >= 10 and followed_at(time, last + 1) < 10 and last + 1 <= time.max()
@@ -627,11 +674,17 @@ def test_bounds_for_moving_and_dropping_out_by_hand():
     employed on the day of moving, 3 of 4 (0.75).  Moving as censoring: the Aalen–Johansen
     estimate 1/4 (day 10) + S(40-) x 1/1 (day 40), S(40-) = 3/4 x (1 - 1/2) = 3/8 (the move
     leaves the risk set, the retirement halves the two left): 5/8, between the bounds."""
-    clients = pd.DataFrame({"outcome": ["employed_open", "other_exit", "retired", "employed_subsidised"],
-                            "duration_days": [10, 20, 30, 40],
-                            "enrolled": pd.to_datetime(["2017-01-01"] * 4)})
+    clients = pd.DataFrame(
+        {
+            "outcome": ["employed_open", "other_exit", "retired", "employed_subsidised"],
+            "duration_days": [10, 20, 30, 40],
+            "enrolled": pd.to_datetime(["2017-01-01"] * 4),
+        }
+    )
     table = sensitivity_table(clients, 40, min_at_risk=1)  # day 40: one client still followed
     assert table.loc["lower bound: moving and dropping out as never employed", "cif"] == pytest.approx(0.5, abs=1e-12)
-    assert table.loc["upper bound: moving and dropping out as employment at exit", "cif"] == pytest.approx(0.75, abs=1e-12)
+    assert table.loc["upper bound: moving and dropping out as employment at exit", "cif"] == pytest.approx(
+        0.75, abs=1e-12
+    )
     assert table.loc["moving and dropping out as censoring", "cif"] == pytest.approx(5 / 8, abs=1e-12)
     assert table.attrs["bounds"][0] == pytest.approx((0.5, 0.75), abs=1e-12)

@@ -68,8 +68,9 @@ def test_the_default_is_conditioned_not_quota_filled():
     assert meta["process"] == "data/synthetic/process.yaml"
     assert meta["conditioning"]["client_registers_drawn"] > 1 and meta["conditioning"]["placement_sets_drawn"] > 1
     rng = np.random.default_rng(7)
-    employed = [int((draw_clients(load_process(), 150, rng)["outcome"].str.startswith("employed")).sum())
-                for _ in range(40)]
+    employed = [
+        int((draw_clients(load_process(), 150, rng)["outcome"].str.startswith("employed")).sum()) for _ in range(40)
+    ]
     assert len(set(employed)) > 5 and sum(e == 60 for e in employed) < 10
 
 
@@ -95,12 +96,21 @@ def test_structure_is_plausible_on_a_large_sample(tmp_path):
 def test_unreachable_targets_give_one_clear_error_and_write_nothing(monkeypatch, capsys, tmp_path):
     import evaluation.synthetic as synthetic
 
-    impossible = [{"id": "x", "compute": {"kind": "group_share", "group": "employment"}, "comparison": "approx",
-                   "value": 0.95, "tolerance": 0.001}]
+    impossible = [
+        {
+            "id": "x",
+            "compute": {"kind": "group_share", "group": "employment"},
+            "comparison": "approx",
+            "value": 0.95,
+            "tolerance": 0.001,
+        }
+    ]
     monkeypatch.setattr(synthetic, "MAX_CANDIDATES", 50)
     monkeypatch.setattr(synthetic, "load_published_targets", lambda: impossible)
     assert main(["synthesize", "--clients", "150", "--out", str(tmp_path / "d")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: no client register met the published targets in 1,333 candidates") and \
-        "Traceback" not in err
+    assert (
+        err.startswith("error: no client register met the published targets in 1,333 candidates")
+        and "Traceback" not in err
+    )
     assert not (tmp_path / "d").exists()

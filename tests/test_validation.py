@@ -21,28 +21,47 @@ FG = "data/synthetic/process_fine_gray.yaml"
 def _study(root, name, clients, process, design, rows):
     folder = root / name
     folder.mkdir(parents=True)
-    (folder / "study.json").write_text(json.dumps({"replications": 1000, "clients": clients, "alpha": 0.05,
-                                                   "process": process, "design": design}))
+    (folder / "study.json").write_text(
+        json.dumps({"replications": 1000, "clients": clients, "alpha": 0.05, "process": process, "design": design})
+    )
     pd.DataFrame(rows).set_index("quantity").to_csv(folder / "coverage.csv")
 
 
 def _two_worlds(tmp_path):
     row = {"kind": "interval", "replications": 1000}
-    _study(tmp_path, "cs", 150, CAUSE, "cause_specific", [
-        {"quantity": "cox.employment.age", **row, "coverage": 0.950, "verdict": "ok"},
-        {"quantity": "finegray.employment.age", **row, "coverage": float("nan"), "verdict": "no truth"}])
-    _study(tmp_path, "fg", 150, FG, "fine_gray", [
-        {"quantity": "cox.employment.age", **row, "coverage": float("nan"), "verdict": "no truth"},
-        {"quantity": "finegray.employment.age", **row, "coverage": 0.931, "verdict": "under"}])
+    _study(
+        tmp_path,
+        "cs",
+        150,
+        CAUSE,
+        "cause_specific",
+        [
+            {"quantity": "cox.employment.age", **row, "coverage": 0.950, "verdict": "ok"},
+            {"quantity": "finegray.employment.age", **row, "coverage": float("nan"), "verdict": "no truth"},
+        ],
+    )
+    _study(
+        tmp_path,
+        "fg",
+        150,
+        FG,
+        "fine_gray",
+        [
+            {"quantity": "cox.employment.age", **row, "coverage": float("nan"), "verdict": "no truth"},
+            {"quantity": "finegray.employment.age", **row, "coverage": 0.931, "verdict": "under"},
+        ],
+    )
 
 
 def test_fine_gray_coefficients_of_cause_specific_data_have_no_true_value(tmp_path):
     _two_worlds(tmp_path)
     notes = coverage_notes(["finegray.employment.age"], 150, folder=tmp_path, process=CAUSE)
     # the Fine-Gray study's 93.1 % is from another world: not quoted
-    assert notes == [f"Coverage study (cs, drawn from {CAUSE}, a cause-specific hazards process, as these data "
-                     "were): finegray.employment.age: no true value in this process, so the study cannot say "
-                     "whether the intervals cover the truth: not validated."]
+    assert notes == [
+        f"Coverage study (cs, drawn from {CAUSE}, a cause-specific hazards process, as these data "
+        "were): finegray.employment.age: no true value in this process, so the study cannot say "
+        "whether the intervals cover the truth: not validated."
+    ]
     # without a process (real data) the study that defines the truth speaks, as before
     assert coverage_notes(["finegray.employment.age"], 150, folder=tmp_path)[0].startswith("Coverage study (fg:")
 
@@ -50,26 +69,32 @@ def test_fine_gray_coefficients_of_cause_specific_data_have_no_true_value(tmp_pa
 def test_cox_coefficients_of_fine_gray_data_have_no_true_value_and_its_own_study_speaks(tmp_path):
     _two_worlds(tmp_path)
     cox = coverage_notes(["cox.employment.age"], 150, folder=tmp_path, process=FG)
-    assert len(cox) == 1 and cox[0].startswith("Coverage study (fg, drawn from data/synthetic/process_fine_gray.yaml, "
-                                               "a Fine–Gray (subdistribution) process")
+    assert len(cox) == 1 and cox[0].startswith(
+        "Coverage study (fg, drawn from data/synthetic/process_fine_gray.yaml, a Fine–Gray (subdistribution) process"
+    )
     assert "no true value in this process" in cox[0]
     fg = coverage_notes(["finegray.employment.age"], 150, folder=tmp_path, process="./" + FG)
     half = 100 * 1.959963984540054 * math.sqrt(0.95 * 0.05 / 1000)
-    assert fg[0].startswith("Coverage study (fg: 1,000 registers of 150 clients drawn from a known truth): the 95 % "
-                            "intervals of finegray.employment.age covered the truth in 93.1 % of them "
-                            f"(Monte Carlo band {95 - half:.1f}–{95 + half:.1f} %)")
+    assert fg[0].startswith(
+        "Coverage study (fg: 1,000 registers of 150 clients drawn from a known truth): the 95 % "
+        "intervals of finegray.employment.age covered the truth in 93.1 % of them "
+        f"(Monte Carlo band {95 - half:.1f}–{95 + half:.1f} %)"
+    )
 
 
 def test_quantities_no_study_of_the_process_has_are_called_not_validated(tmp_path):
     _two_worlds(tmp_path)
     notes = coverage_notes({"km.median": "the Kaplan–Meier median"}, 150, folder=tmp_path, process=CAUSE)
     assert notes == [not_validated(["the Kaplan–Meier median"])]
-    assert notes[0].startswith("Not validated: no coverage study in validation/ measured how often the intervals "
-                               "of the Kaplan–Meier median cover the truth")
+    assert notes[0].startswith(
+        "Not validated: no coverage study in validation/ measured how often the intervals "
+        "of the Kaplan–Meier median cover the truth"
+    )
     assert not_validated("x", of="the odds ratio of") == not_validated(["x"], of="the odds ratio of")
     # a process no study was drawn from: nothing validates its intervals
     assert coverage_notes(["cox.employment.age"], 150, folder=tmp_path, process="data/other.yaml") == [
-        not_validated(["cox.employment.age"])]
+        not_validated(["cox.employment.age"])
+    ]
 
 
 def test_dataset_process_is_the_synthetic_clients_process_only():
@@ -89,7 +114,9 @@ def test_the_default_dataset_quotes_the_cause_specific_studies():
     process = dataset_process(load_dataset(DEFAULT_DATASET).meta)
     assert process == CAUSE
     notes = coverage_notes(["finegray.employment.age_at_entry"], 150, process=process)
-    assert len(notes) == 1 and notes[0].startswith("Coverage study (coverage_n150, drawn from data/synthetic/process.yaml")
+    assert len(notes) == 1 and notes[0].startswith(
+        "Coverage study (coverage_n150, drawn from data/synthetic/process.yaml"
+    )
     assert "no true value in this process" in notes[0] and "fine_gray" not in notes[0]
 
 
@@ -102,8 +129,13 @@ def _notebook_calls(stem: str, function: str) -> list:
     from evaluation.paths import NOTEBOOKS
 
     nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
-    return [node for cell in nb.cells if cell.cell_type == "code" for node in ast.walk(ast.parse(cell.source))
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == function]
+    return [
+        node
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for node in ast.walk(ast.parse(cell.source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == function
+    ]
 
 
 def test_notebooks_quote_the_study_of_their_data_s_process():
@@ -130,27 +162,50 @@ def test_every_interval_of_notebook_03_is_covered_by_a_study_or_called_not_valid
     from evaluation.sectors import adjusted_comparison, compare_sectors, continuation_by_sector, cost_per_continued_job
     from evaluation.validation import studies
 
-    studied = {"company rate": "continuation.company", "association rate": "continuation.association",
-               "risk difference": "continuation.company_minus_association"}
-    phrase = {"municipality rate": "other sectors' rates", "other rate": "other sectors' rates",
-              "risk ratio": "risk ratio", "odds ratio": "the odds ratio (conditional",
-              "crude (linked placements)": "crude odds ratio", "Mantel–Haenszel over strata": "Mantel–Haenszel",
-              "logistic regression (Firth)": "Firth", "company cost": "cost per continued job",
-              "association cost": "cost per continued job", "municipality cost": "cost per continued job",
-              "other cost": "cost per continued job"}
+    studied = {
+        "company rate": "continuation.company",
+        "association rate": "continuation.association",
+        "risk difference": "continuation.company_minus_association",
+    }
+    phrase = {
+        "municipality rate": "other sectors' rates",
+        "other rate": "other sectors' rates",
+        "risk ratio": "risk ratio",
+        "odds ratio": "the odds ratio (conditional",
+        "crude (linked placements)": "crude odds ratio",
+        "Mantel–Haenszel over strata": "Mantel–Haenszel",
+        "logistic regression (Firth)": "Firth",
+        "company cost": "cost per continued job",
+        "association cost": "cost per continued job",
+        "municipality cost": "cost per continued job",
+        "other cost": "cost per continued job",
+    }
     ds = load_dataset(DEFAULT_DATASET)
-    tables = {"rate": continuation_by_sector(ds.placements), "": compare_sectors(ds.placements, "company", "association"),
-              " ": adjusted_comparison(ds.placements, ds.clients, "company", "association"),
-              "cost": cost_per_continued_job(ds.placements)}
-    shown = {f"{row} {kind}".strip() for kind, table in tables.items() for row in table.index
-             if "lower" in table and table.at[row, "lower"] is not None and table.at[row, "lower"] == table.at[row, "lower"]}
+    tables = {
+        "rate": continuation_by_sector(ds.placements),
+        "": compare_sectors(ds.placements, "company", "association"),
+        " ": adjusted_comparison(ds.placements, ds.clients, "company", "association"),
+        "cost": cost_per_continued_job(ds.placements),
+    }
+    shown = {
+        f"{row} {kind}".strip()
+        for kind, table in tables.items()
+        for row in table.index
+        if "lower" in table and table.at[row, "lower"] is not None and table.at[row, "lower"] == table.at[row, "lower"]
+    }
     assert shown == set(studied) | set(phrase), "classify every interval the notebook shows"
     process = dataset_process(ds.meta)
     own = [table for facts, table in studies() if facts.get("process") == process]
     assert own and all(q in t.index and t.at[q, "verdict"] != "no truth" for t in own for q in studied.values())
     (notes,) = _notebook_calls("03_sector_outcomes", "coverage_notes")
     assert set(ast.literal_eval(notes.args[0])) == set(studied.values())
-    named = " ".join(name for call in _notebook_calls("03_sector_outcomes", "not_validated")
-                     for name in ([ast.literal_eval(call.args[0])] if isinstance(call.args[0], ast.Constant)
-                                  else ast.literal_eval(call.args[0])))
+    named = " ".join(
+        name
+        for call in _notebook_calls("03_sector_outcomes", "not_validated")
+        for name in (
+            [ast.literal_eval(call.args[0])]
+            if isinstance(call.args[0], ast.Constant)
+            else ast.literal_eval(call.args[0])
+        )
+    )
     assert [row for row, words in phrase.items() if words not in named] == []

@@ -43,35 +43,62 @@ def already_done(dataset_dir: Path, out: Path, parameters: dict, only: list[str]
     except (OSError, ValueError):
         return False
     wanted = [p.stem for p in notebooks(only)]
-    return (record.get("status") == "ok"
-            and record.get("dataset", {}).get("files") == inputs_digest(dataset_dir)
-            and record.get("parameters") == parameters
-            and [nb["notebook"] for nb in record.get("notebooks", [])] == wanted)
+    return (
+        record.get("status") == "ok"
+        and record.get("dataset", {}).get("files") == inputs_digest(dataset_dir)
+        and record.get("parameters") == parameters
+        and [nb["notebook"] for nb in record.get("notebooks", [])] == wanted
+    )
 
 
-def run_one(dataset_dir: str, out: str, parameters: dict, only: list[str] | None, strict: bool,
-            notebook_workers: int | None = None) -> BatchItem:
+def run_one(
+    dataset_dir: str,
+    out: str,
+    parameters: dict,
+    only: list[str] | None,
+    strict: bool,
+    notebook_workers: int | None = None,
+) -> BatchItem:
     """Run one dataset and report, never raise: the unit of work of a batch (also on Dask).
 
     ``notebook_workers`` is passed to :func:`run`; batches that already run datasets side by
     side give 1, so a batch never runs more kernels at a time than it has workers."""
     t0 = time.perf_counter()
     try:
-        result = run(dataset_dir, out, only=only, parameters=parameters, strict=strict,
-                     workers=notebook_workers)
+        result = run(dataset_dir, out, only=only, parameters=parameters, strict=strict, workers=notebook_workers)
     except DatasetError as exc:
         first = str(exc.violations[0]) if exc.violations else str(exc).splitlines()[0]
         return BatchItem(dataset_dir, out, "invalid", round(time.perf_counter() - t0, 2), error=first)
     except Exception as exc:  # a batch reports every failure and goes on with the others
-        return BatchItem(dataset_dir, out, "failed", round(time.perf_counter() - t0, 2),
-                         error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-    return BatchItem(dataset_dir, str(result.out), result.status, round(time.perf_counter() - t0, 2),
-                     notebooks=[vars(nb) for nb in result.notebooks], error=result.error)
+        return BatchItem(
+            dataset_dir,
+            out,
+            "failed",
+            round(time.perf_counter() - t0, 2),
+            error=f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+        )
+    return BatchItem(
+        dataset_dir,
+        str(result.out),
+        result.status,
+        round(time.perf_counter() - t0, 2),
+        notebooks=[vars(nb) for nb in result.notebooks],
+        error=result.error,
+    )
 
 
-def batch(datasets: list[str | Path], out: str | Path, *, workers: int = 1, resume: bool = False,
-          parameters: dict | None = None, only: list[str] | None = None, strict: bool = False,
-          scheduler: str | None = None, progress: bool = True) -> list[BatchItem]:
+def batch(
+    datasets: list[str | Path],
+    out: str | Path,
+    *,
+    workers: int = 1,
+    resume: bool = False,
+    parameters: dict | None = None,
+    only: list[str] | None = None,
+    strict: bool = False,
+    scheduler: str | None = None,
+    progress: bool = True,
+) -> list[BatchItem]:
     """Run many datasets, one run folder each under ``out`` (named after the dataset folder).
 
     Runs go to ``workers`` local processes, or to a Dask distributed scheduler at ``scheduler``.
@@ -125,8 +152,12 @@ def write_summary(items: list[BatchItem], out: Path) -> Path:
 
     rows = []
     for item in items:
-        row = {"dataset": Path(item.dataset).name, "status": item.status, "seconds": item.seconds,
-               "error": item.error or ""}
+        row = {
+            "dataset": Path(item.dataset).name,
+            "status": item.status,
+            "seconds": item.seconds,
+            "error": item.error or "",
+        }
         if item.status in ("ok", "skipped"):
             row.update(read_metrics(item.out))
         rows.append(row)
@@ -144,6 +175,7 @@ def summary_lines(items: list[BatchItem]) -> list[str]:
         if not item.notebooks:
             lines.append(f"{name:<28} {'-':<30} {item.status:<8} {item.seconds:>8.1f}  {item.error or ''}")
         for nb in item.notebooks:
-            lines.append(f"{name:<28} {nb['notebook']:<30} {nb['status']:<8} {nb['seconds']:>8.1f}  "
-                         f"{nb['error'] or ''}")
+            lines.append(
+                f"{name:<28} {nb['notebook']:<30} {nb['status']:<8} {nb['seconds']:>8.1f}  {nb['error'] or ''}"
+            )
     return lines

@@ -79,13 +79,43 @@ import pandas as pd
 
 from .official import SERVICES, Panel, find_municipality
 
-__all__ = ["OUTCOMES", "Design", "SCMResult", "simplex_least_squares", "outcome_matrix", "design",
-           "synthetic_control", "placebo_in_space", "in_time_placebo", "leave_one_out",
-           "detectable_effect", "did", "event_study", "CounterfactualError", "analyse",
-           "counterfactual_metrics", "summary_table", "weights_table", "Analysis", "placebo_p", "event_years",
-           "periods_per_year", "signed_statistic", "placebo_p_values", "confidence_set", "power",
-           "pre_start_sensitivity", "in_time_comparison", "ALAND_REGION", "MSPE_EXCLUSIONS", "power_curve",
-           "PRIMARY", "conclusion", "conclusion_sentences", "study"]
+__all__ = [
+    "OUTCOMES",
+    "Design",
+    "SCMResult",
+    "simplex_least_squares",
+    "outcome_matrix",
+    "design",
+    "synthetic_control",
+    "placebo_in_space",
+    "in_time_placebo",
+    "leave_one_out",
+    "detectable_effect",
+    "did",
+    "event_study",
+    "CounterfactualError",
+    "analyse",
+    "counterfactual_metrics",
+    "summary_table",
+    "weights_table",
+    "Analysis",
+    "placebo_p",
+    "event_years",
+    "periods_per_year",
+    "signed_statistic",
+    "placebo_p_values",
+    "confidence_set",
+    "power",
+    "pre_start_sensitivity",
+    "in_time_comparison",
+    "ALAND_REGION",
+    "MSPE_EXCLUSIONS",
+    "power_curve",
+    "PRIMARY",
+    "conclusion",
+    "conclusion_sentences",
+    "study",
+]
 
 #: outcome -> (numerator columns, label); all per 100 in the labour force.
 OUTCOMES = {
@@ -111,8 +141,7 @@ class CounterfactualError(ValueError):
 
 
 # ----------------------------------------------------------------------------- the solver
-def simplex_least_squares(A: np.ndarray, b: np.ndarray, tol: float = 1e-12,
-                          max_iter: int = 10_000) -> np.ndarray:
+def simplex_least_squares(A: np.ndarray, b: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000) -> np.ndarray:
     """``argmin ||A w - b||^2`` subject to ``w >= 0`` and ``sum(w) = 1`` (exactly).
 
     An active-set method in the manner of Lawson and Hanson's NNLS, on the Gram matrix
@@ -126,8 +155,14 @@ def simplex_least_squares(A: np.ndarray, b: np.ndarray, tol: float = 1e-12,
     return simplex_qp(A.T @ A, A.T @ b, tol, max_iter)
 
 
-def simplex_qp(G: np.ndarray, c: np.ndarray, tol: float = 1e-12, max_iter: int = 10_000,
-               allowed: np.ndarray | None = None, start: list[int] | None = None) -> np.ndarray:
+def simplex_qp(
+    G: np.ndarray,
+    c: np.ndarray,
+    tol: float = 1e-12,
+    max_iter: int = 10_000,
+    allowed: np.ndarray | None = None,
+    start: list[int] | None = None,
+) -> np.ndarray:
     """``argmin w'Gw - 2c'w`` over the simplex (``G = A'A``, ``c = A'b``): see
     :func:`simplex_least_squares`.  ``allowed`` (a boolean mask) restricts the support to some
     columns of ``G`` (the placebos reuse one Gram matrix of every unit); the others get 0.
@@ -231,8 +266,9 @@ class Design:
         return np.asarray((self.months >= self.treatment_start) & (self.months <= self.post_end))
 
 
-def outcome_matrix(panel: Panel, outcome: str, start: pd.Period, end: pd.Period,
-                   base: pd.Period | None = None) -> pd.DataFrame:
+def outcome_matrix(
+    panel: Panel, outcome: str, start: pd.Period, end: pd.Period, base: pd.Period | None = None
+) -> pd.DataFrame:
     """Months x municipalities (``KUxxx``): the outcome per 100 in the labour force of month
     ``base`` (a fixed denominator; see the module docstring), or of each month when ``base`` is
     None (StatFin's labour force steps each January).  A municipality without a labour force in
@@ -255,9 +291,19 @@ def outcome_matrix(panel: Panel, outcome: str, start: pd.Period, end: pd.Period,
     return frame.pivot(index="month", columns="area", values="y").sort_index()
 
 
-def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str = "2013-01",
-           treatment_start: str, post_end: str, window_end: str | None = None,
-           exclude_neighbours: bool = True, exclude_aland: bool = True, pool: str = "all") -> Design:
+def design(
+    panel: Panel,
+    treated: str,
+    outcome: str = PRIMARY,
+    *,
+    pre_start: str = "2013-01",
+    treatment_start: str,
+    post_end: str,
+    window_end: str | None = None,
+    exclude_neighbours: bool = True,
+    exclude_aland: bool = True,
+    pool: str = "all",
+) -> Design:
     """The treated municipality and its donor pool for ``outcome``.
 
     Donors: every municipality with a complete series from ``pre_start`` to ``window_end``
@@ -275,20 +321,24 @@ def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str
     last = pd.Period(window_end, freq="M") if window_end else end
     months = panel.months
     if not (start < t0 <= end <= last):
-        raise CounterfactualError(f"the months must be in order: pre_start {start} < treatment_start {t0} "
-                                  f"<= post_end {end}")
+        raise CounterfactualError(
+            f"the months must be in order: pre_start {start} < treatment_start {t0} <= post_end {end}"
+        )
     if start < months[0] or last > months[-1]:
-        raise CounterfactualError(f"the window {start}..{last} is outside the panel's months "
-                                  f"{months[0]}..{months[-1]}")
+        raise CounterfactualError(f"the window {start}..{last} is outside the panel's months {months[0]}..{months[-1]}")
     year = periods_per_year(months)
     if (t0 - start).n < year:
-        raise CounterfactualError(f"the pre-period {start}..{t0 - 1} has fewer than {year} "
-                                  f"{'months' if year == 12 else 'periods'} (a year): a synthetic "
-                                  "control needs a long pre-period; set an earlier pre_start")
+        raise CounterfactualError(
+            f"the pre-period {start}..{t0 - 1} has fewer than {year} "
+            f"{'months' if year == 12 else 'periods'} (a year): a synthetic "
+            "control needs a long pre-period; set an earlier pre_start"
+        )
     matrix = outcome_matrix(panel, outcome, start, last, base=t0 - 1)
     if code not in matrix.columns or matrix[code].isna().any():
-        raise CounterfactualError(f"{code} has no complete {outcome} series in {start}..{last} "
-                                  "(suppressed cells): choose another outcome or window")
+        raise CounterfactualError(
+            f"{code} has no complete {outcome} series in {start}..{last} "
+            "(suppressed cells): choose another outcome or window"
+        )
     key = panel.key.assign(area="KU" + panel.key["municipality_code"])
     info = key.set_index("area")
     whole = matrix.notna().all()
@@ -298,8 +348,9 @@ def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str
     if dropped:
         notes.append(f"{dropped} municipalities without a complete {outcome} series left out")
     if exclude_neighbours:
-        neighbours = [c for c in complete if c in info.index
-                      and info.at[c, "seutukunta_code"] == row["seutukunta_code"]]
+        neighbours = [
+            c for c in complete if c in info.index and info.at[c, "seutukunta_code"] == row["seutukunta_code"]
+        ]
         complete = [c for c in complete if c not in neighbours]
         if neighbours:
             notes.append(f"the rest of the sub-region left out (spillovers): {', '.join(neighbours)}")
@@ -307,13 +358,16 @@ def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str
         aland = [c for c in complete if c in info.index and int(info.at[c, "maakunta_code"]) == ALAND_REGION]
         complete = [c for c in complete if c not in aland]
         if aland:
-            notes.append(f"{len(aland)} municipalities of Åland left out (its own employment services, not the "
-                         f"mainland's employment offices): {', '.join(aland)}")
+            notes.append(
+                f"{len(aland)} municipalities of Åland left out (its own employment services, not the "
+                f"mainland's employment offices): {', '.join(aland)}"
+            )
     if pool == "region":
         complete = [c for c in complete if c in info.index and info.at[c, "maakunta_code"] == row["maakunta_code"]]
     elif pool == "urban_rural":
-        complete = [c for c in complete if c in info.index
-                    and info.at[c, "kuntaryhmitys_code"] == row["kuntaryhmitys_code"]]
+        complete = [
+            c for c in complete if c in info.index and info.at[c, "kuntaryhmitys_code"] == row["kuntaryhmitys_code"]
+        ]
     elif pool == "size":
         force = panel.municipalities.loc[panel.municipalities["month"] == t0 - 1]
         force = force.set_index("area")["TYOVOIMATK"].astype("float64")
@@ -322,44 +376,62 @@ def design(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str
     elif pool != "all":
         raise CounterfactualError(f"pool must be all, region, size or urban_rural, not {pool!r}")
     if len(complete) < MIN_DONORS:
-        raise CounterfactualError(f"only {len(complete)} donors for {code} ({outcome}, pool {pool}): at least "
-                                  f"{MIN_DONORS} are needed for placebo inference")
+        raise CounterfactualError(
+            f"only {len(complete)} donors for {code} ({outcome}, pool {pool}): at least "
+            f"{MIN_DONORS} are needed for placebo inference"
+        )
     own = panel.data.loc[panel.data["area"] == code].set_index("month")
     count = sum(own.at[t0, c] for c in OUTCOMES[outcome] if pd.notna(own.at[t0, c]))
     Y = matrix[[code, *complete]].to_numpy(dtype=float)
-    return Design(outcome, Y, [code, *complete], matrix.index, t0, end, float(own.at[t0 - 1, "TYOVOIMATK"]), notes,
-                  float(count))
+    return Design(
+        outcome, Y, [code, *complete], matrix.index, t0, end, float(own.at[t0 - 1, "TYOVOIMATK"]), notes, float(count)
+    )
 
 
 # ----------------------------------------------------------------------------- synthetic control
 @dataclass
 class SCMResult:
-    weights: np.ndarray          # over the donors (units[1:])
-    gap: np.ndarray              # treated - synthetic, every month of the design
+    weights: np.ndarray  # over the donors (units[1:])
+    gap: np.ndarray  # treated - synthetic, every month of the design
     pre_rmspe: float
     post_rmspe: float
-    effect_mean: float           # mean gap over the post-period (percentage points)
-    effect_end: float            # gap at post_end
+    effect_mean: float  # mean gap over the post-period (percentage points)
+    effect_end: float  # gap at post_end
 
     @property
     def ratio(self) -> float:
         return self.post_rmspe / self.pre_rmspe if self.pre_rmspe > 0 else np.inf
 
 
-def _fit(Y: np.ndarray, treated: int, donors: list[int], pre: np.ndarray, post: np.ndarray,
-         end_index: int, gram: np.ndarray | None = None, Y_pre: np.ndarray | None = None) -> SCMResult:
+def _fit(
+    Y: np.ndarray,
+    treated: int,
+    donors: list[int],
+    pre: np.ndarray,
+    post: np.ndarray,
+    end_index: int,
+    gram: np.ndarray | None = None,
+    Y_pre: np.ndarray | None = None,
+) -> SCMResult:
     if Y_pre is None:
         Y_pre = Y[pre]
     if gram is None:
         gram = Y_pre.T @ Y_pre
     allowed = np.zeros(gram.shape[0], dtype=bool)
     allowed[donors] = True
-    full = simplex_qp(gram, gram[:, treated], allowed=allowed,
-                      start=_support_guess(Y_pre[:, donors], Y_pre[:, treated], donors))
+    full = simplex_qp(
+        gram, gram[:, treated], allowed=allowed, start=_support_guess(Y_pre[:, donors], Y_pre[:, treated], donors)
+    )
     w = full[donors]
     gap = Y[:, treated] - Y @ full
-    return SCMResult(w, gap, float(np.sqrt(np.mean(gap[pre] ** 2))), float(np.sqrt(np.mean(gap[post] ** 2))),
-                     float(gap[post].mean()), float(gap[end_index]))
+    return SCMResult(
+        w,
+        gap,
+        float(np.sqrt(np.mean(gap[pre] ** 2))),
+        float(np.sqrt(np.mean(gap[post] ** 2))),
+        float(gap[post].mean()),
+        float(gap[end_index]),
+    )
 
 
 def _support_guess(A: np.ndarray, b: np.ndarray, columns: list[int]) -> list[int]:
@@ -398,9 +470,19 @@ def placebo_in_space(d: Design) -> pd.DataFrame:
         r = _fit(d.Y, unit, donors, pre, post, end, gram, Y_pre)
         weights = np.zeros(n)
         weights[donors] = r.weights
-        rows.append({"unit": d.units[unit], "pre_rmspe": r.pre_rmspe, "post_rmspe": r.post_rmspe,
-                     "ratio": r.ratio, "effect_mean": r.effect_mean, "effect_end": r.effect_end,
-                     "signed": signed_statistic(r.effect_mean, r.pre_rmspe), "gap": r.gap, "weights": weights})
+        rows.append(
+            {
+                "unit": d.units[unit],
+                "pre_rmspe": r.pre_rmspe,
+                "post_rmspe": r.post_rmspe,
+                "ratio": r.ratio,
+                "effect_mean": r.effect_mean,
+                "effect_end": r.effect_end,
+                "signed": signed_statistic(r.effect_mean, r.pre_rmspe),
+                "gap": r.gap,
+                "weights": weights,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -427,10 +509,15 @@ def placebo_p_values(placebos: pd.DataFrame, exclusions=MSPE_EXCLUSIONS) -> pd.D
     for limit in exclusions:
         kept = others if limit is None else others.loc[others["pre_rmspe"] ** 2 <= limit * treated["pre_rmspe"] ** 2]
         signed = kept["signed"].to_numpy(dtype=float)
-        rows.append({"mspe_limit": limit, "placebos": len(kept),
-                     "p": placebo_p(abs(treated["signed"]), np.abs(signed)),
-                     "one_sided_p": placebo_p(-treated["signed"], -signed),
-                     "ratio_p": placebo_p(treated["ratio"], kept["ratio"].to_numpy(dtype=float))})
+        rows.append(
+            {
+                "mspe_limit": limit,
+                "placebos": len(kept),
+                "p": placebo_p(abs(treated["signed"]), np.abs(signed)),
+                "one_sided_p": placebo_p(-treated["signed"], -signed),
+                "ratio_p": placebo_p(treated["ratio"], kept["ratio"].to_numpy(dtype=float)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -481,15 +568,16 @@ def power(placebos: pd.DataFrame, effects, alpha: float = 0.05, mspe_limit: floa
     r = others["pre_rmspe"].to_numpy(dtype=float)
     W = np.stack(others["weights"].to_numpy())[:, 1:]  # W[k, j]: placebo k's weight on placebo j
     n = m.size
-    tested = np.ones(n, dtype=bool) if mspe_limit is None else \
-        r ** 2 <= mspe_limit * float(placebos["pre_rmspe"].iloc[0]) ** 2
-    m_j, r_j, W_j = m[tested], r[tested], W[:, tested].T        # the tested units j, each row over k
+    tested = (
+        np.ones(n, dtype=bool) if mspe_limit is None else r**2 <= mspe_limit * float(placebos["pre_rmspe"].iloc[0]) ** 2
+    )
+    m_j, r_j, W_j = m[tested], r[tested], W[:, tested].T  # the tested units j, each row over k
     off = np.ones((tested.sum(), n), dtype=bool)
     off[np.arange(tested.sum()), np.flatnonzero(tested)] = False  # k != j
     result = []
     for e in np.atleast_1d(np.asarray(effects, dtype=float)):
-        own = np.abs((m_j + e) / r_j)                                # s_j with the effect in j
-        shifted = np.abs((m[None, :] - W_j * e) / r[None, :])        # [j, k]: s_k when j has it
+        own = np.abs((m_j + e) / r_j)  # s_j with the effect in j
+        shifted = np.abs((m[None, :] - W_j * e) / r[None, :])  # [j, k]: s_k when j has it
         count = np.sum((shifted >= own[:, None]) & off, axis=1)
         result.append(np.mean((1 + count) / n <= alpha) if tested.any() else np.nan)
     return np.array(result)
@@ -507,8 +595,15 @@ def power_curve(a: Analysis, persons, alpha: float = 0.05, mspe_limits=MSPE_EXCL
     return table.set_index("persons")
 
 
-def detectable_effect(d: Design, placebos: pd.DataFrame, alpha: float = 0.05, target: float = POWER,
-                      mspe_limit: float | None = 5, step: float = 0.01, largest: float = 50.0) -> float | None:
+def detectable_effect(
+    d: Design,
+    placebos: pd.DataFrame,
+    alpha: float = 0.05,
+    target: float = POWER,
+    mspe_limit: float | None = 5,
+    step: float = 0.01,
+    largest: float = 50.0,
+) -> float | None:
     """The smallest constant fall (a negative number, percentage points) detected with power at
     least ``target`` at level ``alpha`` (:func:`power`, placebos within ``mspe_limit`` times the
     treated unit's pre-period MSPE): the first point of a grid of ``step`` points where the power
@@ -572,8 +667,12 @@ def in_time_comparison(real: SCMResult, fake: SCMResult | None) -> dict | None:
     if fake is None:
         return None
     times = abs(fake.effect_mean) / abs(real.effect_mean) if real.effect_mean != 0 else np.inf
-    return {"fake_mean": fake.effect_mean, "real_mean": real.effect_mean, "times": float(times),
-            "larger": bool(abs(fake.effect_mean) > abs(real.effect_mean))}
+    return {
+        "fake_mean": fake.effect_mean,
+        "real_mean": real.effect_mean,
+        "times": float(times),
+        "larger": bool(abs(fake.effect_mean) > abs(real.effect_mean)),
+    }
 
 
 def leave_one_out(d: Design, result: SCMResult, threshold: float = 0.05) -> pd.DataFrame:
@@ -584,8 +683,15 @@ def leave_one_out(d: Design, result: SCMResult, threshold: float = 0.05) -> pd.D
     for k in np.flatnonzero(result.weights > threshold):
         donors = [j for j in range(1, d.Y.shape[1]) if j != k + 1]
         r = _fit(d.Y, 0, donors, d.pre, d.post, end)
-        rows.append({"left_out": d.units[k + 1], "weight": float(result.weights[k]),
-                     "effect_mean": r.effect_mean, "effect_end": r.effect_end, "pre_rmspe": r.pre_rmspe})
+        rows.append(
+            {
+                "left_out": d.units[k + 1],
+                "weight": float(result.weights[k]),
+                "effect_mean": r.effect_mean,
+                "effect_end": r.effect_end,
+                "pre_rmspe": r.pre_rmspe,
+            }
+        )
     return pd.DataFrame(rows, columns=["left_out", "weight", "effect_mean", "effect_end", "pre_rmspe"])
 
 
@@ -642,17 +748,27 @@ def event_study(d: Design, window_end: pd.Period | None = None) -> pd.DataFrame:
 
     def marks(k: int) -> dict:
         inside = years == k
-        return {"periods": int(inside.sum()), "partial": bool(inside.sum() < year),
-                "after_project": bool((months[inside] > d.post_end).any())}
+        return {
+            "periods": int(inside.sum()),
+            "partial": bool(inside.sum() < year),
+            "after_project": bool((months[inside] > d.post_end).any()),
+        }
 
     rows = []
     for j, k in enumerate(levels):
-        rows.append({"event_year": k, "estimate": treated[j],
-                     "placebo_low": float(np.percentile(placebo[:, j], 2.5)),
-                     "placebo_high": float(np.percentile(placebo[:, j], 97.5)),
-                     "permutation_p": placebo_p(abs(treated[j]), np.abs(placebo[:, j])), **marks(k)})
-    rows.append({"event_year": -1, "estimate": 0.0, "placebo_low": 0.0, "placebo_high": 0.0,
-                 "permutation_p": None, **marks(-1)})
+        rows.append(
+            {
+                "event_year": k,
+                "estimate": treated[j],
+                "placebo_low": float(np.percentile(placebo[:, j], 2.5)),
+                "placebo_high": float(np.percentile(placebo[:, j], 97.5)),
+                "permutation_p": placebo_p(abs(treated[j]), np.abs(placebo[:, j])),
+                **marks(k),
+            }
+        )
+    rows.append(
+        {"event_year": -1, "estimate": 0.0, "placebo_low": 0.0, "placebo_high": 0.0, "permutation_p": None, **marks(-1)}
+    )
     return pd.DataFrame(rows).sort_values("event_year").set_index("event_year")
 
 
@@ -664,8 +780,8 @@ class Analysis:
     design: Design
     scm: SCMResult
     placebos: pd.DataFrame
-    placebo_p: float             # the primary test: two-sided rank of |signed| among all units
-    detectable: float | None     # the fall detected with 80 % power at alpha (points, negative)
+    placebo_p: float  # the primary test: two-sided rank of |signed| among all units
+    detectable: float | None  # the fall detected with 80 % power at alpha (points, negative)
     in_time: SCMResult | None
     in_time_p: float | None
     loo: pd.DataFrame
@@ -673,8 +789,8 @@ class Analysis:
     did_p: float
     events: pd.DataFrame
     durability: dict
-    p_values: pd.DataFrame = field(default_factory=pd.DataFrame)   # :func:`placebo_p_values`
-    ci: tuple[float, float] = (np.nan, np.nan)                      # :func:`confidence_set`, points
+    p_values: pd.DataFrame = field(default_factory=pd.DataFrame)  # :func:`placebo_p_values`
+    ci: tuple[float, float] = (np.nan, np.nan)  # :func:`confidence_set`, points
 
     @property
     def persons(self) -> float:
@@ -697,17 +813,38 @@ class Analysis:
         return in_time_comparison(self.scm, self.in_time)
 
 
-def analyse(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: str, treatment_start: str,
-            post_end: str, durability_end: str | None = "2020-02", exclude_neighbours: bool = True,
-            exclude_aland: bool = True, pool: str = "all", alpha: float = 0.05, full: bool = True) -> Analysis:
+def analyse(
+    panel: Panel,
+    treated: str,
+    outcome: str = PRIMARY,
+    *,
+    pre_start: str,
+    treatment_start: str,
+    post_end: str,
+    durability_end: str | None = "2020-02",
+    exclude_neighbours: bool = True,
+    exclude_aland: bool = True,
+    pool: str = "all",
+    alpha: float = 0.05,
+    full: bool = True,
+) -> Analysis:
     """Synthetic control with every placebo, its p-values and confidence set, DiD and event
     study for one outcome.  With ``full=False`` (the sensitivity runs) only the fit, its
     placebos, p-values, confidence set and the DiD: no detectable effect, in-time placebo,
     leave-one-out or event study."""
     window_end = max(post_end, durability_end) if durability_end else post_end
-    d = design(panel, treated, outcome, pre_start=pre_start, treatment_start=treatment_start,
-               post_end=post_end, window_end=window_end, exclude_neighbours=exclude_neighbours,
-               exclude_aland=exclude_aland, pool=pool)
+    d = design(
+        panel,
+        treated,
+        outcome,
+        pre_start=pre_start,
+        treatment_start=treatment_start,
+        post_end=post_end,
+        window_end=window_end,
+        exclude_neighbours=exclude_neighbours,
+        exclude_aland=exclude_aland,
+        pool=pool,
+    )
     scm = synthetic_control(d)
     placebos = placebo_in_space(d)
     p_values = placebo_p_values(placebos)
@@ -720,16 +857,51 @@ def analyse(panel: Panel, treated: str, outcome: str = PRIMARY, *, pre_start: st
         late = np.asarray((d.months > d.post_end) & (d.months <= pd.Period(durability_end, freq="M")))
         durability = {"start": str(d.post_end + 1), "end": durability_end, "effect_mean": float(scm.gap[late].mean())}
     if not full:
-        return Analysis(d, scm, placebos, p, None, None, None, pd.DataFrame(), estimate, did_p, pd.DataFrame(),
-                        durability, p_values, ci)
-    return Analysis(d, scm, placebos, p, detectable_effect(d, placebos, alpha), in_time_placebo(d),
-                    in_time_placebo_p(d), leave_one_out(d, scm), estimate, did_p,
-                    event_study(d, pd.Period(window_end, freq="M")), durability, p_values, ci)
+        return Analysis(
+            d,
+            scm,
+            placebos,
+            p,
+            None,
+            None,
+            None,
+            pd.DataFrame(),
+            estimate,
+            did_p,
+            pd.DataFrame(),
+            durability,
+            p_values,
+            ci,
+        )
+    return Analysis(
+        d,
+        scm,
+        placebos,
+        p,
+        detectable_effect(d, placebos, alpha),
+        in_time_placebo(d),
+        in_time_placebo_p(d),
+        leave_one_out(d, scm),
+        estimate,
+        did_p,
+        event_study(d, pd.Period(window_end, freq="M")),
+        durability,
+        p_values,
+        ci,
+    )
 
 
-def pre_start_sensitivity(panel: Panel, treated: str, starts, *, treatment_start: str, post_end: str,
-                          exclude_neighbours: bool = True, exclude_aland: bool = True,
-                          alpha: float = 0.05) -> pd.DataFrame:
+def pre_start_sensitivity(
+    panel: Panel,
+    treated: str,
+    starts,
+    *,
+    treatment_start: str,
+    post_end: str,
+    exclude_neighbours: bool = True,
+    exclude_aland: bool = True,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """The primary outcome with each first month of the pre-period in ``starts``: one row each,
     ``pre_start``, ``donors``, ``effect_mean_pp`` and ``effect_mean_persons`` with the confidence
     set (``ci_low_pp``, ``ci_high_pp``), ``pre_rmspe``, the p-values (``p``, ``one_sided_p``,
@@ -739,29 +911,66 @@ def pre_start_sensitivity(panel: Panel, treated: str, starts, *, treatment_start
     rows = []
     for start in starts:
         try:
-            a = analyse(panel, treated, PRIMARY, pre_start=str(start), treatment_start=treatment_start,
-                        post_end=post_end, durability_end=None, exclude_neighbours=exclude_neighbours,
-                        exclude_aland=exclude_aland, alpha=alpha, full=False)
+            a = analyse(
+                panel,
+                treated,
+                PRIMARY,
+                pre_start=str(start),
+                treatment_start=treatment_start,
+                post_end=post_end,
+                durability_end=None,
+                exclude_neighbours=exclude_neighbours,
+                exclude_aland=exclude_aland,
+                alpha=alpha,
+                full=False,
+            )
         except CounterfactualError as exc:
             rows.append({"pre_start": str(start), "note": f"not estimable: {exc}"})
             continue
         holdout = in_time_placebo(a.design)
-        rows.append({"pre_start": str(start), "donors": a.design.Y.shape[1] - 1,
-                     "effect_mean_pp": a.scm.effect_mean, "effect_mean_persons": a.scm.effect_mean * a.persons,
-                     "ci_low_pp": a.ci[0], "ci_high_pp": a.ci[1], "pre_rmspe": a.scm.pre_rmspe,
-                     "p": a.placebo_p, "one_sided_p": a.one_sided_p, "ratio_p": a.ratio_p,
-                     "holdout_rmspe": None if holdout is None else holdout.post_rmspe, "note": ""})
-    columns = ["pre_start", "donors", "effect_mean_pp", "effect_mean_persons", "ci_low_pp", "ci_high_pp",
-               "pre_rmspe", "p", "one_sided_p", "ratio_p", "holdout_rmspe", "note"]
+        rows.append(
+            {
+                "pre_start": str(start),
+                "donors": a.design.Y.shape[1] - 1,
+                "effect_mean_pp": a.scm.effect_mean,
+                "effect_mean_persons": a.scm.effect_mean * a.persons,
+                "ci_low_pp": a.ci[0],
+                "ci_high_pp": a.ci[1],
+                "pre_rmspe": a.scm.pre_rmspe,
+                "p": a.placebo_p,
+                "one_sided_p": a.one_sided_p,
+                "ratio_p": a.ratio_p,
+                "holdout_rmspe": None if holdout is None else holdout.post_rmspe,
+                "note": "",
+            }
+        )
+    columns = [
+        "pre_start",
+        "donors",
+        "effect_mean_pp",
+        "effect_mean_persons",
+        "ci_low_pp",
+        "ci_high_pp",
+        "pre_rmspe",
+        "p",
+        "one_sided_p",
+        "ratio_p",
+        "holdout_rmspe",
+        "note",
+    ]
     return pd.DataFrame(rows, columns=columns).set_index("pre_start")
 
 
 def weights_table(a: Analysis, names: dict[str, str], threshold: float = 0.001) -> pd.DataFrame:
     """Donors with weight above ``threshold``: ``code``, ``name``, ``weight``, largest first."""
-    rows = [{"code": code, "name": names.get(code, code), "weight": float(w)}
-            for code, w in zip(a.design.units[1:], a.scm.weights) if w > threshold]
-    return pd.DataFrame(rows, columns=["code", "name", "weight"]).sort_values("weight", ascending=False,
-                                                                              ignore_index=True)
+    rows = [
+        {"code": code, "name": names.get(code, code), "weight": float(w)}
+        for code, w in zip(a.design.units[1:], a.scm.weights)
+        if w > threshold
+    ]
+    return pd.DataFrame(rows, columns=["code", "name", "weight"]).sort_values(
+        "weight", ascending=False, ignore_index=True
+    )
 
 
 def summary_table(analyses: dict[str, Analysis]) -> pd.DataFrame:
@@ -769,23 +978,36 @@ def summary_table(analyses: dict[str, Analysis]) -> pd.DataFrame:
     confidence set, the end month's, fit, p-values, detectable effect (80 % power)."""
     rows = []
     for outcome, a in analyses.items():
-        rows.append({"outcome": outcome, "donors": a.design.Y.shape[1] - 1,
-                     "effect_mean_pp": a.scm.effect_mean, "ci_low_pp": a.ci[0], "ci_high_pp": a.ci[1],
-                     "effect_mean_persons": a.scm.effect_mean * a.persons,
-                     "ci_low_persons": a.ci[0] * a.persons, "ci_high_persons": a.ci[1] * a.persons,
-                     "effect_end_pp": a.scm.effect_end,
-                     "effect_end_persons": a.scm.effect_end * a.persons,
-                     "pre_rmspe": a.scm.pre_rmspe, "post_rmspe": a.scm.post_rmspe,
-                     "placebo_p": a.placebo_p, "one_sided_p": a.one_sided_p, "ratio_p": a.ratio_p,
-                     "detectable_pp": a.detectable,
-                     "detectable_persons": None if a.detectable is None else a.detectable * a.persons,
-                     "did_pp": a.did, "did_permutation_p": a.did_p,
-                     "durability_pp": a.durability.get("effect_mean")})
+        rows.append(
+            {
+                "outcome": outcome,
+                "donors": a.design.Y.shape[1] - 1,
+                "effect_mean_pp": a.scm.effect_mean,
+                "ci_low_pp": a.ci[0],
+                "ci_high_pp": a.ci[1],
+                "effect_mean_persons": a.scm.effect_mean * a.persons,
+                "ci_low_persons": a.ci[0] * a.persons,
+                "ci_high_persons": a.ci[1] * a.persons,
+                "effect_end_pp": a.scm.effect_end,
+                "effect_end_persons": a.scm.effect_end * a.persons,
+                "pre_rmspe": a.scm.pre_rmspe,
+                "post_rmspe": a.scm.post_rmspe,
+                "placebo_p": a.placebo_p,
+                "one_sided_p": a.one_sided_p,
+                "ratio_p": a.ratio_p,
+                "detectable_pp": a.detectable,
+                "detectable_persons": None if a.detectable is None else a.detectable * a.persons,
+                "did_pp": a.did,
+                "did_permutation_p": a.did_p,
+                "durability_pp": a.durability.get("effect_mean"),
+            }
+        )
     return pd.DataFrame(rows).set_index("outcome")
 
 
-def counterfactual_metrics(treated: str, analyses: dict[str, Analysis], *, name: str | None = None,
-                           alpha: float = 0.05) -> dict:
+def counterfactual_metrics(
+    treated: str, analyses: dict[str, Analysis], *, name: str | None = None, alpha: float = 0.05
+) -> dict:
     """The ``counterfactual.*`` keys of metrics.json: what :func:`conclusion_sentences` (the
     notebook's and the Finnish summary's conclusion) needs, and each outcome's estimates.
 
@@ -811,17 +1033,24 @@ def counterfactual_metrics(treated: str, analyses: dict[str, Analysis], *, name:
     for outcome, a in analyses.items():
         key = f"counterfactual.{outcome}"
         finite = lambda v: float(v) if np.isfinite(v) else None  # noqa: E731  (JSON has no infinity)
-        m |= {f"{key}.scm.effect_mean": a.scm.effect_mean, f"{key}.scm.effect_end": a.scm.effect_end,
-              f"{key}.scm.effect_mean_persons": a.scm.effect_mean * a.persons,
-              f"{key}.scm.ci_low": finite(a.ci[0]), f"{key}.scm.ci_high": finite(a.ci[1]),
-              f"{key}.scm.ci_low_persons": finite(a.ci[0] * a.persons),
-              f"{key}.scm.ci_high_persons": finite(a.ci[1] * a.persons),
-              f"{key}.scm.effect_end_persons": a.scm.effect_end * a.persons,
-              f"{key}.scm.pre_rmspe": a.scm.pre_rmspe, f"{key}.scm.post_rmspe": a.scm.post_rmspe,
-              f"{key}.scm.placebo_p": a.placebo_p, f"{key}.scm.one_sided_p": a.one_sided_p,
-              f"{key}.scm.ratio_p": a.ratio_p,
-              f"{key}.scm.detectable_persons": None if a.detectable is None else a.detectable * a.persons,
-              f"{key}.did.estimate": a.did, f"{key}.did.permutation_p": a.did_p}
+        m |= {
+            f"{key}.scm.effect_mean": a.scm.effect_mean,
+            f"{key}.scm.effect_end": a.scm.effect_end,
+            f"{key}.scm.effect_mean_persons": a.scm.effect_mean * a.persons,
+            f"{key}.scm.ci_low": finite(a.ci[0]),
+            f"{key}.scm.ci_high": finite(a.ci[1]),
+            f"{key}.scm.ci_low_persons": finite(a.ci[0] * a.persons),
+            f"{key}.scm.ci_high_persons": finite(a.ci[1] * a.persons),
+            f"{key}.scm.effect_end_persons": a.scm.effect_end * a.persons,
+            f"{key}.scm.pre_rmspe": a.scm.pre_rmspe,
+            f"{key}.scm.post_rmspe": a.scm.post_rmspe,
+            f"{key}.scm.placebo_p": a.placebo_p,
+            f"{key}.scm.one_sided_p": a.one_sided_p,
+            f"{key}.scm.ratio_p": a.ratio_p,
+            f"{key}.scm.detectable_persons": None if a.detectable is None else a.detectable * a.persons,
+            f"{key}.did.estimate": a.did,
+            f"{key}.did.permutation_p": a.did_p,
+        }
     return m
 
 
@@ -846,18 +1075,28 @@ class Study:
     names: dict[str, str] = field(default_factory=dict)
     note: str = ""
     notes: list[str] = field(default_factory=list)
-    pre_starts: pd.DataFrame | None = None   # :func:`pre_start_sensitivity`
-    pre_start_chosen: bool = False           # pre_start chosen by the holdout RMSPE (not given)
+    pre_starts: pd.DataFrame | None = None  # :func:`pre_start_sensitivity`
+    pre_start_chosen: bool = False  # pre_start chosen by the holdout RMSPE (not given)
 
     @property
     def available(self) -> bool:
         return PRIMARY in self.analyses
 
 
-def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_start: str | None = None,
-          post_end: str | None = None, pre_start: str | None = None, durability_end: str = "2020-02",
-          exclude_neighbours: bool = True, exclude_aland: bool = True, alpha: float = 0.05,
-          sensitivity_starts=None) -> Study:
+def study(
+    meta: dict,
+    panel: Panel,
+    *,
+    treated: str | None = None,
+    treatment_start: str | None = None,
+    post_end: str | None = None,
+    pre_start: str | None = None,
+    durability_end: str = "2020-02",
+    exclude_neighbours: bool = True,
+    exclude_aland: bool = True,
+    alpha: float = 0.05,
+    sensitivity_starts=None,
+) -> Study:
     """Run the counterfactual for a dataset's municipality (``meta`` = its ``dataset.yaml``) or
     for ``treated``.  Defaults: ``treatment_start`` the month of ``study_start`` (the first
     clients enrolled then), ``post_end`` the month of ``study_end``; ``sensitivity_starts``
@@ -881,8 +1120,10 @@ def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_sta
     except LookupError as exc:
         if treated is not None:
             raise
-        result.note = (f"No counterfactual: the dataset's municipality code {meta.get('municipality_code')!r} "
-                       f"is not in the official panel ({exc}); nothing is recorded.")
+        result.note = (
+            f"No counterfactual: the dataset's municipality code {meta.get('municipality_code')!r} "
+            f"is not in the official panel ({exc}); nothing is recorded."
+        )
         return result
     result.treated = f"KU{row['municipality_code']}"
     result.name = str(row["municipality_name_fi"])
@@ -891,23 +1132,39 @@ def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_sta
         durability = None
     if sensitivity_starts is None:
         sensitivity_starts = [f"{y}-01" for y in range(2008, pd.Period(start, freq="M").year)]
-    result.pre_starts = pre_start_sensitivity(panel, row["municipality_code"], sensitivity_starts,
-                                              treatment_start=start, post_end=end,
-                                              exclude_neighbours=exclude_neighbours, exclude_aland=exclude_aland,
-                                              alpha=alpha)
+    result.pre_starts = pre_start_sensitivity(
+        panel,
+        row["municipality_code"],
+        sensitivity_starts,
+        treatment_start=start,
+        post_end=end,
+        exclude_neighbours=exclude_neighbours,
+        exclude_aland=exclude_aland,
+        alpha=alpha,
+    )
     if pre_start is None:
         holdout = pd.to_numeric(result.pre_starts["holdout_rmspe"], errors="coerce").dropna()
         if holdout.empty:
-            raise CounterfactualError(f"no pre_start in {list(sensitivity_starts)} leaves a pre-period long enough "
-                                      "for a holdout (three years before treatment_start): give pre_start")
+            raise CounterfactualError(
+                f"no pre_start in {list(sensitivity_starts)} leaves a pre-period long enough "
+                "for a holdout (three years before treatment_start): give pre_start"
+            )
         pre_start, result.pre_start_chosen = str(holdout.idxmin()), True
     result.pre_start = pre_start
     for outcome in OUTCOMES:
         try:
-            result.analyses[outcome] = analyse(panel, row["municipality_code"], outcome, pre_start=pre_start,
-                                               treatment_start=start, post_end=end, durability_end=durability,
-                                               exclude_neighbours=exclude_neighbours, exclude_aland=exclude_aland,
-                                               alpha=alpha)
+            result.analyses[outcome] = analyse(
+                panel,
+                row["municipality_code"],
+                outcome,
+                pre_start=pre_start,
+                treatment_start=start,
+                post_end=end,
+                durability_end=durability,
+                exclude_neighbours=exclude_neighbours,
+                exclude_aland=exclude_aland,
+                alpha=alpha,
+            )
         except CounterfactualError as exc:
             if outcome == PRIMARY:
                 raise
@@ -916,19 +1173,53 @@ def study(meta: dict, panel: Panel, *, treated: str | None = None, treatment_sta
     aland = "with_aland" if exclude_aland else "without_aland"
     for pool in (*POOLS, aland):
         try:
-            a = analyse(panel, row["municipality_code"], PRIMARY, pre_start=pre_start, treatment_start=start,
-                        post_end=end, durability_end=None, exclude_neighbours=exclude_neighbours,
-                        exclude_aland=(pool == "without_aland") if pool == aland else exclude_aland,
-                        pool="all" if pool == aland else pool, alpha=alpha, full=False)
-            rows.append({"pool": pool, "donors": a.design.Y.shape[1] - 1, "effect_mean_pp": a.scm.effect_mean,
-                         "ci_low_pp": a.ci[0], "ci_high_pp": a.ci[1],
-                         "effect_end_pp": a.scm.effect_end, "pre_rmspe": a.scm.pre_rmspe,
-                         "placebo_p": a.placebo_p, "one_sided_p": a.one_sided_p, "did_pp": a.did,
-                         "did_permutation_p": a.did_p, "note": ""})
+            a = analyse(
+                panel,
+                row["municipality_code"],
+                PRIMARY,
+                pre_start=pre_start,
+                treatment_start=start,
+                post_end=end,
+                durability_end=None,
+                exclude_neighbours=exclude_neighbours,
+                exclude_aland=(pool == "without_aland") if pool == aland else exclude_aland,
+                pool="all" if pool == aland else pool,
+                alpha=alpha,
+                full=False,
+            )
+            rows.append(
+                {
+                    "pool": pool,
+                    "donors": a.design.Y.shape[1] - 1,
+                    "effect_mean_pp": a.scm.effect_mean,
+                    "ci_low_pp": a.ci[0],
+                    "ci_high_pp": a.ci[1],
+                    "effect_end_pp": a.scm.effect_end,
+                    "pre_rmspe": a.scm.pre_rmspe,
+                    "placebo_p": a.placebo_p,
+                    "one_sided_p": a.one_sided_p,
+                    "did_pp": a.did,
+                    "did_permutation_p": a.did_p,
+                    "note": "",
+                }
+            )
         except CounterfactualError as exc:
-            rows.append({"pool": pool, "donors": None, "effect_mean_pp": None, "ci_low_pp": None, "ci_high_pp": None,
-                         "effect_end_pp": None, "pre_rmspe": None, "placebo_p": None, "one_sided_p": None,
-                         "did_pp": None, "did_permutation_p": None, "note": f"not estimable: {exc}"})
+            rows.append(
+                {
+                    "pool": pool,
+                    "donors": None,
+                    "effect_mean_pp": None,
+                    "ci_low_pp": None,
+                    "ci_high_pp": None,
+                    "effect_end_pp": None,
+                    "pre_rmspe": None,
+                    "placebo_p": None,
+                    "one_sided_p": None,
+                    "did_pp": None,
+                    "did_permutation_p": None,
+                    "note": f"not estimable: {exc}",
+                }
+            )
     result.pools = pd.DataFrame(rows).set_index("pool")
     return result
 
@@ -938,8 +1229,9 @@ def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[s
     study's metrics (``s.note`` when there is nothing to conclude)."""
     if not s.available:
         return [s.note]
-    return conclusion_sentences(counterfactual_metrics(s.treated, s.analyses, name=s.name, alpha=s.alpha),
-                                lang, clients)
+    return conclusion_sentences(
+        counterfactual_metrics(s.treated, s.analyses, name=s.name, alpha=s.alpha), lang, clients
+    )
 
 
 #: The words of :func:`conclusion_sentences`, one catalogue per language with the same keys and
@@ -949,74 +1241,76 @@ def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[s
 CONCLUSION_WORDS: dict[str, dict[str, str]] = {
     "fi": {
         "intro": "{name}: vertailu kuntiin, joissa ei ollut vastaavaa hanketta. Synteettinen verrokki on {used} "
-                 "kunnan painotettu keskiarvo ({donors} mahdollisen joukosta), ja se seurasi kunnan "
-                 "työttömyysastetta ennen hanketta keskimäärin {rmspe}\u00a0%-yksikön tarkkuudella.",
-        "fewer": "vähemmän", "more": "enemmän",
+        "kunnan painotettu keskiarvo ({donors} mahdollisen joukosta), ja se seurasi kunnan "
+        "työttömyysastetta ennen hanketta keskimäärin {rmspe}\u00a0%-yksikön tarkkuudella.",
+        "fewer": "vähemmän",
+        "more": "enemmän",
         "interval": "{level}:n luottamusjoukko {low}…{high} työtöntä",
         "interval.none": "lumekuntia on liian vähän luottamusjoukon rajaamiseen",
         "mean": "Hankkeen aikana ({started} – {end}) kunnassa oli kuukausittain keskimäärin noin {persons} "
-                "työtöntä {direction} kuin verrokissa (ero {gap} työtöntä, {interval}).",
+        "työtöntä {direction} kuin verrokissa (ero {gap} työtöntä, {interval}).",
         "mean.significant": "Ero on suurempi kuin {share}:ssa lumekunnista (p = {p}), eikä luottamusjoukko sisällä "
-                            "nollaa. Ero ei yksin osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on "
-                            "voinut tapahtua muutakin.",
+        "nollaa. Ero ei yksin osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on "
+        "voinut tapahtua muutakin.",
         "mean.not_significant": "Luottamusjoukko sisältää nollan: yhtä suuria eroja syntyy kunnissa, joissa "
-                                "hanketta ei ollut (lumetesti p = {p}). Työttömyyden lasku kunnassa ei siis erotu "
-                                "yleisestä noususuhdanteesta: tästä aineistosta ei voi päätellä, että Kokoomo "
-                                "olisi vähentänyt kunnan työttömyyttä — eikä sitäkään, ettei se vaikuttanut.",
+        "hanketta ei ollut (lumetesti p = {p}). Työttömyyden lasku kunnassa ei siis erotu "
+        "yleisestä noususuhdanteesta: tästä aineistosta ei voi päätellä, että Kokoomo "
+        "olisi vähentänyt kunnan työttömyyttä — eikä sitäkään, ettei se vaikuttanut.",
         "mean.end": "Hankkeen lopussa ({end}) kunnassa oli noin {persons} työtöntä {direction} kuin verrokissa; "
-                    "yhden kuukauden ero vaihtelee enemmän kuin koko jakson keskiarvo.",
+        "yhden kuukauden ero vaihtelee enemmän kuin koko jakson keskiarvo.",
         "end.significant": "Hankkeen lopussa ({end}) kunnassa oli noin {persons} työtöntä {direction} kuin "
-                           "verrokissa. Ero on suurempi kuin {share}:ssa lumekunnista (p = {p}). Ero ei yksin "
-                           "osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on voinut tapahtua muutakin.",
+        "verrokissa. Ero on suurempi kuin {share}:ssa lumekunnista (p = {p}). Ero ei yksin "
+        "osoita, että se johtui Kokoomosta: samaan aikaan kunnassa on voinut tapahtua muutakin.",
         "end.not_significant": "Hankkeen lopussa ({end}) kunnassa oli noin {persons} työtöntä {direction} kuin "
-                               "verrokissa, mutta yhtä suuria eroja syntyy kunnissa, joissa hanketta ei ollut "
-                               "(lumetesti p = {p}). Työttömyyden lasku kunnassa ei siis erotu yleisestä "
-                               "noususuhdanteesta: tästä aineistosta ei voi päätellä, että Kokoomo olisi "
-                               "vähentänyt kunnan työttömyyttä — eikä sitäkään, ettei se vaikuttanut.",
+        "verrokissa, mutta yhtä suuria eroja syntyy kunnissa, joissa hanketta ei ollut "
+        "(lumetesti p = {p}). Työttömyyden lasku kunnassa ei siis erotu yleisestä "
+        "noususuhdanteesta: tästä aineistosta ei voi päätellä, että Kokoomo olisi "
+        "vähentänyt kunnan työttömyyttä — eikä sitäkään, ettei se vaikuttanut.",
         "detect": "Tällä asetelmalla vasta noin {persons} työttömän vähennys koko kunnan tasolla havaittaisiin "
-                  "80\u00a0%:n todennäköisyydellä.",
+        "80\u00a0%:n todennäköisyydellä.",
         "detect.clients": "Hankkeessa oli {clients} asiakasta ja {town}",
         "detect.town": "kunnassa oli hankkeen alussa ({started}) {unemployed} työtöntä: pienempi vaikutus jäisi "
-                       "usein erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.",
+        "usein erottumatta kuntatilastossa tavallisesta vaihtelusta, vaikka se olisi todellinen.",
         "register": "Kysymykseen voisi vastata asiakastasolla: Kokoomon asiakkaita verrattaisiin samanlaisiin "
-                    "työttömiin muissa kunnissa yhdistetyistä rekistereistä (TEM:n työnvälitysrekisteri, "
-                    "Kelan ja Tilastokeskuksen tiedot).",
+        "työttömiin muissa kunnissa yhdistetyistä rekistereistä (TEM:n työnvälitysrekisteri, "
+        "Kelan ja Tilastokeskuksen tiedot).",
     },
     "en": {
         "intro": "{name} was compared with municipalities that had no such project. Its synthetic control is a "
-                 "weighted average of {used} municipalities (chosen from {donors}); before the project it tracked "
-                 "the town's unemployment rate to within {rmspe} percentage points on average.",
-        "fewer": "fewer", "more": "more",
+        "weighted average of {used} municipalities (chosen from {donors}); before the project it tracked "
+        "the town's unemployment rate to within {rmspe} percentage points on average.",
+        "fewer": "fewer",
+        "more": "more",
         "interval": "{level} confidence set {low} to {high}",
         "interval.none": "too few placebo municipalities to bound a confidence set",
         "mean": "During the project ({started} to {end}) the town had on average about {persons} {direction} "
-                "unemployed a month than its control (gap {gap} persons, {interval}).",
+        "unemployed a month than its control (gap {gap} persons, {interval}).",
         "mean.significant": "The gap is larger than in {share} of the placebo municipalities (p = {p}) and its "
-                            "confidence set excludes zero. The gap alone does not show that Kokoomo caused it: "
-                            "other things may have happened in the town at the same time.",
+        "confidence set excludes zero. The gap alone does not show that Kokoomo caused it: "
+        "other things may have happened in the town at the same time.",
         "mean.not_significant": "The confidence set includes zero: gaps as large arise in municipalities without a "
-                                "project (placebo p = {p}). The fall in the town's unemployment does not stand out "
-                                "from the national upswing: these data cannot show that Kokoomo reduced the town's "
-                                "unemployment, nor that it did not.",
+        "project (placebo p = {p}). The fall in the town's unemployment does not stand out "
+        "from the national upswing: these data cannot show that Kokoomo reduced the town's "
+        "unemployment, nor that it did not.",
         "mean.end": "At the end of the project ({end}) the town had about {persons} {direction} unemployed than its "
-                    "control; a single month's gap varies more than the mean over the whole period.",
+        "control; a single month's gap varies more than the mean over the whole period.",
         "end.significant": "At the end of the project ({end}) the town had about {persons} {direction} unemployed "
-                           "than its control, a larger gap than in {share} of the placebo municipalities (p = {p}). "
-                           "The gap alone does not show that Kokoomo caused it: other things may have happened in "
-                           "the town at the same time.",
+        "than its control, a larger gap than in {share} of the placebo municipalities (p = {p}). "
+        "The gap alone does not show that Kokoomo caused it: other things may have happened in "
+        "the town at the same time.",
         "end.not_significant": "At the end of the project ({end}) the town had about {persons} {direction} "
-                               "unemployed than its control, but gaps as large arise in municipalities without a "
-                               "project (placebo p = {p}). The fall in the town's unemployment does not stand out "
-                               "from the national upswing: these data cannot show that Kokoomo reduced the town's "
-                               "unemployment, nor that it did not.",
+        "unemployed than its control, but gaps as large arise in municipalities without a "
+        "project (placebo p = {p}). The fall in the town's unemployment does not stand out "
+        "from the national upswing: these data cannot show that Kokoomo reduced the town's "
+        "unemployment, nor that it did not.",
         "detect": "Only a fall of about {persons} unemployed on the whole town would be detected by this design with "
-                  "80% probability.",
+        "80% probability.",
         "detect.clients": "The project had {clients} clients and {town}",
         "detect.town": "the town had {unemployed} unemployed when it started ({started}): a smaller effect, even a "
-                       "real one, would often not stand out from ordinary variation in municipal statistics.",
+        "real one, would often not stand out from ordinary variation in municipal statistics.",
         "register": "The question could be answered at the level of the clients: Kokoomo's clients compared with "
-                    "similar unemployed people in other municipalities from linked registers (the employment "
-                    "service register, Kela's and Statistics Finland's data).",
+        "similar unemployed people in other municipalities from linked registers (the employment "
+        "service register, Kela's and Statistics Finland's data).",
     },
 }
 
@@ -1060,20 +1354,37 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) 
     share = percent(100 * (1 - placebo_p), lang, 0)
     p = n(placebo_p, 2)
     if mean is not None:
-        interval = (w["interval"].format(level=level, low=pm(low), high=pm(high))
-                    if low is not None and high is not None else w["interval.none"])
-        lines.append(w["mean"].format(started=started, end=end, persons=n(abs(mean)),
-                                      direction=w["fewer" if mean < 0 else "more"], gap=pm(mean), interval=interval))
-        lines.append(w["mean.significant"].format(share=share, p=p) if significant
-                     else w["mean.not_significant"].format(p=p))
+        interval = (
+            w["interval"].format(level=level, low=pm(low), high=pm(high))
+            if low is not None and high is not None
+            else w["interval.none"]
+        )
+        lines.append(
+            w["mean"].format(
+                started=started,
+                end=end,
+                persons=n(abs(mean)),
+                direction=w["fewer" if mean < 0 else "more"],
+                gap=pm(mean),
+                interval=interval,
+            )
+        )
+        lines.append(
+            w["mean.significant"].format(share=share, p=p) if significant else w["mean.not_significant"].format(p=p)
+        )
         lines.append(w["mean.end"].format(end=end, persons=n(end_persons), direction=w["fewer" if fewer else "more"]))
     else:
-        lines.append(w["end.significant" if significant else "end.not_significant"].format(
-            end=end, persons=n(end_persons), direction=w["fewer" if fewer else "more"], share=share, p=p))
+        lines.append(
+            w["end.significant" if significant else "end.not_significant"].format(
+                end=end, persons=n(end_persons), direction=w["fewer" if fewer else "more"], share=share, p=p
+            )
+        )
     if detect is not None:
         town = w["detect.town"].format(started=started, unemployed=n(unemployed))
-        lines.append(w["detect"].format(persons=n(detect)) + " "
-                     + (w["detect.clients"].format(clients=n(clients), town=town) if clients
-                        else town[:1].upper() + town[1:]))
+        lines.append(
+            w["detect"].format(persons=n(detect))
+            + " "
+            + (w["detect.clients"].format(clients=n(clients), town=town) if clients else town[:1].upper() + town[1:])
+        )
     lines.append(w["register"])
     return lines

@@ -12,8 +12,13 @@ from .vocabulary import GROUPS, OUTCOME_GROUPS, SECTORS
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "column_summary", "dataset_summary", "monthly_change", "outcomes_by_code", "outcomes_by_group",
-    "study_months", "subsidy_by_sector",
+    "column_summary",
+    "dataset_summary",
+    "monthly_change",
+    "outcomes_by_code",
+    "outcomes_by_group",
+    "study_months",
+    "subsidy_by_sector",
 ]
 
 
@@ -45,11 +50,19 @@ def subsidy_by_sector(placements: pd.DataFrame) -> pd.DataFrame:
     Every sector of the contract appears, with zeros where there were no placements.
     """
     grouped = placements.groupby("sector", observed=True)
-    table = pd.DataFrame({
-        "placements": grouped.size(),
-        "subsidy_eur": grouped["subsidy_eur"].sum(),
-        "continued": grouped["continued"].sum().astype("int64") if len(placements) else pd.Series(dtype="int64"),
-    }).reindex(list(SECTORS)).fillna(0)
+    table = (
+        pd.DataFrame(
+            {
+                "placements": grouped.size(),
+                "subsidy_eur": grouped["subsidy_eur"].sum(),
+                "continued": grouped["continued"].sum().astype("int64")
+                if len(placements)
+                else pd.Series(dtype="int64"),
+            }
+        )
+        .reindex(list(SECTORS))
+        .fillna(0)
+    )
     table["placements"] = table["placements"].astype("int64")
     table["continued"] = table["continued"].astype("int64")
     total_n = int(table["placements"].sum())
@@ -97,8 +110,9 @@ def dataset_summary(dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "value"]).set_index("item")
 
 
-def column_summary(frame: pd.DataFrame, columns: list[str] | None = None,
-                   min_values: int | None = None) -> pd.DataFrame:
+def column_summary(
+    frame: pd.DataFrame, columns: list[str] | None = None, min_values: int | None = None
+) -> pd.DataFrame:
     """One row per column: values present, missing, and a short summary of the values.
 
     Dates and numbers give their range; codes and booleans their counts; identifiers only the
@@ -113,9 +127,11 @@ def column_summary(frame: pd.DataFrame, columns: list[str] | None = None,
             continue
         s = frame[column]
         present = s.dropna()
-        quantitative = (isinstance(s.dtype, pd.PeriodDtype) or pd.api.types.is_datetime64_any_dtype(s)
-                        or (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
-                            and s.dtype != "boolean"))
+        quantitative = (
+            isinstance(s.dtype, pd.PeriodDtype)
+            or pd.api.types.is_datetime64_any_dtype(s)
+            or (pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and s.dtype != "boolean")
+        )
         if column.endswith("_id"):
             text = f"{present.nunique()} distinct"
         elif min_values is not None and quantitative:
@@ -138,8 +154,9 @@ def column_summary(frame: pd.DataFrame, columns: list[str] | None = None,
         else:
             counts = present.astype(str).value_counts().sort_index()
             text = ", ".join(f"{k} {v}" for k, v in counts.items())
-        rows.append({"column": column, "present": int(present.size),
-                     "missing": int(s.size - present.size), "values": text})
+        rows.append(
+            {"column": column, "present": int(present.size), "missing": int(s.size - present.size), "values": text}
+        )
     return pd.DataFrame(rows).set_index("column")
 
 
@@ -162,8 +179,16 @@ def monthly_change(monthly: pd.DataFrame) -> pd.DataFrame:
             continue
         first, last = present.iloc[0], present.iloc[-1]
         start, end = float(first[column]), float(last[column])
-        rows.append({"series": column, "start_month": str(first["month"]), "start": start,
-                     "end_month": str(last["month"]), "end": end,
-                     "change_pct": 100 * (end - start) / start if start else None})
-    return pd.DataFrame(rows, columns=["series", "start_month", "start", "end_month", "end",
-                                       "change_pct"]).set_index("series")
+        rows.append(
+            {
+                "series": column,
+                "start_month": str(first["month"]),
+                "start": start,
+                "end_month": str(last["month"]),
+                "end": end,
+                "change_pct": 100 * (end - start) / start if start else None,
+            }
+        )
+    return pd.DataFrame(rows, columns=["series", "start_month", "start", "end_month", "end", "change_pct"]).set_index(
+        "series"
+    )

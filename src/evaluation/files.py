@@ -11,7 +11,11 @@ from pathlib import Path
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "NotOurFolder", "check_replaceable", "make_staging_folder", "replace_folder", "staged_folder",
+    "NotOurFolder",
+    "check_replaceable",
+    "make_staging_folder",
+    "replace_folder",
+    "staged_folder",
     "write_atomic",
 ]
 
@@ -55,7 +59,8 @@ def check_replaceable(target: Path, ours: Callable[[Path], bool], what: str) -> 
     if not replaceable(target, ours):
         raise NotOurFolder(
             f"{target} exists and is not {what} made by this tool: it is never replaced or deleted. "
-            f"Choose another output folder, or move {target} away yourself.")
+            f"Choose another output folder, or move {target} away yourself."
+        )
 
 
 @contextmanager

@@ -19,8 +19,16 @@ from typing import Any
 from .files import write_atomic
 from .hooks import close_thread_event_loop
 
-__all__ = ["KERNEL_NAME", "kernel_name", "quiet", "execute", "to_html", "notebook_parameters",
-           "kernel_manager_class", "run_in_place"]
+__all__ = [
+    "KERNEL_NAME",
+    "kernel_name",
+    "quiet",
+    "execute",
+    "to_html",
+    "notebook_parameters",
+    "kernel_manager_class",
+    "run_in_place",
+]
 
 KERNEL_NAME = "wassup-evaluation"
 #: What an idle kernel logs when jupyter_client interrupts it before every shutdown: not a
@@ -90,8 +98,13 @@ def execute(path: Path, target: Path, parameters: dict[str, Any], kernel: str, c
     with tempfile.TemporaryDirectory(prefix="wassup-kernel-") as folder:
         try:
             papermill.execute_notebook(
-                str(path), str(target), parameters=parameters, kernel_name=kernel,
-                cwd=str(cwd), progress_bar=False, log_output=False,
+                str(path),
+                str(target),
+                parameters=parameters,
+                kernel_name=kernel,
+                cwd=str(cwd),
+                progress_bar=False,
+                log_output=False,
                 kernel_manager_class=kernel_manager_class(Path(folder)),
                 # papermill otherwise rewrites the whole notebook before and after every cell
                 # (~30 writes of a notebook with figures, CPU the kernels need); it still writes
@@ -108,9 +121,13 @@ def run_in_place(nb, kernel: str, cwd: Path, timeout: int = 1800) -> None:
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory(prefix="wassup-kernel-") as folder:
-        client = NotebookClient(nb, kernel_name=kernel, timeout=timeout,
-                                resources={"metadata": {"path": str(cwd)}},
-                                kernel_manager_class=kernel_manager_class(Path(folder)))
+        client = NotebookClient(
+            nb,
+            kernel_name=kernel,
+            timeout=timeout,
+            resources={"metadata": {"path": str(cwd)}},
+            kernel_manager_class=kernel_manager_class(Path(folder)),
+        )
         try:
             with quiet():
                 client.execute()
@@ -140,5 +157,7 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
 
     with quiet():
         inferred = papermill.inspect_notebook(str(path))
-    return {name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
-            for name, p in inferred.items()}
+    return {
+        name: {"type": p["inferred_type_name"], "default": p["default"], "help": p["help"]}
+        for name, p in inferred.items()
+    }

@@ -28,22 +28,27 @@ __all__ = ["main"]
 START_PAGE = "lab/tree/notebooks"
 
 
-def lab_command(port: int | None = None, token: str | None = None, open_browser: bool = True,
-                root: Path = ROOT) -> list[str]:
+def lab_command(
+    port: int | None = None, token: str | None = None, open_browser: bool = True, root: Path = ROOT
+) -> list[str]:
     """The ``jupyter lab`` command line: loopback only, token on, rooted at ``root``.
 
     ``port=None`` lets Jupyter choose (8888 or the next free one); a given port is used or the
     start fails (no silent move to another port).  ``token=None`` makes Jupyter generate a
     random token and print the URL with it.
     """
-    command = [sys.executable, "-m", "jupyterlab",
-               "--ServerApp.ip=127.0.0.1",
-               f"--ServerApp.root_dir={root}",
-               f"--ServerApp.default_url=/{START_PAGE}",
-               f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
-               "--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.root_dir={root}",
+        f"--ServerApp.default_url=/{START_PAGE}",
+        f"--MappingKernelManager.default_kernel_name={KERNEL_NAME}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI machines run as root
     if not open_browser:

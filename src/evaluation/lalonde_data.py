@@ -51,8 +51,9 @@ def load_lalonde(folder: Path = LALONDE) -> LalondeData:
             raise LalondeDataError(f"{path}: missing; it ships with the repository (see {folder / 'README.md'})")
         frame = pd.read_csv(path)
         if tuple(frame.columns) != COLUMNS:
-            raise LalondeDataError(f"{path}, line 1: the columns must be {', '.join(COLUMNS)}; "
-                                   f"found {', '.join(map(str, frame.columns))}")
+            raise LalondeDataError(
+                f"{path}, line 1: the columns must be {', '.join(COLUMNS)}; found {', '.join(map(str, frame.columns))}"
+            )
         for column in COLUMNS:
             values = pd.to_numeric(frame[column], errors="coerce")
             rule = values.isin((0, 1)) if column in BINARY else values.notna() & (values >= 0)
@@ -60,12 +61,17 @@ def load_lalonde(folder: Path = LALONDE) -> LalondeData:
                 rule = values == 0
             bad = (~rule).to_numpy().nonzero()[0]
             if len(bad):
-                allowed = ("0 (a comparison man)" if name != "experimental" and column == "treat"
-                           else "0 or 1" if column in BINARY else "a non-negative number")
-                raise LalondeDataError(f"{path}, line {bad[0] + 2}, column {column}: "
-                                       f"{frame[column].iloc[bad[0]]!r} is not {allowed}")
+                allowed = (
+                    "0 (a comparison man)"
+                    if name != "experimental" and column == "treat"
+                    else "0 or 1"
+                    if column in BINARY
+                    else "a non-negative number"
+                )
+                raise LalondeDataError(
+                    f"{path}, line {bad[0] + 2}, column {column}: {frame[column].iloc[bad[0]]!r} is not {allowed}"
+                )
         tables[name] = frame
     published_path = folder / "published.yaml"
     published = yaml.safe_load(published_path.read_text(encoding="utf-8"))
-    return LalondeData(experimental=tables["experimental"], psid=tables["psid"], cps=tables["cps"],
-                       published=published)
+    return LalondeData(experimental=tables["experimental"], psid=tables["psid"], cps=tables["cps"], published=published)

@@ -19,8 +19,9 @@ from .privacy import DisclosureControl
 __all__ = ["readable", "show", "start"]
 
 
-def start(dataset: str | Path | None, output_dir: str | Path | None,
-          min_cell: int = 5) -> tuple[Dataset, Path, DisclosureControl]:
+def start(
+    dataset: str | Path | None, output_dir: str | Path | None, min_cell: int = 5
+) -> tuple[Dataset, Path, DisclosureControl]:
     """Load and validate the dataset, create the output folder, set display options and style.
 
     ``dataset=None`` is the default synthetic dataset; ``output_dir=None`` is
@@ -62,7 +63,7 @@ def readable(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
             return "< 0.001" if value < 0.001 else f"{value:.3f}"
         if isinstance(value, int) or float(value).is_integer():
             return int(value)
-        if abs(value) >= 10 ** digits:
+        if abs(value) >= 10**digits:
             return f"{value:.0f}"
         return f"{value:.{digits}g}"
 

@@ -31,25 +31,44 @@ import pandas as pd
 from .dataset import municipality_code
 from .paths import STATFIN, resolve_input
 
-__all__ = ["Panel", "PanelError", "load_panel", "municipality_code", "find_municipality",
-           "monthly_series", "area_series", "trend_benchmark", "like_months", "municipal_spread", "Spread",
-           "context", "context_metrics", "trend_sentences",
-           "SERVICES", "SOURCE_LINE",
-           "SUPPRESSED_MIN", "SUPPRESSED_MAX", "PANEL_FILE"]
+__all__ = [
+    "Panel",
+    "PanelError",
+    "load_panel",
+    "municipality_code",
+    "find_municipality",
+    "monthly_series",
+    "area_series",
+    "trend_benchmark",
+    "like_months",
+    "municipal_spread",
+    "Spread",
+    "context",
+    "context_metrics",
+    "trend_sentences",
+    "SERVICES",
+    "SOURCE_LINE",
+    "SUPPRESSED_MIN",
+    "SUPPRESSED_MAX",
+    "PANEL_FILE",
+]
 
 PANEL_FILE = "statfin_tyonv_12r5.csv.gz"
 #: The six columns of persons in services at the end of the month (the activation rate's numerator).
-SERVICES = ("TYOLLISTETTYLOP", "TYOHARJOITTELULOP", "KOKEILULOP", "TVKOULUTUSLOP", "VALMENNUSLOP",
-            "MTPPALVELUTLOP")
+SERVICES = ("TYOLLISTETTYLOP", "TYOHARJOITTELULOP", "KOKEILULOP", "TVKOULUTUSLOP", "VALMENNUSLOP", "MTPPALVELUTLOP")
 #: A suppressed cell holds a count in this range.
 SUPPRESSED_MIN, SUPPRESSED_MAX = 1, 4
 #: The variables the evaluation uses, and the names it gives them.
-USED = {"TYOTTOMATLOPUSSA": "unemployed", "PITKAAIKAISTYOTTOMAT": "long_term_unemployed",
-        "TYOTTOMAT25": "under_25_unemployed", "TYOVOIMATK": "labour_force"}
+USED = {
+    "TYOTTOMATLOPUSSA": "unemployed",
+    "PITKAAIKAISTYOTTOMAT": "long_term_unemployed",
+    "TYOTTOMAT25": "under_25_unemployed",
+    "TYOVOIMATK": "labour_force",
+}
 SOURCE_LINE = {
     "fi": "Lähde: TEM, Työnvälitystilasto; Tilastokeskus StatFin 12r5 (CC BY 4.0)",
     "en": "Source: Ministry of Economic Affairs and Employment, Employment Service Statistics; "
-          "Statistics Finland, StatFin 12r5 (CC BY 4.0)",
+    "Statistics Finland, StatFin 12r5 (CC BY 4.0)",
 }
 _PERCENT = {"TYOTOSUUS"}
 _MAX_LISTED = 30
@@ -64,9 +83,15 @@ class PanelError(ValueError):
         lines = [f"  - {p}" for p in problems[:_MAX_LISTED]]
         if n > _MAX_LISTED:
             lines.append(f"  ... and {n - _MAX_LISTED} more")
-        super().__init__("\n".join([f"The official panel {path} is not usable ({n} problem{'s' * (n != 1)}):",
-                                    *lines, "Restore it from git (data/public/statfin/) or re-run "
-                                    "`python -m evaluation statfin update`."]))
+        super().__init__(
+            "\n".join(
+                [
+                    f"The official panel {path} is not usable ({n} problem{'s' * (n != 1)}):",
+                    *lines,
+                    "Restore it from git (data/public/statfin/) or re-run `python -m evaluation statfin update`.",
+                ]
+            )
+        )
 
 
 @dataclass
@@ -124,9 +149,12 @@ def load_panel(folder: str | Path | None = None, file: str | Path | None = None)
     key = pd.read_csv(folder / "municipality_key_2022.csv", dtype={"municipality_code": str})
     key["municipality_code"] = key["municipality_code"].str.zfill(3)
     try:
-        table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
-            column_types={"alue": pa.string(), "month": pa.string(),
-                          **{v: pa.float64() for v in variables}}))
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                column_types={"alue": pa.string(), "month": pa.string(), **{v: pa.float64() for v in variables}}
+            ),
+        )
     except (pa.ArrowInvalid, OSError) as exc:
         raise PanelError(path, [f"{name}: cannot be read as the panel's CSV: {str(exc).splitlines()[0]}"]) from None
     frame = table.to_pandas()
@@ -136,23 +164,34 @@ def load_panel(folder: str | Path | None = None, file: str | Path | None = None)
         raise PanelError(path, [f"{name}, line 1: column(s) {', '.join(missing)} missing from the header"])
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # line numbers, the header is line 1
     unknown = ~frame["alue"].isin(set(areas["code"]))
-    problems += [f"{name}, line {i}, column alue: unknown area code {v!r} (not in areas.csv)"
-                 for i, v in frame.loc[unknown, "alue"].items()]
+    problems += [
+        f"{name}, line {i}, column alue: unknown area code {v!r} (not in areas.csv)"
+        for i, v in frame.loc[unknown, "alue"].items()
+    ]
     bad_month = ~frame["month"].str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])").fillna(False)
-    problems += [f"{name}, line {i}, column month: {v!r} is not a month YYYY-MM"
-                 for i, v in frame.loc[bad_month, "month"].items()]
+    problems += [
+        f"{name}, line {i}, column month: {v!r} is not a month YYYY-MM"
+        for i, v in frame.loc[bad_month, "month"].items()
+    ]
     dupes = frame.duplicated(["alue", "month"], keep="first")
-    problems += [f"{name}, line {i}: area {a} month {m} appears more than once"
-                 for i, (a, m) in frame.loc[dupes, ["alue", "month"]].iterrows()]
+    problems += [
+        f"{name}, line {i}: area {a} month {m} appears more than once"
+        for i, (a, m) in frame.loc[dupes, ["alue", "month"]].iterrows()
+    ]
     counts = [v for v in variables if v not in _PERCENT]
     negative = (frame[counts] < 0).to_numpy()
     for r, c in zip(*np.nonzero(negative)):
-        problems.append(f"{name}, line {frame.index[r]}, column {counts[c]}: negative count "
-                        f"{frame.iat[r, frame.columns.get_loc(counts[c])]:g}")
+        problems.append(
+            f"{name}, line {frame.index[r]}, column {counts[c]}: negative count "
+            f"{frame.iat[r, frame.columns.get_loc(counts[c])]:g}"
+        )
     if problems:
         raise PanelError(path, sorted(problems, key=_line_of))
-    ordinal = ((frame["month"].str.slice(0, 4).astype(int).to_numpy() - 1970) * 12
-               + frame["month"].str.slice(5, 7).astype(int).to_numpy() - 1)
+    ordinal = (
+        (frame["month"].str.slice(0, 4).astype(int).to_numpy() - 1970) * 12
+        + frame["month"].str.slice(5, 7).astype(int).to_numpy()
+        - 1
+    )
     frame["month"] = pd.PeriodIndex.from_ordinals(ordinal, freq="M")
     order = np.lexsort((ordinal, frame["alue"].to_numpy()))
     sorted_frame = frame.iloc[order]
@@ -160,8 +199,10 @@ def load_panel(folder: str | Path | None = None, file: str | Path | None = None)
     gap = np.flatnonzero(same_area & (np.diff(ordinal[order]) != 1))
     for g in gap:
         before, after = sorted_frame.iloc[g], sorted_frame.iloc[g + 1]
-        problems.append(f"{name}, line {sorted_frame.index[g + 1]}: area {after['alue']} jumps from "
-                        f"{before['month']} to {after['month']} (months must be consecutive)")
+        problems.append(
+            f"{name}, line {sorted_frame.index[g + 1]}: area {after['alue']} jumps from "
+            f"{before['month']} to {after['month']} (months must be consecutive)"
+        )
     if problems:
         raise PanelError(path, sorted(problems, key=_line_of))
     data = frame.rename(columns={"alue": "area"}).reset_index(drop=True)
@@ -190,9 +231,14 @@ def find_municipality(panel: Panel, municipality: str) -> pd.Series:
         import difflib
 
         close = difflib.get_close_matches(str(municipality).strip().title(), key["municipality_name_fi"].tolist(), 3)
-        raise LookupError(f"no municipality {municipality!r} in the 2022 municipality key"
-                          + (f"; did you mean {', '.join(close)}?" if close else
-                             " (give the three-digit code, e.g. 071, or the Finnish name, e.g. Haapavesi)"))
+        raise LookupError(
+            f"no municipality {municipality!r} in the 2022 municipality key"
+            + (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else " (give the three-digit code, e.g. 071, or the Finnish name, e.g. Haapavesi)"
+            )
+        )
     return hit.iloc[0]
 
 
@@ -206,8 +252,10 @@ def _window(panel: Panel, area: str, start: str | None, end: str | None) -> pd.D
     if lo > hi:
         raise ValueError(f"the window {lo}..{hi} is empty: the first month is after the last")
     if lo < first or hi > last:
-        raise ValueError(f"the window {lo}..{hi} is outside the panel's months {first}..{last} "
-                         "(python -m evaluation statfin update fetches newer months)")
+        raise ValueError(
+            f"the window {lo}..{hi} is outside the panel's months {first}..{last} "
+            "(python -m evaluation statfin update fetches newer months)"
+        )
     return rows.loc[(rows["month"] >= lo) & (rows["month"] <= hi)].reset_index(drop=True)
 
 
@@ -226,12 +274,12 @@ def activation(rows: pd.DataFrame) -> pd.DataFrame:
     lower = rate(known + SUPPRESSED_MIN * suppressed)
     upper = rate(known + SUPPRESSED_MAX * suppressed)
     exact = np.where(suppressed == 0, lower, np.nan)
-    return pd.DataFrame({"activation_rate": exact, "activation_rate_lower": lower,
-                         "activation_rate_upper": upper}, index=rows.index)
+    return pd.DataFrame(
+        {"activation_rate": exact, "activation_rate_lower": lower, "activation_rate_upper": upper}, index=rows.index
+    )
 
 
-def monthly_series(panel: Panel, municipality: str, start: str | None = None,
-                   end: str | None = None) -> pd.DataFrame:
+def monthly_series(panel: Panel, municipality: str, start: str | None = None, end: str | None = None) -> pd.DataFrame:
     """A municipality's ``monthly.csv`` of the dataset contract from the panel.
 
     Columns: ``month`` (text ``YYYY-MM``), ``unemployed``, ``long_term_unemployed``,
@@ -254,12 +302,22 @@ def area_codes(panel: Panel, municipality: str) -> dict[str, str]:
     """The areas around a municipality: ``municipality``, ``subregion``, ``region``, ``country``
     -> panel area codes (``KU071``, ``SK175``, ``MK17``, ``SSS``)."""
     row = find_municipality(panel, municipality)
-    return {"municipality": f"KU{row['municipality_code']}", "subregion": f"SK{int(row['seutukunta_code']):03d}",
-            "region": f"MK{int(row['maakunta_code']):02d}", "country": "SSS"}
+    return {
+        "municipality": f"KU{row['municipality_code']}",
+        "subregion": f"SK{int(row['seutukunta_code']):03d}",
+        "region": f"MK{int(row['maakunta_code']):02d}",
+        "country": "SSS",
+    }
 
 
-def area_series(panel: Panel, municipality: str, start: str | None = None, end: str | None = None,
-                column: str = "TYOTTOMATLOPUSSA", base: str | None = None) -> pd.DataFrame:
+def area_series(
+    panel: Panel,
+    municipality: str,
+    start: str | None = None,
+    end: str | None = None,
+    column: str = "TYOTTOMATLOPUSSA",
+    base: str | None = None,
+) -> pd.DataFrame:
     """One row per month and area: the municipality, and the **rest** of its sub-region, region
     and country (the area's value minus the municipality's, so the municipality is never
     compared with itself: in a small sub-region it is a large part of the total).
@@ -281,14 +339,24 @@ def area_series(panel: Panel, municipality: str, start: str | None = None, end: 
         at_base = values.get(base_month)
         if at_base is None or pd.isna(at_base) or at_base == 0:
             raise ValueError(f"{code} has no {column} value in the base month {base_month}")
-        frames.append(pd.DataFrame({"month": values.index, "area": kind, "code": code,
-                                    "name": names.get(code, code), "value": values.to_numpy(),
-                                    "index": 100 * values.to_numpy() / at_base}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "month": values.index,
+                    "area": kind,
+                    "code": code,
+                    "name": names.get(code, code),
+                    "value": values.to_numpy(),
+                    "index": 100 * values.to_numpy() / at_base,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def trend_benchmark(panel: Panel, municipality: str, start: str, end: str,
-                    column: str = "TYOTTOMATLOPUSSA") -> pd.DataFrame:
+def trend_benchmark(
+    panel: Panel, municipality: str, start: str, end: str, column: str = "TYOTTOMATLOPUSSA"
+) -> pd.DataFrame:
     """Had the municipality followed the rest of each larger area from ``start`` to ``end``: one
     row per area (``subregion``, ``region``, ``country``) with the rest's ``start``, ``end`` and
     ``ratio`` end/start, the municipality's ``actual_start``, ``expected_end`` = actual_start x
@@ -300,10 +368,19 @@ def trend_benchmark(panel: Panel, municipality: str, start: str, end: str,
     rows = []
     for area in ("subregion", "region", "country"):
         ratio = last[area] / first[area]
-        rows.append({"area": area, "code": series.loc[series["area"] == area, "code"].iloc[0],
-                     "start": first[area], "end": last[area], "ratio": ratio,
-                     "actual_start": own_start, "expected_end": own_start * ratio, "actual_end": own_end,
-                     "difference": own_end - own_start * ratio})
+        rows.append(
+            {
+                "area": area,
+                "code": series.loc[series["area"] == area, "code"].iloc[0],
+                "start": first[area],
+                "end": last[area],
+                "ratio": ratio,
+                "actual_start": own_start,
+                "expected_end": own_start * ratio,
+                "actual_end": own_end,
+                "difference": own_end - own_start * ratio,
+            }
+        )
     return pd.DataFrame(rows).set_index("area")
 
 
@@ -333,13 +410,13 @@ class Spread:
     """How the municipality's change sits among municipalities of similar size
     (:func:`municipal_spread`).  Ratios are end / start; ``rank`` 1 is the largest fall."""
 
-    municipalities: int      # others of similar size with both values (the municipality left out)
-    rank: int                # the municipality's place among them and itself, 1 = largest fall
-    ratio: float             # the municipality's end / start
-    lower: float             # the others' ratio at the (1 - coverage) / 2 quantile
-    upper: float             # ... and at (1 + coverage) / 2
-    coverage: float          # share of the others between lower and upper (0..1)
-    size_min: float          # the labour-force band (persons, in the start month)
+    municipalities: int  # others of similar size with both values (the municipality left out)
+    rank: int  # the municipality's place among them and itself, 1 = largest fall
+    ratio: float  # the municipality's end / start
+    lower: float  # the others' ratio at the (1 - coverage) / 2 quantile
+    upper: float  # ... and at (1 + coverage) / 2
+    coverage: float  # share of the others between lower and upper (0..1)
+    size_min: float  # the labour-force band (persons, in the start month)
     size_max: float
 
     @property
@@ -348,8 +425,15 @@ class Spread:
         return self.lower <= self.ratio <= self.upper
 
 
-def municipal_spread(panel: Panel, municipality: str, start: str, end: str, column: str = "TYOTTOMATLOPUSSA",
-                     coverage: float = 0.95, size: tuple[float, float] = (0.5, 2.0)) -> Spread:
+def municipal_spread(
+    panel: Panel,
+    municipality: str,
+    start: str,
+    end: str,
+    column: str = "TYOTTOMATLOPUSSA",
+    coverage: float = 0.95,
+    size: tuple[float, float] = (0.5, 2.0),
+) -> Spread:
     """The change ``end`` / ``start`` of ``column`` in every other municipality whose labour
     force (``TYOVOIMATK``) in ``start`` is from ``size[0]`` to ``size[1]`` times the
     municipality's, against the municipality's own: the range that ordinary municipal
@@ -381,8 +465,16 @@ def municipal_spread(panel: Panel, municipality: str, start: str, end: str, colu
     if len(others) < 2:
         raise ValueError(f"fewer than two municipalities of a labour force {lo:.0f}..{hi:.0f} to compare {code} with")
     q = np.quantile(others.to_numpy(), [(1 - coverage) / 2, (1 + coverage) / 2])
-    return Spread(municipalities=len(others), rank=int((others < own_ratio).sum()) + 1, ratio=own_ratio,
-                  lower=float(q[0]), upper=float(q[1]), coverage=coverage, size_min=lo, size_max=hi)
+    return Spread(
+        municipalities=len(others),
+        rank=int((others < own_ratio).sum()) + 1,
+        ratio=own_ratio,
+        lower=float(q[0]),
+        upper=float(q[1]),
+        coverage=coverage,
+        size_min=lo,
+        size_max=hi,
+    )
 
 
 @dataclass
@@ -405,8 +497,15 @@ class Context:
         return self.trend is not None
 
 
-def context(municipality, start: str, end: str, window: tuple[str, str] | None = None,
-            panel: Panel | None = None, panel_file: str | Path | None = None, like: bool = False) -> Context:
+def context(
+    municipality,
+    start: str,
+    end: str,
+    window: tuple[str, str] | None = None,
+    panel: Panel | None = None,
+    panel_file: str | Path | None = None,
+    like: bool = False,
+) -> Context:
     """The official context of a municipality, or a :class:`Context` whose ``note`` says in one
     line why there is none (a code not in the panel: a fictional, merged or foreign
     municipality; months outside the panel).  Never raises for those: the caller's other
@@ -443,12 +542,17 @@ def context_metrics(ctx: Context) -> dict:
     if not ctx.available:
         return {}
     t = ctx.trend
-    m = {"official.period.start": ctx.start, "official.period.end": ctx.end,
-         "official.unemployed.start": float(t["actual_start"].iloc[0]),
-         "official.unemployed.end": float(t["actual_end"].iloc[0])}
+    m = {
+        "official.period.start": ctx.start,
+        "official.period.end": ctx.end,
+        "official.unemployed.start": float(t["actual_start"].iloc[0]),
+        "official.unemployed.end": float(t["actual_end"].iloc[0]),
+    }
     for area, row in t.iterrows():
-        m |= {f"official.trend.{area}.expected_end": float(row["expected_end"]),
-              f"official.trend.{area}.ratio": float(row["ratio"])}
+        m |= {
+            f"official.trend.{area}.expected_end": float(row["expected_end"]),
+            f"official.trend.{area}.ratio": float(row["ratio"]),
+        }
     if ctx.spread is not None:
         m |= {f"official.spread.{k}": v for k, v in vars(ctx.spread).items()}
     return m
@@ -460,21 +564,30 @@ def trend_sentences(ctx: Context, name: str) -> list[str]:
         return [ctx.note]
     t = ctx.trend
     actual, own_start = t["actual_end"].iloc[0], t["actual_start"].iloc[0]
-    lines = [f"{name}: {own_start:,.0f} unemployed in {ctx.start}, {actual:,.0f} in {ctx.end} "
-             f"(ratio {actual / own_start:.3f}, a fall of {100 * (1 - actual / own_start):.0f} %)."]
-    words = {"subregion": "the rest of its sub-region", "region": "the rest of its region",
-             "country": "the rest of the country"}
+    lines = [
+        f"{name}: {own_start:,.0f} unemployed in {ctx.start}, {actual:,.0f} in {ctx.end} "
+        f"(ratio {actual / own_start:.3f}, a fall of {100 * (1 - actual / own_start):.0f} %)."
+    ]
+    words = {
+        "subregion": "the rest of its sub-region",
+        "region": "the rest of its region",
+        "country": "the rest of the country",
+    }
     for area, row in t.iterrows():
-        lines.append(f"Had {name} followed {words[area]} ({row['code']}, ratio {row['ratio']:.3f}), "
-                     f"{ctx.end} would have had {row['expected_end']:,.0f} unemployed; it had {actual:,.0f}, "
-                     f"{abs(row['difference']):,.0f} {'fewer' if row['difference'] < 0 else 'more'}.")
+        lines.append(
+            f"Had {name} followed {words[area]} ({row['code']}, ratio {row['ratio']:.3f}), "
+            f"{ctx.end} would have had {row['expected_end']:,.0f} unemployed; it had {actual:,.0f}, "
+            f"{abs(row['difference']):,.0f} {'fewer' if row['difference'] < 0 else 'more'}."
+        )
     sp = ctx.spread
     if sp is None and ctx.note:
         lines.append(ctx.note)
     if sp is not None:
-        lines.append(f"In the {sp.municipalities} other municipalities of a labour force {sp.size_min:,.0f} to "
-                     f"{sp.size_max:,.0f}, the central {100 * sp.coverage:.0f} % of changes ran from "
-                     f"{100 * (sp.lower - 1):+.1f} % to {100 * (sp.upper - 1):+.1f} %; {name}'s "
-                     f"{100 * (sp.ratio - 1):+.1f} % is {'within' if sp.within else 'outside'} that range "
-                     f"(rank {sp.rank} of {sp.municipalities + 1}, 1 = the largest fall).")
+        lines.append(
+            f"In the {sp.municipalities} other municipalities of a labour force {sp.size_min:,.0f} to "
+            f"{sp.size_max:,.0f}, the central {100 * sp.coverage:.0f} % of changes ran from "
+            f"{100 * (sp.lower - 1):+.1f} % to {100 * (sp.upper - 1):+.1f} %; {name}'s "
+            f"{100 * (sp.ratio - 1):+.1f} % is {'within' if sp.within else 'outside'} that range "
+            f"(rank {sp.rank} of {sp.municipalities + 1}, 1 = the largest fall)."
+        )
     return lines

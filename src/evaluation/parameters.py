@@ -121,14 +121,18 @@ RULES: dict[str, Callable[[Any], str | None]] = {
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {
-    "int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "list": (list,),
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "list": (list,),
     "dict": (dict,),
 }
 
 
 def _type_problem(value: Any, declared: str) -> str | None:
     optional = declared.startswith("Optional[") and declared.endswith("]")
-    base = declared[len("Optional["):-1] if optional else declared
+    base = declared[len("Optional[") : -1] if optional else declared
     if value is None:
         return None if optional or base == "None" else f"must not be null (type {declared})"
     allowed = _TYPES.get(base)
@@ -146,8 +150,10 @@ def _type_problem(value: Any, declared: str) -> str | None:
 def normalise_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
     """``parameters`` with each value read as its parameter means it (see the module's text);
     a value that cannot be read so is left as it is, for :func:`parameter_problems` to name."""
-    return {name: (_READERS[name](value) if name in _READERS and value is not None else value)
-            for name, value in parameters.items()}
+    return {
+        name: (_READERS[name](value) if name in _READERS and value is not None else value)
+        for name, value in parameters.items()
+    }
 
 
 def parameter_problems(parameters: dict[str, Any], declared: dict[str, str]) -> list[str]:

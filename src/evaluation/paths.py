@@ -6,8 +6,18 @@ from pathlib import Path
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "DATA", "DEFAULT_DATASET", "DOCS", "FIGURES", "NOTEBOOKS", "PUBLISHED_TARGETS", "ROOT", "STATFIN",
-    "VALIDATION", "default_output_dir", "resolve_dataset", "resolve_input",
+    "DATA",
+    "DEFAULT_DATASET",
+    "DOCS",
+    "FIGURES",
+    "NOTEBOOKS",
+    "PUBLISHED_TARGETS",
+    "ROOT",
+    "STATFIN",
+    "VALIDATION",
+    "default_output_dir",
+    "resolve_dataset",
+    "resolve_input",
 ]
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,14 +24,18 @@ IDENTIFYING_NAMES = re.compile(
     r"^(nimi|etunimi|etunimet|sukunimi|kutsumanimi|name|first_?name|last_?name|surname|full_?name|"
     r"hetu|henkilotunnus|henkilötunnus|ssn|personal_?id(entity)?_?code|sotu|"
     r"email|e_?mail|sahkoposti|sähköposti|phone|puhelin|puh|puhelinnumero|mobile|gsm|"
-    r"osoite|lahiosoite|lähiosoite|address|street_?address)$", re.IGNORECASE)
+    r"osoite|lahiosoite|lähiosoite|address|street_?address)$",
+    re.IGNORECASE,
+)
 # a pre-filter only: whether a value is an identity code is decided by stdnum.fi.hetu
 _HETU_SHAPE = r"\d{6}[-+A-FU-Y]\d{3}[0-9A-Z]"
 _EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 _PHONE = r"(\+358|00358|0)[\s-]?\d{1,3}[\s-]?\d{3,4}[\s-]?\d{3,4}"
-PSEUDONYMISE = ("pseudonymise before loading: replace the identity code by a salted hash as client_id "
-                "(e.g. sha256(salt + henkilötunnus), the salt kept outside this repository) and drop "
-                "names, e-mail addresses, phone numbers and street addresses")
+PSEUDONYMISE = (
+    "pseudonymise before loading: replace the identity code by a salted hash as client_id "
+    "(e.g. sha256(salt + henkilötunnus), the salt kept outside this repository) and drop "
+    "names, e-mail addresses, phone numbers and street addresses"
+)
 
 
 def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tuple[str, int | None, str]]:
@@ -54,8 +58,7 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
         if IDENTIFYING_NAMES.match(name.replace(" ", "_")):
             found.append((name, 1, "the column name says it holds a direct identifier"))
             continue
-        if name in typed_columns and not (pd.api.types.is_string_dtype(frame[column])
-                                          or frame[column].dtype == object):
+        if name in typed_columns and not (pd.api.types.is_string_dtype(frame[column]) or frame[column].dtype == object):
             continue  # the contract's dates, numbers and flags, typed by Parquet: no identifiers
         # each distinct value is looked at once (a code column has a handful); lines are
         # looked up only for the values found
@@ -94,21 +97,21 @@ def identifying_columns(frame: pd.DataFrame, typed_columns: set[str]) -> list[tu
 #: Statistics are checked by class, as in output checking (Green et al. 2023, *The SACRO guide
 #: to statistical output checking*, doi:10.5281/zenodo.10054629; Hundepool et al. 2012,
 #: *Statistical Disclosure Control*, Wiley): a quantile, like a maximum, is a single unit's value.
-COUNT = "count"                # people or placements: hidden from 1 to min_cell - 1, with complements
-ESTIMATE = "estimate"          # a share, probability, rate, ratio, mean or difference made from k of n
-                               # people, and its limits: hidden when k, n - k or n is a small count,
-                               # and with the count it is made from
+COUNT = "count"  # people or placements: hidden from 1 to min_cell - 1, with complements
+ESTIMATE = "estimate"  # a share, probability, rate, ratio, mean or difference made from k of n
+# people, and its limits: hidden when k, n - k or n is a small count,
+# and with the count it is made from
 INDIVIDUAL = "individual value"  # a day read off a curve (quantile, median, their limits): one
-                               # person's exit day: hidden unless min_cell events before it and
-                               # min_cell people followed after it, then rounded to whole weeks
-P_VALUE = "p-value"            # a test's p-value: in 0..1, hidden with the comparison it tests
-PUBLIC = "public"              # from public official statistics (StatFin), shown as published
-TARGET = "published target"    # a published number recomputed (notebook 01): a count follows the
-                               # count rule, a share of the register's clients or placements the
-                               # estimate rule, an official value is public; a hidden value hides
-                               # its pass and status too (DisclosureControl.targets)
-DESCRIPTION = "description"    # no number about people: a parameter echoed, a name, a source, a
-                               # period, a flag or a status (text, true/false or null)
+# person's exit day: hidden unless min_cell events before it and
+# min_cell people followed after it, then rounded to whole weeks
+P_VALUE = "p-value"  # a test's p-value: in 0..1, hidden with the comparison it tests
+PUBLIC = "public"  # from public official statistics (StatFin), shown as published
+TARGET = "published target"  # a published number recomputed (notebook 01): a count follows the
+# count rule, a share of the register's clients or placements the
+# estimate rule, an official value is public; a hidden value hides
+# its pass and status too (DisclosureControl.targets)
+DESCRIPTION = "description"  # no number about people: a parameter echoed, a name, a source, a
+# period, a flag or a status (text, true/false or null)
 
 #: Every metric key pattern and its class.  A pattern is a dotted key whose segments may hold
 #: ``*`` (any characters but a dot), ``?`` and ``[...]`` as in :mod:`fnmatch`; a last segment
@@ -151,9 +154,9 @@ METRIC_CLASSES: dict[str, str] = {
     "cox.*.hr.*.upper": ESTIMATE,
     "cox.*.hr.*.p": P_VALUE,
     "cox.*.hr.*.p_holm": P_VALUE,
-    "cox.*.wald.*.p": P_VALUE,          # one joint Wald test per variable (branch surv-inference)
+    "cox.*.wald.*.p": P_VALUE,  # one joint Wald test per variable (branch surv-inference)
     "cox.*.wald.*.p_holm": P_VALUE,
-    "cox.*.ph_global.p": P_VALUE,       # the global test of proportional hazards
+    "cox.*.ph_global.p": P_VALUE,  # the global test of proportional hazards
     "finegray.*.wald.*.p": P_VALUE,
     "finegray.*.wald.*.p_holm": P_VALUE,
     "finegray.*.shr.*": ESTIMATE,
@@ -182,11 +185,11 @@ METRIC_CLASSES: dict[str, str] = {
     "sectors.*_vs_*.odds_ratio.upper": ESTIMATE,
     "sectors.*_vs_*.*_p": P_VALUE,
     "sectors.*_vs_*.*_p_holm": P_VALUE,
-    "sectors.*_vs_*.adjusted.odds_ratio": ESTIMATE,       # Firth's, adjusted (branch sectors)
+    "sectors.*_vs_*.adjusted.odds_ratio": ESTIMATE,  # Firth's, adjusted (branch sectors)
     "sectors.*_vs_*.adjusted.odds_ratio.lower": ESTIMATE,
     "sectors.*_vs_*.adjusted.odds_ratio.upper": ESTIMATE,
     "sectors.*_vs_*.adjusted.odds_ratio.p": P_VALUE,
-    "sectors.*_vs_*.detectable_difference.*": ESTIMATE,   # made from the sectors' counts: hidden with them
+    "sectors.*_vs_*.detectable_difference.*": ESTIMATE,  # made from the sectors' counts: hidden with them
     "sectors.*_vs_*.power.*": ESTIMATE,
     "sectors.*_vs_*.ended_early.risk_difference": ESTIMATE,
     "sectors.*_vs_*.ended_early.risk_difference.lower": ESTIMATE,
@@ -205,8 +208,10 @@ class UnclassifiedMetric(KeyError):
 
 def _pattern_regex(pattern: str) -> re.Pattern:
     parts = pattern.split(".")
-    pieces = [r"[^.]+(?:\.[^.]+)*" if part == "**" and i == len(parts) - 1 else _segment_regex(part)
-              for i, part in enumerate(parts)]
+    pieces = [
+        r"[^.]+(?:\.[^.]+)*" if part == "**" and i == len(parts) - 1 else _segment_regex(part)
+        for i, part in enumerate(parts)
+    ]
     return re.compile(r"\.".join(pieces) + r"\Z")
 
 
@@ -219,9 +224,9 @@ def _segment_regex(part: str) -> str:
             out.append(r"[^.]*")
         elif c == "?":
             out.append(r"[^.]")
-        elif c == "[" and "]" in part[i + 1:]:
+        elif c == "[" and "]" in part[i + 1 :]:
             j = part.index("]", i + 1)
-            inside = part[i + 1:j]
+            inside = part[i + 1 : j]
             out.append("[" + ("^" + inside[1:] if inside.startswith("!") else inside) + "]")
             i = j
         else:
@@ -251,11 +256,14 @@ def metric_class(key: str, classes: dict[str, str] | None = None) -> str:
         raise UnclassifiedMetric(
             f"metric {key!r} is not classified for disclosure control: add a line "
             f'"<pattern>": <class> for it to METRIC_CLASSES in src/evaluation/privacy.py, with the class '
-            f"whose rule its notebook applies on real data ({', '.join(KINDS)}), and apply that rule")
+            f"whose rule its notebook applies on real data ({', '.join(KINDS)}), and apply that rule"
+        )
     if len(set(found.values())) > 1:
         said = ", ".join(f"{p!r} ({k})" for p, k in found.items())
-        raise UnclassifiedMetric(f"metric {key!r} is classified twice, differently: by {said}; "
-                                 "make the patterns in METRIC_CLASSES (src/evaluation/privacy.py) narrower")
+        raise UnclassifiedMetric(
+            f"metric {key!r} is classified twice, differently: by {said}; "
+            "make the patterns in METRIC_CLASSES (src/evaluation/privacy.py) narrower"
+        )
     return next(iter(found.values()))
 
 
@@ -316,8 +324,12 @@ class DisclosureControl:
             return table
         values = pd.to_numeric(table[column], errors="coerce").fillna(0).to_numpy()
         mask = self.suppress_mask(values.reshape(-1, 1)).ravel()
-        return self._hide(table.astype(object).copy(), list(mask), [column, *(derived or [])],
-                          f"counts under {self.min_cell} suppressed")
+        return self._hide(
+            table.astype(object).copy(),
+            list(mask),
+            [column, *(derived or [])],
+            f"counts under {self.min_cell} suppressed",
+        )
 
     def proportions(self, table: pd.DataFrame, k: str, n: str, derived: list[str]) -> pd.DataFrame:
         """Hide each row's ``k`` and its ``derived`` columns (a rate, its interval, a cost per
@@ -326,8 +338,7 @@ class DisclosureControl:
         if not self.active or table.empty or k not in table.columns or n not in table.columns:
             return table
         out = table.astype(object).copy()
-        mask = [not (_missing(vk) or _missing(vn)) and self.hides(int(vk), int(vn))
-                for vk, vn in zip(out[k], out[n])]
+        mask = [not (_missing(vk) or _missing(vn)) and self.hides(int(vk), int(vn)) for vk, vn in zip(out[k], out[n])]
         return self._hide(out, mask, [k, *derived], f"{k} or {n} - {k} under {self.min_cell}: suppressed")
 
     def comparison(self, table: pd.DataFrame, groups: pd.DataFrame, rows: list[str], k: str, n: str) -> pd.DataFrame:
@@ -339,10 +350,17 @@ class DisclosureControl:
         present = groups.reindex(rows)
         hidden = any(not _missing(vn) and _missing(vk) for vk, vn in zip(present[k], present[n]))
         # every result of the comparison: a Holm-adjusted p gives the raw one back (min(1, 2 p))
-        values = [c for c in table.columns if c in ("estimate", "lower", "upper", "p", "odds_ratio")
-                  or c.startswith("p_") or c.endswith("_p")]
-        return self._hide(table.astype(object).copy(), [hidden] * len(table), values,
-                          "suppressed: a group compared is hidden by disclosure control")
+        values = [
+            c
+            for c in table.columns
+            if c in ("estimate", "lower", "upper", "p", "odds_ratio") or c.startswith("p_") or c.endswith("_p")
+        ]
+        return self._hide(
+            table.astype(object).copy(),
+            [hidden] * len(table),
+            values,
+            "suppressed: a group compared is hidden by disclosure control",
+        )
 
     def flow(self, table: pd.DataFrame, count: str, removed: str) -> pd.DataFrame:
         """A sample flow (``count`` left after each step, ``removed`` by it): a small ``removed``
@@ -364,8 +382,9 @@ class DisclosureControl:
             if name in out.columns:
                 out.loc[mask, name] = None
         note = out["note"].fillna("").astype(str) if "note" in out.columns else pd.Series("", index=out.index)
-        out["note"] = [(v + "; " + text if v and text not in v else (v or text)) if m else v
-                       for v, m in zip(note, mask)]
+        out["note"] = [
+            (v + "; " + text if v and text not in v else (v or text)) if m else v for v, m in zip(note, mask)
+        ]
         return out
 
     def columns(self, table: pd.DataFrame, spec: dict[str, list[str]]) -> pd.DataFrame:
@@ -399,9 +418,14 @@ class DisclosureControl:
         out = table.astype(object).copy()
         listed = (dataset.meta.get("targets") or []) if dataset is not None else []
         specs = {t["id"]: t.get("compute", {}) for t in listed}
-        hidden = [not _missing(v) and ((u == "count" and self.small(v))
-                                       or (dataset is not None and self._target_hidden(specs.get(i, {}), dataset)))
-                  for i, u, v in zip(out["id"], out["unit"], out["computed"])]
+        hidden = [
+            not _missing(v)
+            and (
+                (u == "count" and self.small(v))
+                or (dataset is not None and self._target_hidden(specs.get(i, {}), dataset))
+            )
+            for i, u, v in zip(out["id"], out["unit"], out["computed"])
+        ]
         if any(hidden):
             mask = pd.Series(hidden, index=out.index)
             for column in ("computed", "computed_lower", "computed_upper"):
@@ -448,8 +472,12 @@ class DisclosureControl:
         if isinstance(values, pd.DataFrame):
             out = values.astype(object).copy()
             mask = [hidden(h) and not _missing(v) for h, v in zip(out.index, out["restricted_mean_days"])]
-            return self._hide(out, mask, ["restricted_mean_days"],
-                              f"restricted mean made from fewer than {self.min_cell} people: suppressed")
+            return self._hide(
+                out,
+                mask,
+                ["restricted_mean_days"],
+                f"restricted mean made from fewer than {self.min_cell} people: suppressed",
+            )
         return {h: (None if hidden(h) else v) for h, v in values.items()}
 
     def hides(self, k: int, n: int) -> bool:
@@ -466,12 +494,14 @@ class DisclosureControl:
         """What the reader is told about disclosure control in this run."""
         if not self.active:
             return "Synthetic data: no disclosure control is needed; every count is shown."
-        return (f"Real register data: counts from 1 to {self.min_cell - 1} are suppressed (with "
-                f"complementary suppression), and curves are not drawn for groups under {self.min_cell} clients. "
-                f"A day read off a curve (the days by which a share had found work, a median, and their "
-                f"limits) is one person's exit day: it is shown only when at least {self.min_cell} clients had "
-                f"the outcome by then and at least {self.min_cell} were still followed after it, and then "
-                f"rounded to whole weeks ({DAYS_PER_WEEK} days; a lower limit down, an upper limit up).")
+        return (
+            f"Real register data: counts from 1 to {self.min_cell - 1} are suppressed (with "
+            f"complementary suppression), and curves are not drawn for groups under {self.min_cell} clients. "
+            f"A day read off a curve (the days by which a share had found work, a median, and their "
+            f"limits) is one person's exit day: it is shown only when at least {self.min_cell} clients had "
+            f"the outcome by then and at least {self.min_cell} were still followed after it, and then "
+            f"rounded to whole weeks ({DAYS_PER_WEEK} days; a lower limit down, an upper limit up)."
+        )
 
     def day_hidden(self, day, time, event) -> bool:
         """Whether ``day`` (days since enrolment: a quantile of a curve, a median or one of their
@@ -512,15 +542,19 @@ class DisclosureControl:
         if isinstance(values, pd.DataFrame):
             out = values.astype(object).copy()
             present = [c for c in columns if c in out.columns]
-            hidden = [any(not _missing(out.at[i, c]) and self.day_hidden(out.at[i, c], time, event)
-                          for c in present) for i in out.index]
+            hidden = [
+                any(not _missing(out.at[i, c]) and self.day_hidden(out.at[i, c], time, event) for c in present)
+                for i in out.index
+            ]
             for c in present:
                 out[c] = pd.Series([safe(c, v) for v in out[c]], index=out.index, dtype=object)
             shown = [any(not _missing(out.at[i, c]) for c in present) for i in out.index]
             notes = out["note"].fillna("").astype(str) if "note" in out.columns else pd.Series("", index=out.index)
             hidden_text = f"a day resting on fewer than {self.min_cell} people on a side suppressed"
-            out["note"] = ["; ".join(filter(None, [v, hidden_text if h else "", "rounded to whole weeks" if w else ""]))
-                           for v, h, w in zip(notes, hidden, shown)]
+            out["note"] = [
+                "; ".join(filter(None, [v, hidden_text if h else "", "rounded to whole weeks" if w else ""]))
+                for v, h, w in zip(notes, hidden, shown)
+            ]
             return out
         return {k: (safe(k, v) if k in columns else v) for k, v in values.items()}
 
@@ -537,7 +571,7 @@ class DisclosureControl:
         mask = self.suppress_mask(np.array([[int(m.group(1))] for m in found])).ravel()
         pieces, last = [], 0
         for m, hidden in zip(found, mask):
-            pieces += [text[last:m.start(1)], f"<{self.min_cell}" if hidden else m.group(1)]
+            pieces += [text[last : m.start(1)], f"<{self.min_cell}" if hidden else m.group(1)]
             last = m.end(1)
         return "".join(pieces) + text[last:]
 
@@ -550,8 +584,12 @@ class DisclosureControl:
         families: dict[tuple[str, str], dict[str, float]] = {}
         for key, value in metrics.items():
             parts = key.split(".")
-            if len(parts) >= 3 and parts[-1] in count_names and isinstance(value, (int, float)) \
-                    and not isinstance(value, bool):
+            if (
+                len(parts) >= 3
+                and parts[-1] in count_names
+                and isinstance(value, (int, float))
+                and not isinstance(value, bool)
+            ):
                 families.setdefault((".".join(parts[:-2]), parts[-1]), {})[parts[-2]] = value
         out = dict(metrics)
         for (prefix, _), items in families.items():

@@ -147,13 +147,16 @@ def _check(params) -> list[str]:
         if not isinstance(mapping, dict) or set(mapping) != set(keys):
             problems.append(f"{where} must give a probability for each of {', '.join(keys)}")
         elif not all(_number(v) and v >= 0 for v in mapping.values()) or abs(sum(mapping.values()) - 1) > 1e-9:
-            problems.append(f"{where}: the probabilities must be non-negative and sum to 1 "
-                            f"(they sum to {sum(v for v in mapping.values() if _number(v)):g})")
+            problems.append(
+                f"{where}: the probabilities must be non-negative and sum to 1 "
+                f"(they sum to {sum(v for v in mapping.values() if _number(v)):g})"
+            )
 
     cov = params["covariates"]
     bands = cov.get("age_bands")
-    if not (isinstance(bands, list) and bands and all(isinstance(b, dict) and {"from", "to", "p"} <= set(b)
-                                                      for b in bands)):
+    if not (
+        isinstance(bands, list) and bands and all(isinstance(b, dict) and {"from", "to", "p"} <= set(b) for b in bands)
+    ):
         problems.append("covariates.age_bands must be a list of {from, to, p}")
     elif abs(sum(b["p"] for b in bands) - 1) > 1e-9 or any(b["from"] > b["to"] for b in bands):
         problems.append("covariates.age_bands: p must sum to 1 and each band have from <= to")
@@ -227,15 +230,17 @@ def covariate_cells(process: Process) -> pd.DataFrame:
         ages.extend(span)
         p_age.extend([band["p"] / span.size] * span.size)
     rows = []
-    for (age, pa), sex, ltu, health, edu in itertools.product(zip(ages, p_age), SEXES, (0, 1), (0, 1),
-                                                            EDUCATION_LEVELS):
+    for (age, pa), sex, ltu, health, edu in itertools.product(
+        zip(ages, p_age), SEXES, (0, 1), (0, 1), EDUCATION_LEVELS
+    ):
         p_ltu = _ltu_probability(cov, np.array([age]))[0]
         p_health = _health_probability(cov, np.array([age]), np.array([ltu]))[0]
         p_edu = cov["education_level"]["under_25" if age < 25 else "others"][edu]
         p = pa * cov["sex"][sex] * (p_ltu if ltu else 1 - p_ltu) * (p_health if health else 1 - p_health) * p_edu
         rows.append((int(age), sex, bool(ltu), bool(health), edu, p))
-    return pd.DataFrame(rows, columns=["age", "sex", "long_term_unemployed", "health_limitations",
-                                       "education_level", "p"])
+    return pd.DataFrame(
+        rows, columns=["age", "sex", "long_term_unemployed", "health_limitations", "education_level", "p"]
+    )
 
 
 def _ltu_probability(cov: dict, age: np.ndarray) -> np.ndarray:
@@ -251,9 +256,16 @@ def _health_probability(cov: dict, age: np.ndarray, ltu: np.ndarray) -> np.ndarr
 def model_terms(age, ltu, health, education) -> np.ndarray:
     """The process' covariate terms (:data:`TERMS`) as an n × 6 matrix."""
     education = np.asarray(education)
-    return np.column_stack([(np.asarray(age, dtype=float) - 40) / 10, np.asarray(ltu, dtype=float),
-                            np.asarray(health, dtype=float), education == "upper_secondary",
-                            education == "tertiary", education == "unknown"]).astype(float)
+    return np.column_stack(
+        [
+            (np.asarray(age, dtype=float) - 40) / 10,
+            np.asarray(ltu, dtype=float),
+            np.asarray(health, dtype=float),
+            education == "upper_secondary",
+            education == "tertiary",
+            education == "unknown",
+        ]
+    ).astype(float)
 
 
 def _intensities(process: Process, X: np.ndarray) -> np.ndarray:
@@ -291,26 +303,37 @@ def draw_clients(process: Process, n: int, rng: np.random.Generator) -> pd.DataF
     group = np.array(CAUSES)[cause]
     outcome = np.select(
         [group == "employment", group == "activation", group == "retirement"],
-        [np.where(u < out["subsidised_share"], "employed_subsidised", "employed_open"),
-         np.where(u < np.where(health, out["work_trial_share"]["health_limitations"],
-                               out["work_trial_share"]["others"]), "work_trial", "rehabilitative_work"),
-         "retired"],
-        np.where(u < np.where(age < 25, out["education_share"]["under_25"], out["education_share"]["others"]),
-                 "education", "other_exit"))
+        [
+            np.where(u < out["subsidised_share"], "employed_subsidised", "employed_open"),
+            np.where(
+                u < np.where(health, out["work_trial_share"]["health_limitations"], out["work_trial_share"]["others"]),
+                "work_trial",
+                "rehabilitative_work",
+            ),
+            "retired",
+        ],
+        np.where(
+            u < np.where(age < 25, out["education_share"]["under_25"], out["education_share"]["others"]),
+            "education",
+            "other_exit",
+        ),
+    )
     outcome = np.where(observed, outcome, "censored")
     duration = np.where(observed, recorded, censor)
     width = max(4, len(str(n)))
-    return pd.DataFrame({
-        "client_id": [f"S{i:0{width}d}" for i in range(1, n + 1)],
-        "enrolled": enrolled.astype("datetime64[ns]"),
-        "exit_date": (enrolled + duration).astype("datetime64[ns]"),
-        "outcome": outcome,
-        "age_at_entry": age,
-        "sex": sex,
-        "long_term_unemployed": ltu,
-        "health_limitations": health,
-        "education_level": education,
-    })
+    return pd.DataFrame(
+        {
+            "client_id": [f"S{i:0{width}d}" for i in range(1, n + 1)],
+            "enrolled": enrolled.astype("datetime64[ns]"),
+            "exit_date": (enrolled + duration).astype("datetime64[ns]"),
+            "outcome": outcome,
+            "age_at_entry": age,
+            "sex": sex,
+            "long_term_unemployed": ltu,
+            "health_limitations": health,
+            "education_level": education,
+        }
+    )
 
 
 def _draw_exits(process: Process, X: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -373,12 +396,19 @@ def draw_placements(process: Process, count: int, rng: np.random.Generator) -> p
     hi = np.array([spec["sectors"][s]["monthly_eur"][1] for s in sectors], dtype=float)
     monthly = lo[k] + rng.random(count) * (hi[k] - lo[k])
     continuation = np.array([spec["sectors"][s]["continuation"] for s in sectors])[k]
-    return pd.DataFrame({"sector": sector, "months": months, "subsidy_eur": np.round(months * monthly, 2),
-                         "continued": rng.random(count) < continuation})
+    return pd.DataFrame(
+        {
+            "sector": sector,
+            "months": months,
+            "subsidy_eur": np.round(months * monthly, 2),
+            "continued": rng.random(count) < continuation,
+        }
+    )
 
 
-def link_placements(process: Process, placements: pd.DataFrame, clients: pd.DataFrame,
-                    rng: np.random.Generator) -> pd.DataFrame:
+def link_placements(
+    process: Process, placements: pd.DataFrame, clients: pd.DataFrame, rng: np.random.Generator
+) -> pd.DataFrame:
     """Give each placement dates and, where the register makes it possible, a client.
 
     A share ``linked_share`` of the placements (chosen at random) is offered to the register's
@@ -417,15 +447,17 @@ def link_placements(process: Process, placements: pd.DataFrame, clients: pd.Data
             begin[want] = np.where(subsidised[chosen], exit_date[chosen], inside)
             free[chosen] = False
     width = max(4, len(str(n)))
-    return pd.DataFrame({
-        "placement_id": [f"P{i:0{width}d}" for i in range(1, n + 1)],
-        "client_id": client,
-        "sector": placements["sector"].to_numpy(),
-        "start": begin.astype("datetime64[ns]"),
-        "end": (begin + length).astype("datetime64[ns]"),
-        "subsidy_eur": placements["subsidy_eur"].to_numpy(),
-        "continued": continued,
-    })
+    return pd.DataFrame(
+        {
+            "placement_id": [f"P{i:0{width}d}" for i in range(1, n + 1)],
+            "client_id": client,
+            "sector": placements["sector"].to_numpy(),
+            "start": begin.astype("datetime64[ns]"),
+            "end": (begin + length).astype("datetime64[ns]"),
+            "subsidy_eur": placements["subsidy_eur"].to_numpy(),
+            "continued": continued,
+        }
+    )
 
 
 def placement_count(process: Process, n_clients: int) -> int:
@@ -486,17 +518,27 @@ def truth(process: Process, days) -> dict:
         beta = dict(zip(TERMS, process.beta("employment")))
     else:
         beta = {t: float(process.params["outcomes"]["fine_gray"]["beta"][t]) for t in TERMS}
-    coefficients = {"age_at_entry": beta["age_per_10"] / 10, "sex=M": 0.0, "sex=X": 0.0,
-                    "long_term_unemployed": beta["long_term_unemployed"],
-                    "health_limitations": beta["health_limitations"],
-                    **{f"education_level={e}": beta[e] for e in ("upper_secondary", "tertiary", "unknown")}}
+    coefficients = {
+        "age_at_entry": beta["age_per_10"] / 10,
+        "sex=M": 0.0,
+        "sex=X": 0.0,
+        "long_term_unemployed": beta["long_term_unemployed"],
+        "health_limitations": beta["health_limitations"],
+        **{f"education_level={e}": beta[e] for e in ("upper_secondary", "tertiary", "unknown")},
+    }
     sectors = process.params["placements"]["sectors"]
     continuation = {s: float(sectors[s]["continuation"]) for s in SECTORS}
     model = "cox" if process.design == "cause_specific" else "finegray"
-    return {"days": days, "cif": cif, "no_exit": no_exit_all[days], "rmst": rmst, "design": process.design,
-            "coefficients": {model: coefficients},
-            "continuation": continuation,
-            "continuation_difference": continuation["company"] - continuation["association"]}
+    return {
+        "days": days,
+        "cif": cif,
+        "no_exit": no_exit_all[days],
+        "rmst": rmst,
+        "design": process.design,
+        "coefficients": {model: coefficients},
+        "continuation": continuation,
+        "continuation_difference": continuation["company"] - continuation["association"],
+    }
 
 
 def expected_shares(process: Process) -> dict[str, float]:
@@ -536,11 +578,27 @@ def analysis_frame(clients: pd.DataFrame) -> pd.DataFrame:
     ``duration_days``, ``outcome_group``, ``age_group``), without writing files."""
     from .dataset import derive_clients
 
-    frame = clients.astype({"long_term_unemployed": "boolean", "health_limitations": "boolean",
-                            "age_at_entry": "Int64"})
+    frame = clients.astype(
+        {"long_term_unemployed": "boolean", "health_limitations": "boolean", "age_at_entry": "Int64"}
+    )
     return derive_clients(frame)
 
 
-__all__ = ["CAUSES", "PROCESS", "Process", "ProcessError", "analysis_frame", "calibrate",
-           "covariate_cells", "draw_clients", "draw_placements", "draw_register", "enrolment_days",
-           "expected_shares", "link_placements", "load_process", "placement_count", "truth"]
+__all__ = [
+    "CAUSES",
+    "PROCESS",
+    "Process",
+    "ProcessError",
+    "analysis_frame",
+    "calibrate",
+    "covariate_cells",
+    "draw_clients",
+    "draw_placements",
+    "draw_register",
+    "enrolment_days",
+    "expected_shares",
+    "link_placements",
+    "load_process",
+    "placement_count",
+    "truth",
+]

@@ -25,8 +25,15 @@ class Steps:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, file=sys.stderr, leave=True, unit="step", mininterval=0,
-                            miniters=1, bar_format=what + ": {desc} ({n}/{total}, {elapsed})")
+            self.bar = tqdm(
+                total=total,
+                file=sys.stderr,
+                leave=True,
+                unit="step",
+                mininterval=0,
+                miniters=1,
+                bar_format=what + ": {desc} ({n}/{total}, {elapsed})",
+            )
 
     def step(self, text: str) -> None:
         if self.bar is not None:

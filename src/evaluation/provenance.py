@@ -13,8 +13,21 @@ from .paths import ROOT
 
 __all__ = ["PACKAGES", "sha256", "git_state", "versions", "inputs_digest"]
 
-PACKAGES = ("numpy", "pandas", "scipy", "pandera", "matplotlib", "seaborn", "lifelines",
-            "scikit-survival", "statsmodels", "papermill", "nbformat", "nbconvert", "ipykernel")
+PACKAGES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "pandera",
+    "matplotlib",
+    "seaborn",
+    "lifelines",
+    "scikit-survival",
+    "statsmodels",
+    "papermill",
+    "nbformat",
+    "nbconvert",
+    "ipykernel",
+)
 
 
 def sha256(path: Path) -> str:
@@ -28,6 +41,7 @@ def sha256(path: Path) -> str:
 
 def git_state() -> dict[str, Any]:
     """The repository's commit and whether tracked files differ from it (None without git)."""
+
     def git(*args: str) -> str | None:
         try:
             done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=20)

@@ -32,9 +32,21 @@ from .parameters import PATH_PARAMETERS, normalise_parameters, parameter_problem
 from .paths import DEFAULT_DATASET, NOTEBOOKS, ROOT
 from .provenance import git_state, sha256, versions
 
-__all__ = ["run", "RunResult", "RunError", "notebooks", "notebook_parameters", "check_output",
-           "is_run_folder", "prepare_parameters", "publish", "refresh_notebooks", "resolve_path_parameters",
-           "RUN_FILE", "check_target"]
+__all__ = [
+    "run",
+    "RunResult",
+    "RunError",
+    "notebooks",
+    "notebook_parameters",
+    "check_output",
+    "is_run_folder",
+    "prepare_parameters",
+    "publish",
+    "refresh_notebooks",
+    "resolve_path_parameters",
+    "RUN_FILE",
+    "check_target",
+]
 
 # debugpy in the kernel warns on stderr about frozen modules unless told not to validate files
 os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
@@ -63,8 +75,9 @@ def is_run_folder(folder: Path) -> bool:
         return False
     for entry in folder.iterdir():
         if entry.is_dir() and not entry.is_symlink():
-            if entry.name != "figures" or any(not f.is_file() or f.suffix not in (".png", ".svg")
-                                              for f in entry.iterdir()):
+            if entry.name != "figures" or any(
+                not f.is_file() or f.suffix not in (".png", ".svg") for f in entry.iterdir()
+            ):
                 return False
         elif entry.suffix not in _RUN_ENTRIES or entry.is_symlink():
             return False
@@ -78,10 +91,12 @@ def check_output(out: Path, datasets: list[Path], what: str = "--out") -> None:
     for folder in datasets:
         folder = folder.resolve()
         if out == folder or folder in out.parents or out in folder.parents:
-            relation = ("is" if out == folder else "lies inside" if folder in out.parents else "contains")
-            raise RunError(f"{what} {out} {relation} the input dataset {folder}: a run replaces its "
-                           f"output folder whole and would delete the dataset. Write runs under reports/, "
-                           f"e.g. --out reports/{folder.name}")
+            relation = "is" if out == folder else "lies inside" if folder in out.parents else "contains"
+            raise RunError(
+                f"{what} {out} {relation} the input dataset {folder}: a run replaces its "
+                f"output folder whole and would delete the dataset. Write runs under reports/, "
+                f"e.g. --out reports/{folder.name}"
+            )
 
 
 def check_target(out: Path) -> None:
@@ -135,8 +150,9 @@ def known_parameters(paths: list[Path]) -> dict[str, dict[str, dict[str, Any]]]:
     return {p.stem: notebook_parameters(p) for p in paths}
 
 
-def check_parameters(parameters: dict[str, Any], paths: list[Path],
-                     known: dict[str, dict[str, dict[str, Any]]] | None = None) -> None:
+def check_parameters(
+    parameters: dict[str, Any], paths: list[Path], known: dict[str, dict[str, dict[str, Any]]] | None = None
+) -> None:
     """Refuse a parameter no notebook declares, listing those that exist."""
     known = known if known is not None else known_parameters(paths)
     names = {name for params in known.values() for name in params}
@@ -145,14 +161,17 @@ def check_parameters(parameters: dict[str, Any], paths: list[Path],
         raise RunError(f"parameter(s) {', '.join(fixed)} are set by the runner (DATASET_DIR and --out)")
     unknown = sorted(set(parameters) - names)
     if unknown:
-        listing = "; ".join(f"{stem}: {', '.join(p for p in params if p not in RUNNER_PARAMETERS)}"
-                            for stem, params in known.items())
+        listing = "; ".join(
+            f"{stem}: {', '.join(p for p in params if p not in RUNNER_PARAMETERS)}" for stem, params in known.items()
+        )
         raise RunError(f"unknown parameter(s) {', '.join(unknown)}. Known parameters by notebook: {listing}")
     declared = {name: spec["type"] for params in known.values() for name, spec in params.items()}
     problems = parameter_problems(parameters, declared)
     if problems:
-        raise RunError("; ".join(problems) + ". Nothing was run (python -m evaluation parameters lists "
-                       "every parameter with its type).")
+        raise RunError(
+            "; ".join(problems) + ". Nothing was run (python -m evaluation parameters lists "
+            "every parameter with its type)."
+        )
 
 
 def resolve_path_parameters(parameters: dict[str, Any], cwd: Path | None = None) -> dict[str, Any]:
@@ -175,15 +194,18 @@ def resolve_path_parameters(parameters: dict[str, Any], cwd: Path | None = None)
         found = next((c for c in candidates if c.exists()), None)
         if found is None:
             tried = " nor ".join(str(c) for c in dict.fromkeys(candidates))
-            raise RunError(f"parameter {name}: {value} does not exist (neither {tried}); a relative path is "
-                           f"taken from the folder where the command is typed, else from the repository "
-                           f"root {ROOT}. Nothing was run.")
+            raise RunError(
+                f"parameter {name}: {value} does not exist (neither {tried}); a relative path is "
+                f"taken from the folder where the command is typed, else from the repository "
+                f"root {ROOT}. Nothing was run."
+            )
         resolved[name] = str(found.resolve())
     return resolved
 
 
-def prepare_parameters(parameters: dict[str, Any], paths: list[Path],
-                       known: dict[str, dict[str, dict[str, Any]]] | None = None) -> dict[str, Any]:
+def prepare_parameters(
+    parameters: dict[str, Any], paths: list[Path], known: dict[str, dict[str, dict[str, Any]]] | None = None
+) -> dict[str, Any]:
     """The parameters a run passes to its notebooks: each value read as its parameter means it
     (``-p treated 71`` is the code ``"071"``), path parameters resolved where the command was
     typed (:func:`resolve_path_parameters`), then checked (:func:`check_parameters`)."""
@@ -192,9 +214,15 @@ def prepare_parameters(parameters: dict[str, Any], paths: list[Path],
     return resolve_path_parameters(parameters)
 
 
-def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = None,
-        parameters: dict[str, Any] | None = None, strict: bool = False,
-        workers: int | None = None) -> RunResult:
+def run(
+    dataset_dir: str | Path,
+    out: str | Path,
+    *,
+    only: list[str] | None = None,
+    parameters: dict[str, Any] | None = None,
+    strict: bool = False,
+    workers: int | None = None,
+) -> RunResult:
     """Execute the notebooks on one dataset into the run folder ``out``.
 
     Parameters
@@ -236,16 +264,20 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
     if not dataset.synthetic and (out == NOTEBOOKS or NOTEBOOKS in out.parents):
         raise RunError(
             f"{dataset_dir} is not marked synthetic: executed notebooks of real data must never be "
-            f"written into notebooks/ (it is committed). Write them under reports/ instead.")
+            f"written into notebooks/ (it is committed). Write them under reports/ instead."
+        )
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = make_staging_folder(out)
     started = dt.datetime.now(dt.UTC)
     result = RunResult(dataset=dataset_dir, out=out, status="ok")
     record: dict[str, Any] = {
-        "dataset": {"path": str(dataset_dir), "name": dataset.name, "synthetic": dataset.synthetic,
-                    "files": {p.name: sha256(p) for p in
-                              [dataset_dir / "dataset.yaml", *dataset.files.values()]}},
+        "dataset": {
+            "path": str(dataset_dir),
+            "name": dataset.name,
+            "synthetic": dataset.synthetic,
+            "files": {p.name: sha256(p) for p in [dataset_dir / "dataset.yaml", *dataset.files.values()]},
+        },
         "parameters": parameters,
         "notebooks": [],
         "versions": versions(),
@@ -270,9 +302,10 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
             if nb_out.exists():
                 to_html(nb_out, tmp / f"{path.stem}.html")
             status = "failed" if error else "ok"
-            return (NotebookResult(path.stem, status, seconds, error),
-                    {"notebook": path.stem, "status": status, "seconds": seconds, "error": error,
-                     "parameters": params})
+            return (
+                NotebookResult(path.stem, status, seconds, error),
+                {"notebook": path.stem, "status": status, "seconds": seconds, "error": error, "parameters": params},
+            )
 
         # The notebooks are independent (each writes its own figures; metrics.json is locked),
         # so they run side by side: papermill only waits on its kernel, so threads suffice.
@@ -286,8 +319,10 @@ def run(dataset_dir: str | Path, out: str | Path, *, only: list[str] | None = No
             for phase in ([p for p in paths if not reads_the_run(p)], [p for p in paths if reads_the_run(p)]):
                 if not phase:
                     continue
-                with quiet(), \
-                        ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(phase)))) as pool:
+                with (
+                    quiet(),
+                    ThreadPoolExecutor(max_workers=max(1, min(workers or default_workers(), len(phase)))) as pool,
+                ):
                     # the longest first (by the earlier run's times), so the last to finish is short
                     futures |= {path: pool.submit(execute_one, path) for path in _longest_first(phase, out)}
                     for path in phase:
@@ -371,8 +406,9 @@ def refresh_notebooks(only: list[str] | None = None) -> list[Path]:
     import nbformat
 
     if not load_dataset(DEFAULT_DATASET).synthetic:
-        raise RunError(f"{DEFAULT_DATASET} is not marked synthetic: committed notebooks carry "
-                       "outputs of synthetic data only")
+        raise RunError(
+            f"{DEFAULT_DATASET} is not marked synthetic: committed notebooks carry outputs of synthetic data only"
+        )
     done = []
     for path in notebooks(only):
         nb = nbformat.read(path, as_version=4)

@@ -169,8 +169,12 @@ def conditional_odds_ratio(k1: int, n1: int, k2: int, n2: int, alpha: float = 0.
     if n1 + n2 > EXACT_MAX_PLACEMENTS and (table > 0).all():
         sample = stats.contingency.odds_ratio(table, kind="sample")  # Woolf's interval
         ci = sample.confidence_interval(1 - alpha)
-        return Estimate(float(sample.statistic), float(ci.low), float(ci.high),
-                        note=f"sample odds ratio, Woolf interval (over {EXACT_MAX_PLACEMENTS:,} placements)")
+        return Estimate(
+            float(sample.statistic),
+            float(ci.low),
+            float(ci.high),
+            note=f"sample odds ratio, Woolf interval (over {EXACT_MAX_PLACEMENTS:,} placements)",
+        )
     result = stats.contingency.odds_ratio(table, kind="conditional")
     ci = result.confidence_interval(1 - alpha)
     return Estimate(float(result.statistic), float(ci.low), float(ci.high))
@@ -181,8 +185,9 @@ def placements_by_sector(placements: pd.DataFrame) -> pd.DataFrame:
     table = subsidy_by_sector(placements).drop(columns="continued")
     lengths = placements.groupby("sector", observed=True)["length_days"].median().reindex(table.index)
     # a sector without placements has no median: None (shown as such), not NaN
-    table["median_length_days"] = pd.Series([None if pd.isna(v) else float(v) for v in lengths],
-                                            index=table.index, dtype=object)
+    table["median_length_days"] = pd.Series(
+        [None if pd.isna(v) else float(v) for v in lengths], index=table.index, dtype=object
+    )
     return table
 
 
@@ -192,8 +197,17 @@ def continuation_by_sector(placements: pd.DataFrame, alpha: float = 0.05) -> pd.
     for sector in SECTORS:
         sub = placements.loc[placements["sector"] == sector, "continued"].astype(bool)
         est = wilson_interval(int(sub.sum()), int(sub.size), alpha)
-        rows.append({"sector": sector, "placements": int(sub.size), "continued": int(sub.sum()),
-                     "rate": est.estimate, "lower": est.lower, "upper": est.upper, "note": est.note})
+        rows.append(
+            {
+                "sector": sector,
+                "placements": int(sub.size),
+                "continued": int(sub.sum()),
+                "rate": est.estimate,
+                "lower": est.lower,
+                "upper": est.upper,
+                "note": est.note,
+            }
+        )
     return _frame(rows, "sector")
 
 
@@ -213,8 +227,9 @@ SENSITIVITY_ADJUSTED = "sensitivity: another adjusted estimator"
 CRUDE_REFERENCE = "reference: unadjusted, the same placements"
 
 
-def compare_sectors(placements: pd.DataFrame, a: str = "company", b: str = "association",
-                    alpha: float = 0.05) -> pd.DataFrame:
+def compare_sectors(
+    placements: pd.DataFrame, a: str = "company", b: str = "association", alpha: float = 0.05
+) -> pd.DataFrame:
     """Continuation in sector ``a`` versus ``b``: effect sizes with intervals, and exact tests.
 
     Rows: risk difference, risk ratio, odds ratio, Fisher's exact test, Barnard's exact test.
@@ -234,11 +249,25 @@ def compare_sectors(placements: pd.DataFrame, a: str = "company", b: str = "asso
     for name, est, role, method in (
         ("risk difference", newcombe_difference(k1, n1, k2, n2, alpha), PRIMARY, "Newcombe hybrid score"),
         ("risk ratio", risk_ratio(k1, n1, k2, n2, alpha), SENSITIVITY_SCALE, "log (Katz) interval"),
-        ("odds ratio", conditional_odds_ratio(k1, n1, k2, n2, alpha), SENSITIVITY_SCALE,
-         "conditional MLE, exact interval"),
+        (
+            "odds ratio",
+            conditional_odds_ratio(k1, n1, k2, n2, alpha),
+            SENSITIVITY_SCALE,
+            "conditional MLE, exact interval",
+        ),
     ):
-        rows.append({"statistic": name, "estimate": est.estimate, "lower": est.lower,
-                     "upper": est.upper, "p": None, "role": role, "method": method, "note": est.note})
+        rows.append(
+            {
+                "statistic": name,
+                "estimate": est.estimate,
+                "lower": est.lower,
+                "upper": est.upper,
+                "p": None,
+                "role": role,
+                "method": method,
+                "note": est.note,
+            }
+        )
     if n1 and n2:
         table = _table(k1, n1, k2, n2)
         fisher = float(stats.fisher_exact(table).pvalue)
@@ -246,27 +275,63 @@ def compare_sectors(placements: pd.DataFrame, a: str = "company", b: str = "asso
             barnard, note = 1.0, "every placement had the same outcome: no evidence of a difference"
         elif (n1 + 1) * (n2 + 1) > BARNARD_MAX_TABLES:
             barnard = None
-            note = (f"not computed: {n1} and {n2} placements give {(n1 + 1) * (n2 + 1):,} possible tables "
-                    f"(limit {BARNARD_MAX_TABLES:,}); at this size the unconditional exact test adds "
-                    "nothing over Fisher's test and the Newcombe interval")
+            note = (
+                f"not computed: {n1} and {n2} placements give {(n1 + 1) * (n2 + 1):,} possible tables "
+                f"(limit {BARNARD_MAX_TABLES:,}); at this size the unconditional exact test adds "
+                "nothing over Fisher's test and the Newcombe interval"
+            )
         else:
             barnard, note = barnard_exact(k1, n1, k2, n2), ""
-        rows.append({"statistic": "Fisher's exact test", "estimate": None, "lower": None, "upper": None,
-                     "p": fisher, "role": PRIMARY_TEST, "method": "two-sided, conditional", "note": ""})
-        rows.append({"statistic": "Barnard's exact test", "estimate": None, "lower": None, "upper": None,
-                     "p": barnard, "role": SENSITIVITY_TEST, "method": "two-sided, unconditional (Wald, pooled)",
-                     "note": note})
+        rows.append(
+            {
+                "statistic": "Fisher's exact test",
+                "estimate": None,
+                "lower": None,
+                "upper": None,
+                "p": fisher,
+                "role": PRIMARY_TEST,
+                "method": "two-sided, conditional",
+                "note": "",
+            }
+        )
+        rows.append(
+            {
+                "statistic": "Barnard's exact test",
+                "estimate": None,
+                "lower": None,
+                "upper": None,
+                "p": barnard,
+                "role": SENSITIVITY_TEST,
+                "method": "two-sided, unconditional (Wald, pooled)",
+                "note": note,
+            }
+        )
     else:
         for name, role in (("Fisher's exact test", PRIMARY_TEST), ("Barnard's exact test", SENSITIVITY_TEST)):
-            rows.append({"statistic": name, "estimate": None, "lower": None, "upper": None, "p": None,
-                         "role": role, "method": "", "note": "not estimable: a sector has no placements"})
+            rows.append(
+                {
+                    "statistic": name,
+                    "estimate": None,
+                    "lower": None,
+                    "upper": None,
+                    "p": None,
+                    "role": role,
+                    "method": "",
+                    "note": "not estimable: a sector has no placements",
+                }
+            )
     return _frame(rows, "statistic")
 
 
-
-def continuation_sensitivity(placements: pd.DataFrame, follow_up_end, a: str = "company", b: str = "association",
-                             alpha: float = 0.05, months: int = 3,
-                             hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+def continuation_sensitivity(
+    placements: pd.DataFrame,
+    follow_up_end,
+    a: str = "company",
+    b: str = "association",
+    alpha: float = 0.05,
+    months: int = 3,
+    hide: Callable[[int, int], bool] | None = None,
+) -> pd.DataFrame:
     """The primary comparison (company minus association continuation rate, Newcombe's interval)
     on every placement, and only on the placements that ended at least ``months`` months before
     the end of follow-up (``follow_up_end``, the dataset's ``study_end``): an offer made after a
@@ -279,14 +344,23 @@ def continuation_sensitivity(placements: pd.DataFrame, follow_up_end, a: str = "
     """
     cut = pd.Timestamp(follow_up_end) - pd.DateOffset(months=months)
     rows = []
-    for name, subset in (("all placements", placements),
-                         (f"ended by {cut.date()} ({months} months before follow-up end)",
-                          placements.loc[placements["end"] <= cut])):
+    for name, subset in (
+        ("all placements", placements),
+        (f"ended by {cut.date()} ({months} months before follow-up end)", placements.loc[placements["end"] <= cut]),
+    ):
         (k1, n1), (k2, n2) = _counts(subset, a), _counts(subset, b)
         est = newcombe_difference(k1, n1, k2, n2, alpha)
-        row = {"analysis": name, f"{a} placements": n1, f"{a} continued": k1, f"{b} placements": n2,
-               f"{b} continued": k2, "difference": est.estimate, "lower": est.lower, "upper": est.upper,
-               "note": est.note}
+        row = {
+            "analysis": name,
+            f"{a} placements": n1,
+            f"{a} continued": k1,
+            f"{b} placements": n2,
+            f"{b} continued": k2,
+            "difference": est.estimate,
+            "lower": est.lower,
+            "upper": est.upper,
+            "note": est.note,
+        }
         if hide is not None and (hide(k1, n1) or hide(k2, n2)):
             for sector, k, n in ((a, k1, n1), (b, k2, n2)):
                 if hide(k, n):
@@ -295,6 +369,7 @@ def continuation_sensitivity(placements: pd.DataFrame, follow_up_end, a: str = "
             row.update(difference=None, lower=None, upper=None, note="suppressed: fewer than min_cell placements")
         rows.append(row)
     return _frame(rows, "analysis")
+
 
 def _frame(rows: list[dict], index: str) -> pd.DataFrame:
     """A result table whose missing values stay ``None`` (shown as such), not NaN."""
@@ -338,8 +413,14 @@ def barnard_exact(k1: int, n1: int, k2: int, n2: int) -> float:
     obs_num, obs_den = num[k1, k2], den[k1, k2]
     extreme = (num * obs_den >= obs_num * den).astype(bool)
     xs1, xs2 = np.nonzero(extreme)
-    log_comb = (gammaln(n1 + 1) - gammaln(xs1 + 1) - gammaln(n1 - xs1 + 1)
-                + gammaln(n2 + 1) - gammaln(xs2 + 1) - gammaln(n2 - xs2 + 1))
+    log_comb = (
+        gammaln(n1 + 1)
+        - gammaln(xs1 + 1)
+        - gammaln(n1 - xs1 + 1)
+        + gammaln(n2 + 1)
+        - gammaln(xs2 + 1)
+        - gammaln(n2 - xs2 + 1)
+    )
     sums = xs1 + xs2
 
     def log_p(pi: np.ndarray) -> np.ndarray:
@@ -347,28 +428,30 @@ def barnard_exact(k1: int, n1: int, k2: int, n2: int) -> float:
         step = max(1, _BARNARD_BLOCK // max(1, sums.size))
         out = np.empty(pi.size)
         for start in range(0, pi.size, step):
-            block = pi[start:start + step, None]
+            block = pi[start : start + step, None]
             with np.errstate(divide="ignore"):
                 terms = log_comb + sums * np.log(block) + (total - sums) * np.log1p(-block)
-            out[start:start + step] = logsumexp(terms, axis=1)
+            out[start : start + step] = logsumexp(terms, axis=1)
         return out
 
     grid = np.linspace(0, 1, 2001)[1:-1]
     values = log_p(grid)
     best = int(np.argmax(values))
     lo, hi = grid[max(best - 1, 0)], grid[min(best + 1, grid.size - 1)]
-    refined = minimize_scalar(lambda v: -log_p(v)[0], bounds=(lo, hi), method="bounded",
-                              options={"xatol": 1e-12})
+    refined = minimize_scalar(lambda v: -log_p(v)[0], bounds=(lo, hi), method="bounded", options={"xatol": 1e-12})
     return float(min(1.0, np.exp(max(values[best], -refined.fun))))
 
 
-def _linked(placements: pd.DataFrame, clients: pd.DataFrame, a: str, b: str,
-            covariates: list[str]) -> pd.DataFrame:
+def _linked(placements: pd.DataFrame, clients: pd.DataFrame, a: str, b: str, covariates: list[str]) -> pd.DataFrame:
     merged = placements.loc[placements["sector"].isin([a, b]) & placements["client_id"].notna()]
     merged = merged.merge(clients[["client_id", *covariates]], on="client_id", how="inner")
     merged = merged.dropna(subset=covariates)
-    out = pd.DataFrame({"continued": merged["continued"].astype(bool).astype(int).to_numpy(),
-                        "sector_a": (merged["sector"] == a).astype(int).to_numpy()})
+    out = pd.DataFrame(
+        {
+            "continued": merged["continued"].astype(bool).astype(int).to_numpy(),
+            "sector_a": (merged["sector"] == a).astype(int).to_numpy(),
+        }
+    )
     for column in covariates:
         values = merged[column]
         if values.dtype == "boolean" or pd.api.types.is_bool_dtype(values):
@@ -383,8 +466,9 @@ def _linked(placements: pd.DataFrame, clients: pd.DataFrame, a: str, b: str,
 ADJUSTERS = ("age_at_entry", "long_term_unemployed", "health_limitations")
 
 
-def placement_flow(placements: pd.DataFrame, clients: pd.DataFrame, a: str = "company",
-                   b: str = "association") -> pd.DataFrame:
+def placement_flow(
+    placements: pd.DataFrame, clients: pd.DataFrame, a: str = "company", b: str = "association"
+) -> pd.DataFrame:
     """Who is in each comparison: the placements, those in sectors ``a`` and ``b`` (the crude
     comparison), those with a client id, those whose id links to a client of the register, and
     those whose client has every adjuster (the adjusted comparison).  Columns ``placements``
@@ -398,11 +482,17 @@ def placement_flow(placements: pd.DataFrame, clients: pd.DataFrame, a: str = "co
     linked = with_id.loc[with_id["client_id"].isin(clients["client_id"])]
     steps.append(("linked to a client of the register", linked))
     complete = clients.loc[clients[covariates].notna().all(axis=1), "client_id"] if covariates else clients["client_id"]
-    steps.append((f"with {', '.join(covariates) or 'no adjusters'} (the adjusted comparison)",
-                  linked.loc[linked["client_id"].isin(complete)]))
+    steps.append(
+        (
+            f"with {', '.join(covariates) or 'no adjusters'} (the adjusted comparison)",
+            linked.loc[linked["client_id"].isin(complete)],
+        )
+    )
     rows, before = [], None
     for step, frame in steps:
-        rows.append({"step": step, "placements": len(frame), "left out": None if before is None else before - len(frame)})
+        rows.append(
+            {"step": step, "placements": len(frame), "left out": None if before is None else before - len(frame)}
+        )
         before = len(frame)
     return _frame(rows, "step")
 
@@ -413,9 +503,11 @@ def _side(lower: float, upper: float, null: float) -> int:
 
 
 #: How each side of the null reads for a company-versus-association comparison.
-_DIRECTION = {1: "company placements continued more often, as the report's sentence says",
-              -1: "association placements continued more often, against the report's sentence",
-              0: "no difference can be claimed in either direction"}
+_DIRECTION = {
+    1: "company placements continued more often, as the report's sentence says",
+    -1: "association placements continued more often, against the report's sentence",
+    0: "no difference can be claimed in either direction",
+}
 
 
 def _p_text(p: float) -> str:
@@ -437,8 +529,7 @@ def _estimate_side(estimate: float, null: float) -> str:
     return ""
 
 
-def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05,
-                   sensitivity: pd.DataFrame | None = None) -> list[str]:
+def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05, sensitivity: pd.DataFrame | None = None) -> list[str]:
     """What the comparison says, from its numbers and with its direction: the primary result
     (the difference in continuation, company minus association, with Newcombe's interval) first,
     then whether the other scales and the tests agree — the same side of the null, not merely
@@ -451,50 +542,74 @@ def sector_reading(comparison: pd.DataFrame, alpha: float = 0.05,
     if rd["estimate"] is None or rd["lower"] is None:
         return ["Primary result: not estimable (" + (rd["note"] or "see the table") + ")."]
     side = _side(rd["lower"], rd["upper"], 0.0)
-    lines = [f"Primary result: the difference in continuation, company minus association, is "
-             f"{100 * rd['estimate']:.1f} percentage points ({level} % interval {100 * rd['lower']:.1f} to "
-             f"{100 * rd['upper']:.1f}): the interval " + ("includes" if side == 0 else "excludes") + " 0: "
-             + _DIRECTION[side] + ("" if side else _estimate_side(rd["estimate"], 0.0)) + "."]
+    lines = [
+        f"Primary result: the difference in continuation, company minus association, is "
+        f"{100 * rd['estimate']:.1f} percentage points ({level} % interval {100 * rd['lower']:.1f} to "
+        f"{100 * rd['upper']:.1f}): the interval "
+        + ("includes" if side == 0 else "excludes")
+        + " 0: "
+        + _DIRECTION[side]
+        + ("" if side else _estimate_side(rd["estimate"], 0.0))
+        + "."
+    ]
     nearest = min(abs(rd["lower"]), abs(rd["upper"]))
     if side and nearest < (rd["upper"] - rd["lower"]) / 10:
-        lines.append(f"Its end nearest 0 is {100 * nearest:.1f} percentage points from it, less than a tenth of "
-                     "the interval's width: a result this close to the edge is weak evidence; read it with its "
-                     "interval, as the data's limit, not as proof.")
+        lines.append(
+            f"Its end nearest 0 is {100 * nearest:.1f} percentage points from it, less than a tenth of "
+            "the interval's width: a result this close to the edge is weak evidence; read it with its "
+            "interval, as the data's limit, not as proof."
+        )
     sides, said = [], []
     for name in ("risk ratio", "odds ratio"):
         row = comparison.loc[name]
         if row["lower"] is not None and row["upper"] is not None:
             s = _side(row["lower"], row["upper"], 1.0)
             sides.append(s)
-            said.append(f"the {name}'s interval ({row['lower']:.2f} to {row['upper']:.2f}) "
-                        + {1: "lies above 1 (companies more often)", -1: "lies below 1 (associations more often)",
-                           0: "includes 1"}[s])
-    tests = [f"{name.split(' ')[0]} p {_p_text(comparison.at[name, 'p'])} ({role})"
-             for name, role in (("Fisher's exact test", "the primary test"), ("Barnard's exact test", "sensitivity"))
-             if comparison.at[name, "p"] is not None]
+            said.append(
+                f"the {name}'s interval ({row['lower']:.2f} to {row['upper']:.2f}) "
+                + {
+                    1: "lies above 1 (companies more often)",
+                    -1: "lies below 1 (associations more often)",
+                    0: "includes 1",
+                }[s]
+            )
+    tests = [
+        f"{name.split(' ')[0]} p {_p_text(comparison.at[name, 'p'])} ({role})"
+        for name, role in (("Fisher's exact test", "the primary test"), ("Barnard's exact test", "sensitivity"))
+        if comparison.at[name, "p"] is not None
+    ]
     if said or tests:
         lines.append("Sensitivity: " + "; ".join(said + tests) + ".")
     scales_agree = all(s == side for s in sides)
-    tests_agree = all((comparison.at[n, "p"] is None) or ((comparison.at[n, "p"] < alpha) == bool(side))
-                      for n in ("Fisher's exact test", "Barnard's exact test"))
+    tests_agree = all(
+        (comparison.at[n, "p"] is None) or ((comparison.at[n, "p"] < alpha) == bool(side))
+        for n in ("Fisher's exact test", "Barnard's exact test")
+    )
     if not (scales_agree and tests_agree):
-        lines.append("They do not all agree, and they need not: Newcombe's score interval is the primary "
-                     "analysis because it estimates the quantity asked about (how much more often a "
-                     "placement continued) and keeps its coverage with small samples; the exact "
-                     "odds-ratio interval and Fisher's test condition on both margins and are conservative "
-                     "(they reject less often than their level), Barnard's unconditional test less so, and "
-                     "the Katz interval is a large-sample approximation.")
+        lines.append(
+            "They do not all agree, and they need not: Newcombe's score interval is the primary "
+            "analysis because it estimates the quantity asked about (how much more often a "
+            "placement continued) and keeps its coverage with small samples; the exact "
+            "odds-ratio interval and Fisher's test condition on both margins and are conservative "
+            "(they reject less often than their level), Barnard's unconditional test less so, and "
+            "the Katz interval is a large-sample approximation."
+        )
     if sensitivity is not None and len(sensitivity) > 1:
         name, row = sensitivity.index[1], sensitivity.iloc[1]
         if row["difference"] is None or row["lower"] is None:
             lines.append(f"Placements {name}: not estimable ({row['note'] or 'see the table'}).")
         else:
             holds = _side(row["lower"], row["upper"], 0.0) == side
-            lines.append(f"Placements {name}: {100 * row['difference']:.1f} percentage points ({level} % interval "
-                         f"{100 * row['lower']:.1f} to {100 * row['upper']:.1f}); "
-                         + ("the primary result holds on them." if holds else
-                            "the primary result does not hold on them (fewer placements, a wider interval): it "
-                            "rests partly on placements that ended close to the end of follow-up."))
+            lines.append(
+                f"Placements {name}: {100 * row['difference']:.1f} percentage points ({level} % interval "
+                f"{100 * row['lower']:.1f} to {100 * row['upper']:.1f}); "
+                + (
+                    "the primary result holds on them."
+                    if holds
+                    else "the primary result does not hold on them (fewer placements, a wider interval): it "
+                    "rests partly on placements that ended close to the end of follow-up."
+                )
+            )
     return lines
 
 
@@ -510,20 +625,32 @@ def adjusted_reading(adjusted: pd.DataFrame, alpha: float = 0.05) -> list[str]:
     order = sorted(adjusted.index, key=lambda m: rank.get(adjusted.at[m, "role"], 2))
     for model in order:
         row = adjusted.loc[model]
-        head = ("Primary adjusted estimate" if row["role"] == PRIMARY_ADJUSTED else
-                "Sensitivity" if row["role"] == SENSITIVITY_ADJUSTED else "Reference") + f", {model}"
+        head = (
+            "Primary adjusted estimate"
+            if row["role"] == PRIMARY_ADJUSTED
+            else "Sensitivity"
+            if row["role"] == SENSITIVITY_ADJUSTED
+            else "Reference"
+        ) + f", {model}"
         if row["odds_ratio"] is None or row["lower"] is None or row["upper"] is None:
             lines.append(f"{head}: not estimable ({row['note'] or 'see the table'}).")
             continue
         side = _side(row["lower"], row["upper"], 1.0)
-        lines.append(f"{head}: odds ratio {row['odds_ratio']:.2f} ({level} % interval {row['lower']:.2f} to "
-                     f"{row['upper']:.2f}), " + {1: "above 1", -1: "below 1", 0: "including 1"}[side] + ": "
-                     + _DIRECTION[side] + ("" if side else _estimate_side(row["odds_ratio"], 1.0)) + ".")
+        lines.append(
+            f"{head}: odds ratio {row['odds_ratio']:.2f} ({level} % interval {row['lower']:.2f} to "
+            f"{row['upper']:.2f}), "
+            + {1: "above 1", -1: "below 1", 0: "including 1"}[side]
+            + ": "
+            + _DIRECTION[side]
+            + ("" if side else _estimate_side(row["odds_ratio"], 1.0))
+            + "."
+        )
     return lines
 
 
-def adjusted_comparison(placements: pd.DataFrame, clients: pd.DataFrame, a: str = "company",
-                        b: str = "association", alpha: float = 0.05) -> pd.DataFrame:
+def adjusted_comparison(
+    placements: pd.DataFrame, clients: pd.DataFrame, a: str = "company", b: str = "association", alpha: float = 0.05
+) -> pd.DataFrame:
     """Odds ratio of continuation, ``a`` versus ``b``, crude and adjusted, on linked placements.
 
     Only placements whose ``client_id`` links to a client with every adjuster present are used.
@@ -550,47 +677,88 @@ def adjusted_comparison(placements: pd.DataFrame, clients: pd.DataFrame, a: str 
     k1, n1 = int(data.loc[data.sector_a == 1, "continued"].sum()), int((data.sector_a == 1).sum())
     k2, n2 = int(data.loc[data.sector_a == 0, "continued"].sum()), int((data.sector_a == 0).sum())
     crude = conditional_odds_ratio(k1, n1, k2, n2, alpha)
-    rows.append({"model": "crude (linked placements)", "odds_ratio": crude.estimate, "lower": crude.lower,
-                 "upper": crude.upper, "p": float(stats.fisher_exact(_table(k1, n1, k2, n2)).pvalue) if n1 and n2 else None,
-                 "role": CRUDE_REFERENCE, "placements": n,
-                 "note": crude.note or "conditional MLE, exact interval, Fisher p"})
+    rows.append(
+        {
+            "model": "crude (linked placements)",
+            "odds_ratio": crude.estimate,
+            "lower": crude.lower,
+            "upper": crude.upper,
+            "p": float(stats.fisher_exact(_table(k1, n1, k2, n2)).pvalue) if n1 and n2 else None,
+            "role": CRUDE_REFERENCE,
+            "placements": n,
+            "note": crude.note or "conditional MLE, exact interval, Fisher p",
+        }
+    )
 
     strata_cols = []
     if "age_at_entry" in data:
-        data["age_band"] = np.where(data["age_at_entry"] < 25, "under_25",
-                                    np.where(data["age_at_entry"] < 50, "25_49", "50_plus"))
+        data["age_band"] = np.where(
+            data["age_at_entry"] < 25, "under_25", np.where(data["age_at_entry"] < 50, "25_49", "50_plus")
+        )
         strata_cols.append("age_band")
     strata_cols += [c for c in ("long_term_unemployed", "health_limitations") if c in data]
     tables = []
     for _, group in data.groupby(strata_cols) if strata_cols else [(None, data)]:
-        t = np.array([[((group.sector_a == 1) & (group.continued == 1)).sum(),
-                       ((group.sector_a == 1) & (group.continued == 0)).sum()],
-                      [((group.sector_a == 0) & (group.continued == 1)).sum(),
-                       ((group.sector_a == 0) & (group.continued == 0)).sum()]], dtype=float)
+        t = np.array(
+            [
+                [
+                    ((group.sector_a == 1) & (group.continued == 1)).sum(),
+                    ((group.sector_a == 1) & (group.continued == 0)).sum(),
+                ],
+                [
+                    ((group.sector_a == 0) & (group.continued == 1)).sum(),
+                    ((group.sector_a == 0) & (group.continued == 0)).sum(),
+                ],
+            ],
+            dtype=float,
+        )
         if t.sum(axis=1).min() > 0:  # a stratum with one sector only carries no information
             tables.append(t)
-    mh = {"model": "Mantel–Haenszel over strata", "odds_ratio": None, "lower": None, "upper": None,
-          "p": None, "role": SENSITIVITY_ADJUSTED, "placements": int(sum(t.sum() for t in tables)), "note": ""}
+    mh = {
+        "model": "Mantel–Haenszel over strata",
+        "odds_ratio": None,
+        "lower": None,
+        "upper": None,
+        "p": None,
+        "role": SENSITIVITY_ADJUSTED,
+        "placements": int(sum(t.sum() for t in tables)),
+        "note": "",
+    }
     if tables:
         st = StratifiedTable(tables)
         denominator = sum(t[0, 1] * t[1, 0] / t.sum() for t in tables)
         numerator = sum(t[0, 0] * t[1, 1] / t.sum() for t in tables)
         if denominator > 0 and numerator > 0:
             low, high = st.oddsratio_pooled_confint(alpha=alpha)
-            mh.update(odds_ratio=float(st.oddsratio_pooled), lower=float(low), upper=float(high),
-                      p=float(st.test_null_odds(correction=False).pvalue),
-                      note=f"{len(tables)} informative strata of {' × '.join(strata_cols)}")
+            mh.update(
+                odds_ratio=float(st.oddsratio_pooled),
+                lower=float(low),
+                upper=float(high),
+                p=float(st.test_null_odds(correction=False).pvalue),
+                note=f"{len(tables)} informative strata of {' × '.join(strata_cols)}",
+            )
         else:
             mh["note"] = "not estimable: the pooled odds ratio is 0 or infinite"
     else:
         mh["note"] = "not estimable: no stratum holds both sectors"
     if not covariates:  # nothing to adjust for: the "adjusted" rows would repeat the crude one
-        logistic = {"model": "logistic regression (Firth)", "odds_ratio": None, "lower": None, "upper": None,
-                    "p": None, "role": PRIMARY_ADJUSTED, "placements": n}
+        logistic = {
+            "model": "logistic regression (Firth)",
+            "odds_ratio": None,
+            "lower": None,
+            "upper": None,
+            "p": None,
+            "role": PRIMARY_ADJUSTED,
+            "placements": n,
+        }
         for row in (mh, logistic):
-            row.update(odds_ratio=None, lower=None, upper=None, p=None,
-                       note="not estimable: no covariates to adjust for (none of "
-                            f"{', '.join(ADJUSTERS)} has values)")
+            row.update(
+                odds_ratio=None,
+                lower=None,
+                upper=None,
+                p=None,
+                note=f"not estimable: no covariates to adjust for (none of {', '.join(ADJUSTERS)} has values)",
+            )
         return _frame([*rows, mh, logistic], "model")
     rows.append(mh)
     rows.append(_logistic(data, covariates, alpha))
@@ -608,8 +776,14 @@ def _penalised_loglik(X: np.ndarray, y: np.ndarray, b: np.ndarray):
     return float(np.sum(y * eta - np.logaddexp(0, eta)) + 0.5 * logdet), p, w, info
 
 
-def _firth_fit(X: np.ndarray, y: np.ndarray, fixed: tuple[int, float] | None, tol: float, max_iter: int,
-               start: np.ndarray | None = None) -> tuple[np.ndarray, float, np.ndarray]:
+def _firth_fit(
+    X: np.ndarray,
+    y: np.ndarray,
+    fixed: tuple[int, float] | None,
+    tol: float,
+    max_iter: int,
+    start: np.ndarray | None = None,
+) -> tuple[np.ndarray, float, np.ndarray]:
     """Maximise the penalised log-likelihood, over every coefficient or with coefficient ``j``
     held at ``v`` (``fixed = (j, v)``; the penalty stays the full model's, as Heinze and Schemper
     2002 profile it).  Returns the coefficients, the maximum and the information."""
@@ -713,13 +887,23 @@ def _logistic(data: pd.DataFrame, covariates: list[str], alpha: float) -> dict:
     """The adjusted odds ratio of sector ``a`` by Firth's penalised logistic regression, with
     its profile penalised-likelihood interval and penalised likelihood-ratio test
     (:func:`firth_profile`; the crude odds ratio is the table's first row)."""
-    row = {"model": "logistic regression (Firth)", "odds_ratio": None, "lower": None, "upper": None, "p": None,
-           "role": PRIMARY_ADJUSTED, "placements": len(data), "note": ""}
+    row = {
+        "model": "logistic regression (Firth)",
+        "odds_ratio": None,
+        "lower": None,
+        "upper": None,
+        "p": None,
+        "role": PRIMARY_ADJUSTED,
+        "placements": len(data),
+        "note": "",
+    }
     columns = ["sector_a", *[c for c in covariates if c in data]]
     constant = [c for c in columns[1:] if data[c].nunique() < 2]
     if constant:  # found before fitting: a constant adjuster is not separation
-        row["note"] = (f"not estimable: {', '.join(constant)} has one value in every linked placement "
-                       "(nothing to adjust for); leave it out")
+        row["note"] = (
+            f"not estimable: {', '.join(constant)} has one value in every linked placement "
+            "(nothing to adjust for); leave it out"
+        )
         return row
     if len(data) <= len(columns) + 1 or data["continued"].nunique() < 2 or data["sector_a"].nunique() < 2:
         row["note"] = "not estimable: too few linked placements, or no variation in outcome or sector"
@@ -732,13 +916,21 @@ def _logistic(data: pd.DataFrame, covariates: list[str], alpha: float) -> dict:
         except np.linalg.LinAlgError:
             row["note"] = "not estimable: the information matrix is singular (collinear adjusters)"
             return row
-    row.update(odds_ratio=math.exp(fit.estimate), lower=None if fit.lower is None else math.exp(fit.lower),
-               upper=None if fit.upper is None else math.exp(fit.upper), p=fit.p,
-               note="adjusted for " + ", ".join(c for c in columns if c != "sector_a")
-                    + "; Firth's penalised likelihood (small-sample bias reduced), profile penalised-likelihood "
-                      "interval and likelihood-ratio p (Heinze and Schemper 2002)"
-                    + ("" if fit.lower is not None and fit.upper is not None else
-                       "; an interval end is beyond 50 standard errors (not estimable)"))
+    row.update(
+        odds_ratio=math.exp(fit.estimate),
+        lower=None if fit.lower is None else math.exp(fit.lower),
+        upper=None if fit.upper is None else math.exp(fit.upper),
+        p=fit.p,
+        note="adjusted for "
+        + ", ".join(c for c in columns if c != "sector_a")
+        + "; Firth's penalised likelihood (small-sample bias reduced), profile penalised-likelihood "
+        "interval and likelihood-ratio p (Heinze and Schemper 2002)"
+        + (
+            ""
+            if fit.lower is not None and fit.upper is not None
+            else "; an interval end is beyond 50 standard errors (not estimable)"
+        ),
+    )
     return row
 
 
@@ -780,12 +972,16 @@ def _normal_power(n1: int, n2: int, p1: float, p2: float, alpha: float) -> float
 
     if p1 * (1 - p1) == 0 and p2 * (1 - p2) == 0:
         return float(p1 != p2)
-    return float(power_proportions_2indep(p1 - p2, p2, n1, ratio=n2 / n1, alpha=alpha, alternative="two-sided",
-                                          return_results=False))
+    return float(
+        power_proportions_2indep(
+            p1 - p2, p2, n1, ratio=n2 / n1, alpha=alpha, alternative="two-sided", return_results=False
+        )
+    )
 
 
-def fisher_power(n1: int, n2: int, p1: float, p2: float, alpha: float = 0.05,
-                 region: np.ndarray | None = None) -> float:
+def fisher_power(
+    n1: int, n2: int, p1: float, p2: float, alpha: float = 0.05, region: np.ndarray | None = None
+) -> float:
     """Power of Fisher's exact test, two-sided at ``alpha``, when the true continuation rates are
     ``p1`` (``n1`` placements) and ``p2`` (``n2``): exact, by enumeration,
     ``sum over the rejection region of P(x1) P(x2)`` with binomial ``P``
@@ -813,8 +1009,9 @@ class Detectable:
     note: str = ""
 
 
-def detectable_difference(n1: int, n2: int, p2: float, alpha: float = 0.05, power: float = 0.8,
-                          direction: int = 1) -> Detectable:
+def detectable_difference(
+    n1: int, n2: int, p2: float, alpha: float = 0.05, power: float = 0.8, direction: int = 1
+) -> Detectable:
     """Smallest difference in continuation ``p1 - p2`` that Fisher's exact test (two-sided,
     ``alpha``) detects with at least ``power``, upward (``direction = 1``: ``p1 > p2``) or
     downward (``-1``), for ``n1`` and ``n2`` placements and the reference rate ``p2``.
@@ -838,16 +1035,24 @@ def detectable_difference(n1: int, n2: int, p2: float, alpha: float = 0.05, powe
         def power_at(p1):
             return float(stats.binom.pmf(np.arange(n1 + 1), n1, p1) @ weights)
     else:
+
         def power_at(p1):
             return _normal_power(n1, n2, p1, p2, alpha)
-    grid = np.append(np.arange(p2, 1, 1e-3) if direction > 0 else np.arange(p2, 0, -1e-3), 1.0 if direction > 0 else 0.0)
+
+    grid = np.append(
+        np.arange(p2, 1, 1e-3) if direction > 0 else np.arange(p2, 0, -1e-3), 1.0 if direction > 0 else 0.0
+    )
     values = np.array([power_at(p1) for p1 in grid])
     reached = np.nonzero(values >= power)[0]
     word = "upward" if direction > 0 else "downward"
     if reached.size == 0:
-        return Detectable(None, None, float(values.max()),
-                          f"no difference {word} from {100 * p2:.1f} % is detectable with {100 * power:.0f} % power "
-                          f"(at most {100 * values.max():.0f} %, at a rate of {'100' if direction > 0 else '0'} %)")
+        return Detectable(
+            None,
+            None,
+            float(values.max()),
+            f"no difference {word} from {100 * p2:.1f} % is detectable with {100 * power:.0f} % power "
+            f"(at most {100 * values.max():.0f} %, at a rate of {'100' if direction > 0 else '0'} %)",
+        )
     i = int(reached[0])
     if i == 0:  # the level alone reaches it: cannot happen at alpha < power
         return Detectable(0.0, float(p2), float(values[0]))
@@ -857,9 +1062,15 @@ def detectable_difference(n1: int, n2: int, p2: float, alpha: float = 0.05, powe
     return Detectable(p1 - p2, p1, power_at(p1), note)
 
 
-def sector_precision(placements: pd.DataFrame, a: str = "company", b: str = "association",
-                     alpha: float = 0.05, power: float = 0.8, true_rates: dict[str, float] | None = None,
-                     hide: Callable[[int, int], bool] | None = None) -> tuple[int, int, pd.DataFrame]:
+def sector_precision(
+    placements: pd.DataFrame,
+    a: str = "company",
+    b: str = "association",
+    alpha: float = 0.05,
+    power: float = 0.8,
+    true_rates: dict[str, float] | None = None,
+    hide: Callable[[int, int], bool] | None = None,
+) -> tuple[int, int, pd.DataFrame]:
     """What Fisher's exact test on these placements could detect: placements in ``a`` and
     ``b``, and a table with the smallest detectable difference upward and downward from ``b``'s
     observed rate (:func:`detectable_difference`), and, with ``true_rates`` (the sectors'
@@ -872,29 +1083,67 @@ def sector_precision(placements: pd.DataFrame, a: str = "company", b: str = "ass
     rows = []
     if n_a == 0 or n_b == 0:
         note = f"not estimable: no {a if n_a == 0 else b} placements"
-        rows = [{"row": f"smallest detectable difference, {w}", f"{a} rate": None, f"{b} rate": None,
-                 "difference": None, "power": None, "note": note} for w in ("upward", "downward")]
+        rows = [
+            {
+                "row": f"smallest detectable difference, {w}",
+                f"{a} rate": None,
+                f"{b} rate": None,
+                "difference": None,
+                "power": None,
+                "note": note,
+            }
+            for w in ("upward", "downward")
+        ]
     else:
         p2 = k_b / n_b
         for word, direction in (("upward", 1), ("downward", -1)):
             d = detectable_difference(n_a, n_b, p2, alpha, power, direction)
-            rows.append({"row": f"smallest detectable difference, {word}", f"{a} rate": d.rate, f"{b} rate": p2,
-                         "difference": d.difference, "power": d.power, "note": d.note})
+            rows.append(
+                {
+                    "row": f"smallest detectable difference, {word}",
+                    f"{a} rate": d.rate,
+                    f"{b} rate": p2,
+                    "difference": d.difference,
+                    "power": d.power,
+                    "note": d.note,
+                }
+            )
         if true_rates is not None and a in true_rates and b in true_rates:
             t1, t2 = float(true_rates[a]), float(true_rates[b])
-            rows.append({"row": "the process' own difference", f"{a} rate": t1, f"{b} rate": t2,
-                         "difference": t1 - t2, "power": fisher_power(n_a, n_b, t1, t2, alpha),
-                         "note": "the continuation probabilities the synthetic data were drawn with"})
+            rows.append(
+                {
+                    "row": "the process' own difference",
+                    f"{a} rate": t1,
+                    f"{b} rate": t2,
+                    "difference": t1 - t2,
+                    "power": fisher_power(n_a, n_b, t1, t2, alpha),
+                    "note": "the continuation probabilities the synthetic data were drawn with",
+                }
+            )
     if hide is not None and (hide(k_a, n_a) or hide(k_b, n_b)):
         for row in rows:
-            row.update({f"{a} rate": None, f"{b} rate": None, "difference": None, "power": None,
-                        "note": "suppressed: fewer than min_cell placements"})
+            row.update(
+                {
+                    f"{a} rate": None,
+                    f"{b} rate": None,
+                    "difference": None,
+                    "power": None,
+                    "note": "suppressed: fewer than min_cell placements",
+                }
+            )
     return n_a, n_b, _frame(rows, "row")
 
 
-def precision_reading(precision: pd.DataFrame, n_a: int, n_b: int, a: str = "company", b: str = "association",
-                      power: float = 0.8, comparison: pd.DataFrame | None = None,
-                      count: Callable[[int], str] = str) -> list[str]:
+def precision_reading(
+    precision: pd.DataFrame,
+    n_a: int,
+    n_b: int,
+    a: str = "company",
+    b: str = "association",
+    power: float = 0.8,
+    comparison: pd.DataFrame | None = None,
+    count: Callable[[int], str] = str,
+) -> list[str]:
     """What the precision table (:func:`sector_precision`) says, in sentences that follow the
     numbers, not the size of the dataset: how wide the primary interval is (with
     ``comparison``), the smallest difference Fisher's test detects upward and downward, and its
@@ -903,8 +1152,10 @@ def precision_reading(precision: pd.DataFrame, n_a: int, n_b: int, a: str = "com
     if comparison is not None:
         rd = comparison.loc["risk difference"]
         if rd["lower"] is not None and rd["upper"] is not None:
-            lines.append(f"With {count(n_a)} {a} and {count(n_b)} {b} placements, the primary interval is "
-                         f"{100 * (rd['upper'] - rd['lower']):.1f} percentage points wide.")
+            lines.append(
+                f"With {count(n_a)} {a} and {count(n_b)} {b} placements, the primary interval is "
+                f"{100 * (rd['upper'] - rd['lower']):.1f} percentage points wide."
+            )
     for word in ("upward", "downward"):
         label = f"smallest detectable difference, {word}"
         if label not in precision.index:
@@ -913,20 +1164,27 @@ def precision_reading(precision: pd.DataFrame, n_a: int, n_b: int, a: str = "com
         if row["difference"] is None:
             lines.append(f"{word.capitalize()}: {row['note']}.")
         else:
-            lines.append(f"{word.capitalize()}: Fisher's exact test would find a difference of "
-                         f"{100 * row['difference']:+.1f} percentage points ({a} at {100 * row[f'{a} rate']:.1f} %, "
-                         f"{b} at {100 * row[f'{b} rate']:.1f} %) with {100 * power:.0f} % power; a smaller one "
-                         "can easily go unseen.")
+            lines.append(
+                f"{word.capitalize()}: Fisher's exact test would find a difference of "
+                f"{100 * row['difference']:+.1f} percentage points ({a} at {100 * row[f'{a} rate']:.1f} %, "
+                f"{b} at {100 * row[f'{b} rate']:.1f} %) with {100 * power:.0f} % power; a smaller one "
+                "can easily go unseen."
+            )
     if "the process' own difference" in precision.index:
         row = precision.loc["the process' own difference"]
         if row["power"] is not None:
-            lines.append(f"The process that made these synthetic data has continuation probabilities {a} "
-                         f"{100 * row[f'{a} rate']:.0f} % and {b} {100 * row[f'{b} rate']:.0f} % "
-                         f"({100 * row['difference']:+.0f} points): Fisher's test finds that difference with "
-                         f"probability {_percent_text(row['power'])}"
-                         + (f", below the {100 * power:.0f} % sought: an interval that includes 0 here does not "
-                            "show that there is no difference of that size." if row["power"] < power else
-                            f", at least the {100 * power:.0f} % sought."))
+            lines.append(
+                f"The process that made these synthetic data has continuation probabilities {a} "
+                f"{100 * row[f'{a} rate']:.0f} % and {b} {100 * row[f'{b} rate']:.0f} % "
+                f"({100 * row['difference']:+.0f} points): Fisher's test finds that difference with "
+                f"probability {_percent_text(row['power'])}"
+                + (
+                    f", below the {100 * power:.0f} % sought: an interval that includes 0 here does not "
+                    "show that there is no difference of that size."
+                    if row["power"] < power
+                    else f", at least the {100 * power:.0f} % sought."
+                )
+            )
     return lines
 
 
@@ -947,8 +1205,9 @@ def stated_continuation(meta: dict) -> dict[str, float] | None:
     return {s: float(v["continuation"]) for s, v in process.params["placements"]["sectors"].items()}
 
 
-def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: int = 2019,
-                           n_resamples: int = 9999) -> pd.DataFrame:
+def cost_per_continued_job(
+    placements: pd.DataFrame, alpha: float = 0.05, seed: int = 2019, n_resamples: int = 9999
+) -> pd.DataFrame:
     """Subsidy euros per continued placement, by sector, with a percentile bootstrap interval.
 
     Placements are resampled within each sector (``scipy.stats.bootstrap``, paired, fixed
@@ -963,8 +1222,16 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
         sub = placements.loc[placements["sector"] == sector]
         euros = sub["subsidy_eur"].to_numpy(dtype=float)
         cont = sub["continued"].astype(bool).to_numpy(dtype=float)
-        row = {"sector": sector, "placements": len(sub), "subsidy_eur": float(euros.sum()), "continued": int(cont.sum()),
-               "eur_per_continued": None, "lower": None, "upper": None, "note": ""}
+        row = {
+            "sector": sector,
+            "placements": len(sub),
+            "subsidy_eur": float(euros.sum()),
+            "continued": int(cont.sum()),
+            "eur_per_continued": None,
+            "lower": None,
+            "upper": None,
+            "note": "",
+        }
         if len(sub) == 0:
             row["note"] = "not estimable: no placements"
         elif cont.sum() == 0:
@@ -979,17 +1246,25 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
                 row["lower"], row["upper"] = r - _z(alpha) * se, r + _z(alpha) * se
                 row["note"] = f"delta-method interval (over {EXACT_MAX_PLACEMENTS:,} placements)"
             else:
+
                 def ratio(e, c, axis=-1):
                     with np.errstate(divide="ignore", invalid="ignore"):
                         return np.where(c.sum(axis=axis) > 0, e.sum(axis=axis) / c.sum(axis=axis), np.inf)
 
                 with warnings.catch_warnings(), np.errstate(invalid="ignore"):
                     warnings.simplefilter("ignore", RuntimeWarning)  # the standard error of inf
-                    res = stats.bootstrap((euros, cont), ratio, paired=True, vectorized=True,
-                                          # resamples per batch: memory ~ 16 MB whatever the size
-                                          batch=max(1, 1_000_000 // len(sub)),
-                                          confidence_level=1 - alpha, n_resamples=n_resamples,
-                                          method="percentile", rng=np.random.default_rng(seed))
+                    res = stats.bootstrap(
+                        (euros, cont),
+                        ratio,
+                        paired=True,
+                        vectorized=True,
+                        # resamples per batch: memory ~ 16 MB whatever the size
+                        batch=max(1, 1_000_000 // len(sub)),
+                        confidence_level=1 - alpha,
+                        n_resamples=n_resamples,
+                        method="percentile",
+                        rng=np.random.default_rng(seed),
+                    )
                 low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
                 row["lower"] = low if np.isfinite(low) else None
                 row["upper"] = high if np.isfinite(high) else None
@@ -999,9 +1274,14 @@ def cost_per_continued_job(placements: pd.DataFrame, alpha: float = 0.05, seed: 
     return _frame(rows, "sector")
 
 
-def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
-                   comparison: pd.DataFrame, sensitivity: pd.DataFrame | None = None,
-                   precision: pd.DataFrame | None = None, adjusted: pd.DataFrame | None = None) -> dict:
+def sector_metrics(
+    placements_table: pd.DataFrame,
+    continuation: pd.DataFrame,
+    comparison: pd.DataFrame,
+    sensitivity: pd.DataFrame | None = None,
+    precision: pd.DataFrame | None = None,
+    adjusted: pd.DataFrame | None = None,
+) -> dict:
     """The notebook's recorded results (``sectors.*`` keys of metrics.json); with ``sensitivity``
     (:func:`continuation_sensitivity`) the difference on the placements that ended early,
     ``sectors.company_vs_association.ended_early.risk_difference``; with ``precision``
@@ -1025,8 +1305,9 @@ def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
     for name, stat in (("risk_difference", "risk difference"), ("odds_ratio", "odds ratio")):
         for suffix, column in (("", "estimate"), (".lower", "lower"), (".upper", "upper")):
             value = comparison.at[stat, column]
-            metrics[f"{key}.{name}{suffix}"] = None if value is None or value != value or (
-                isinstance(value, float) and math.isinf(value)) else value
+            metrics[f"{key}.{name}{suffix}"] = (
+                None if value is None or value != value or (isinstance(value, float) and math.isinf(value)) else value
+            )
     for name, test in (("fisher", "Fisher's exact test"), ("barnard", "Barnard's exact test")):
         metrics[f"{key}.{name}_p"] = comparison.at[test, "p"]
     if sensitivity is not None and len(sensitivity) > 1:
@@ -1036,8 +1317,9 @@ def sector_metrics(placements_table: pd.DataFrame, continuation: pd.DataFrame,
     if precision is not None:
         for name, word in (("upward", "upward"), ("downward", "downward")):
             label = f"smallest detectable difference, {word}"
-            metrics[f"{key}.detectable_difference.{name}"] = (precision.at[label, "difference"]
-                                                             if label in precision.index else None)
+            metrics[f"{key}.detectable_difference.{name}"] = (
+                precision.at[label, "difference"] if label in precision.index else None
+            )
         if "the process' own difference" in precision.index:
             metrics[f"{key}.power.process_difference"] = precision.at["the process' own difference", "power"]
     if adjusted is not None:

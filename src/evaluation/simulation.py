@@ -53,12 +53,18 @@ OUTPUT_FILES = ("coverage.csv", "coverage.md", "replications.csv.gz", "study.jso
 
 
 def _interval(quantity: str, estimate, se, lower, upper) -> dict:
-    return {"quantity": quantity, "kind": "interval", "estimate": estimate, "se": se, "lower": lower,
-            "upper": upper, "reject": None}
+    return {
+        "quantity": quantity,
+        "kind": "interval",
+        "estimate": estimate,
+        "se": se,
+        "lower": lower,
+        "upper": upper,
+        "reject": None,
+    }
 
 
-def estimates(clients: pd.DataFrame, placements: pd.DataFrame, alpha: float = 0.05,
-              horizons=HORIZONS) -> list[dict]:
+def estimates(clients: pd.DataFrame, placements: pd.DataFrame, alpha: float = 0.05, horizons=HORIZONS) -> list[dict]:
     """Every estimate of the study on one register, one row each: ``quantity``, ``kind``
     (``interval`` or ``test``), ``estimate``, ``se``, ``lower``, ``upper``, ``reject`` (tests).
 
@@ -84,17 +90,30 @@ def estimates(clients: pd.DataFrame, placements: pd.DataFrame, alpha: float = 0.
             se = math.sqrt(v["variance"]) if v["variance"] is not None else 0.0
             rows.append(_interval(f"cif.{cause}.{h}d", v["cif"], se, v["lower"], v["upper"]))
         v = value_at(km, h, ("survival", "std_err", "lower", "upper"))
-        rows.append(_interval(f"no_exit.{h}d", v["survival"], v["std_err"] or 0.0,
-                              v["lower"] if v["lower"] is not None else v["survival"],
-                              v["upper"] if v["upper"] is not None else v["survival"]))
+        rows.append(
+            _interval(
+                f"no_exit.{h}d",
+                v["survival"],
+                v["std_err"] or 0.0,
+                v["lower"] if v["lower"] is not None else v["survival"],
+                v["upper"] if v["upper"] is not None else v["survival"],
+            )
+        )
         r = restricted_mean(time_, event > 0, h)
         rows.append(_interval(f"rmst.{h}d", r["rmean"], r["se"], r["rmean"] - z * r["se"], r["rmean"] + z * r["se"]))
     for name, model in (("cox", cause_specific_cox), ("finegray", fine_gray)):
         result = model(frame, alpha=alpha)
         if result.ok:
             for covariate, row in result.table.iterrows():
-                rows.append(_interval(f"{name}.employment.{covariate}", row["coef"], row["se"],
-                                      row["coef"] - z * row["se"], row["coef"] + z * row["se"]))
+                rows.append(
+                    _interval(
+                        f"{name}.employment.{covariate}",
+                        row["coef"],
+                        row["se"],
+                        row["coef"] - z * row["se"],
+                        row["coef"] + z * row["se"],
+                    )
+                )
     counts = {}
     for sector in ("company", "association"):
         continued = placements.loc[placements["sector"] == sector, "continued"].astype(bool)
@@ -102,8 +121,9 @@ def estimates(clients: pd.DataFrame, placements: pd.DataFrame, alpha: float = 0.
         if continued.size:
             est = wilson_interval(*counts[sector], alpha)
             p = est.estimate
-            rows.append(_interval(f"continuation.{sector}", p, math.sqrt(p * (1 - p) / continued.size),
-                                  est.lower, est.upper))
+            rows.append(
+                _interval(f"continuation.{sector}", p, math.sqrt(p * (1 - p) / continued.size), est.lower, est.upper)
+            )
     (k1, n1), (k2, n2) = counts["company"], counts["association"]
     if n1 and n2:
         est = newcombe_difference(k1, n1, k2, n2, alpha)
@@ -113,8 +133,17 @@ def estimates(clients: pd.DataFrame, placements: pd.DataFrame, alpha: float = 0.
     for name, test in (("gray", gray_test), ("logrank", logrank_test)):
         result = test(two_sexes, "sex")
         if result.p is not None:
-            rows.append({"quantity": f"{name}.employment.sex (null)", "kind": "test", "estimate": result.p,
-                         "se": None, "lower": None, "upper": None, "reject": result.p < alpha})
+            rows.append(
+                {
+                    "quantity": f"{name}.employment.sex (null)",
+                    "kind": "test",
+                    "estimate": result.p,
+                    "se": None,
+                    "lower": None,
+                    "upper": None,
+                    "reject": result.p < alpha,
+                }
+            )
     return rows
 
 
@@ -180,9 +209,13 @@ def coverage_table(rows: pd.DataFrame, truths: dict[str, float], alpha: float = 
         else:
             nominal = 1 - alpha
             covered = (group["lower"].astype(float) <= true) & (true <= group["upper"].astype(float))
-            row.update(mean=float(est.mean()), bias=float(est.mean() - true), empirical_se=float(est.std(ddof=1)),
-                       mean_se=float(group["se"].astype(float).mean()),
-                       coverage=float(covered.mean()) if not math.isnan(true) else np.nan)
+            row.update(
+                mean=float(est.mean()),
+                bias=float(est.mean() - true),
+                empirical_se=float(est.std(ddof=1)),
+                mean_se=float(group["se"].astype(float).mean()),
+                coverage=float(covered.mean()) if not math.isnan(true) else np.nan,
+            )
         c = row["coverage"]
         row["mc_error"] = math.sqrt(c * (1 - c) / r) if not math.isnan(c) else np.nan
         half = 1.959963984540054 * math.sqrt(nominal * (1 - nominal) / r)
@@ -197,8 +230,16 @@ def coverage_table(rows: pd.DataFrame, truths: dict[str, float], alpha: float = 
     return pd.DataFrame(out).set_index("quantity")
 
 
-def study(reps: int, clients: int, *, process: Process | None = None, seed: int = 2024, alpha: float = 0.05,
-          workers: int = 1, scheduler: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def study(
+    reps: int,
+    clients: int,
+    *,
+    process: Process | None = None,
+    seed: int = 2024,
+    alpha: float = 0.05,
+    workers: int = 1,
+    scheduler: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Run the study: ``(coverage table, all replication rows, facts)``; ``facts`` has the
     machine, the time taken and the settings."""
     if reps < 2 or clients < 20:
@@ -213,11 +254,17 @@ def study(reps: int, clients: int, *, process: Process | None = None, seed: int 
     coverage = coverage_table(table, true_values(process, alpha), alpha)
     source = Path(process.source).resolve()
     shown = source.relative_to(ROOT).as_posix() if source.is_relative_to(ROOT) else str(source)
-    facts = {"replications": reps, "clients": clients, "seed": seed, "alpha": alpha, "process": shown,
-             "design": process.design,
-             "workers": workers if not scheduler else f"Dask scheduler {scheduler}",
-             "seconds": round(time.perf_counter() - started, 1),
-             "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}"}
+    facts = {
+        "replications": reps,
+        "clients": clients,
+        "seed": seed,
+        "alpha": alpha,
+        "process": shown,
+        "design": process.design,
+        "workers": workers if not scheduler else f"Dask scheduler {scheduler}",
+        "seconds": round(time.perf_counter() - started, 1),
+        "machine": f"{platform.machine()}, {_cores()} cores, Python {platform.python_version()}",
+    }
     return coverage, table, facts
 
 
@@ -230,30 +277,36 @@ def _cores() -> int:
 def markdown(coverage: pd.DataFrame, facts: dict) -> str:
     """The coverage table as Markdown with how it was made."""
     level = round(100 * (1 - facts["alpha"]))
-    lines = [f"# Coverage of the {level} % intervals: {facts['replications']:,} registers of {facts['clients']:,} clients",
-             "",
-             f"Drawn from `{facts['process']}` ({facts.get('design', 'cause_specific')} design, seed "
-             f"{facts['seed']}); made by `python -m evaluation simulate --reps {facts['replications']} --clients "
-             f"{facts['clients']} --process {facts['process']}` in {facts['seconds']} s "
-             f"({facts['workers']} workers; {facts['machine']}).",
-             "",
-             "Coverage: share of intervals containing the truth computed from the process; for a test under the "
-             "null, its rejection rate (nominal "
-             f"{facts['alpha']:g}). MC error = sqrt(c (1 − c) / R). Verdict: outside the Monte Carlo band "
-             "(nominal ± 1.96 MC error of the nominal level) the intervals cover too little (`under`) or too much "
-             "(`over`); `no truth`: the process defines none (the Fine–Gray coefficients of a cause-specific process, "
-             "the Cox coefficients of a Fine–Gray one: their empirical and estimated standard errors are still "
-             "compared). Each verdict is one quantity's: with about forty quantities in a table, one or two fall "
-             "outside their band by chance alone.",
-             "",
-             "| quantity | truth | R | mean | bias | empirical SE | mean SE | coverage | MC error | verdict |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        f"# Coverage of the {level} % intervals: {facts['replications']:,} registers of {facts['clients']:,} clients",
+        "",
+        f"Drawn from `{facts['process']}` ({facts.get('design', 'cause_specific')} design, seed "
+        f"{facts['seed']}); made by `python -m evaluation simulate --reps {facts['replications']} --clients "
+        f"{facts['clients']} --process {facts['process']}` in {facts['seconds']} s "
+        f"({facts['workers']} workers; {facts['machine']}).",
+        "",
+        "Coverage: share of intervals containing the truth computed from the process; for a test under the "
+        "null, its rejection rate (nominal "
+        f"{facts['alpha']:g}). MC error = sqrt(c (1 − c) / R). Verdict: outside the Monte Carlo band "
+        "(nominal ± 1.96 MC error of the nominal level) the intervals cover too little (`under`) or too much "
+        "(`over`); `no truth`: the process defines none (the Fine–Gray coefficients of a cause-specific process, "
+        "the Cox coefficients of a Fine–Gray one: their empirical and estimated standard errors are still "
+        "compared). Each verdict is one quantity's: with about forty quantities in a table, one or two fall "
+        "outside their band by chance alone.",
+        "",
+        "| quantity | truth | R | mean | bias | empirical SE | mean SE | coverage | MC error | verdict |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
     for quantity, r in coverage.iterrows():
+
         def f(x, d=4):
             return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{d}f}"
-        lines.append(f"| {quantity} | {f(r['truth'])} | {r['replications']} | {f(r['mean'])} | {f(r['bias'])} | "
-                     f"{f(r['empirical_se'])} | {f(r['mean_se'])} | {f(r['coverage'], 3)} | {f(r['mc_error'], 3)} | "
-                     f"{r['verdict']} |")
+
+        lines.append(
+            f"| {quantity} | {f(r['truth'])} | {r['replications']} | {f(r['mean'])} | {f(r['bias'])} | "
+            f"{f(r['empirical_se'])} | {f(r['mean_se'])} | {f(r['coverage'], 3)} | {f(r['mc_error'], 3)} | "
+            f"{r['verdict']} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -269,7 +322,12 @@ def write_study(out: str | Path, coverage: pd.DataFrame, rows: pd.DataFrame, fac
     with staged_folder(out, _ours, "a simulation study's folder") as tmp:
         coverage.to_csv(tmp / "coverage.csv", float_format="%.6g", lineterminator="\n")
         (tmp / "coverage.md").write_text(markdown(coverage, facts), encoding="utf-8")
-        rows.to_csv(tmp / "replications.csv.gz", index=False, float_format="%.8g",
-                    compression={"method": "gzip", "mtime": 0}, lineterminator="\n")
+        rows.to_csv(
+            tmp / "replications.csv.gz",
+            index=False,
+            float_format="%.8g",
+            compression={"method": "gzip", "mtime": 0},
+            lineterminator="\n",
+        )
         (tmp / "study.json").write_text(json.dumps(facts, indent=1) + "\n", encoding="utf-8")
     return out

@@ -67,18 +67,24 @@ class UpdateReport:
     written: Path | None = None
 
     def lines(self) -> list[str]:
-        out = [f"{len(self.new_months)} new month(s)"
-               + (f": {self.new_months[0]}..{self.new_months[-1]}" if self.new_months else ""),
-               f"{len(self.revised)} revised value(s)"
-               + "".join(f"\n  {a} {m} {v}: {old} -> {new}" for a, m, v, old, new in self.revised[:20]),
-               f"{self.queries} quer(ies), {self.retries} retr(ies)"]
+        out = [
+            f"{len(self.new_months)} new month(s)"
+            + (f": {self.new_months[0]}..{self.new_months[-1]}" if self.new_months else ""),
+            f"{len(self.revised)} revised value(s)"
+            + "".join(f"\n  {a} {m} {v}: {old} -> {new}" for a, m, v, old, new in self.revised[:20]),
+            f"{self.queries} quer(ies), {self.retries} retr(ies)",
+        ]
         if self.not_fetched_areas:
-            out.append(f"areas in the table but not in the panel's area list (not fetched): "
-                       f"{', '.join(self.not_fetched_areas)}")
+            out.append(
+                f"areas in the table but not in the panel's area list (not fetched): "
+                f"{', '.join(self.not_fetched_areas)}"
+            )
         if self.areas_gone:
-            out.append(f"areas of the panel no longer in the table (a municipal merger?): "
-                       f"{', '.join(self.areas_gone)}; the table applies the newest division to every "
-                       "month, so rebuild the panel from 2006-01 (--from 2006-01) to keep it consistent")
+            out.append(
+                f"areas of the panel no longer in the table (a municipal merger?): "
+                f"{', '.join(self.areas_gone)}; the table applies the newest division to every "
+                "month, so rebuild the panel from 2006-01 (--from 2006-01) to keep it consistent"
+            )
         out.append(f"written: {self.written}" if self.written else "nothing to write: the panel is current")
         return out
 
@@ -94,28 +100,45 @@ def _px_month(month: str) -> str:
 
 
 # ----------------------------------------------------------------------------- HTTP
-def _request(url: str, body: dict | None, *, retries: int, backoff: float, timeout: float,
-             report: UpdateReport, sleep: Callable[[float], None]) -> bytes:
+def _request(
+    url: str,
+    body: dict | None,
+    *,
+    retries: int,
+    backoff: float,
+    timeout: float,
+    report: UpdateReport,
+    sleep: Callable[[float], None],
+) -> bytes:
     data = None if body is None else json.dumps(body).encode("utf-8")
     for attempt in range(retries + 1):
-        request = urllib.request.Request(url, data=data, method="GET" if body is None else "POST",
-                                         headers={"Content-Type": "application/json",
-                                                  "User-Agent": "wassup-evaluation"})
+        request = urllib.request.Request(
+            url,
+            data=data,
+            method="GET" if body is None else "POST",
+            headers={"Content-Type": "application/json", "User-Agent": "wassup-evaluation"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return response.read()
         except http.client.IncompleteRead as exc:
-            raise UpdateError(f"the answer of {url} was cut short ({len(exc.partial)} bytes received): "
-                              "try again (the panel is untouched)") from None
+            raise UpdateError(
+                f"the answer of {url} was cut short ({len(exc.partial)} bytes received): "
+                "try again (the panel is untouched)"
+            ) from None
         except urllib.error.HTTPError as exc:
             exc.close()
             if exc.code != 429 and exc.code < 500:
-                raise UpdateError(f"{url} answered HTTP {exc.code} ({exc.reason}): check the table "
-                                  "address and the query (the panel is untouched)") from None
+                raise UpdateError(
+                    f"{url} answered HTTP {exc.code} ({exc.reason}): check the table "
+                    "address and the query (the panel is untouched)"
+                ) from None
             if attempt == retries:
-                raise UpdateError(f"{url} kept answering HTTP {exc.code} ({exc.reason}) after "
-                                  f"{retries + 1} tries: try again later (the panel is untouched)") from None
-            wait = backoff * 2 ** attempt
+                raise UpdateError(
+                    f"{url} kept answering HTTP {exc.code} ({exc.reason}) after "
+                    f"{retries + 1} tries: try again later (the panel is untouched)"
+                ) from None
+            wait = backoff * 2**attempt
             retry_after = exc.headers.get("Retry-After") if exc.headers else None
             if retry_after and retry_after.strip().isdigit():
                 wait = max(wait, float(retry_after))
@@ -123,8 +146,9 @@ def _request(url: str, body: dict | None, *, retries: int, backoff: float, timeo
             sleep(wait)
         except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise UpdateError(f"cannot reach {url}: {reason}. Check the network connection "
-                              "(the panel is untouched)") from None
+            raise UpdateError(
+                f"cannot reach {url}: {reason}. Check the network connection (the panel is untouched)"
+            ) from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -132,8 +156,10 @@ def _json(raw: bytes, what: str) -> dict:
     try:
         return json.loads(raw.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise UpdateError(f"the {what} is not valid JSON ({str(exc).splitlines()[0]}; "
-                          f"{len(raw)} bytes received, perhaps cut short): the panel is untouched") from None
+        raise UpdateError(
+            f"the {what} is not valid JSON ({str(exc).splitlines()[0]}; "
+            f"{len(raw)} bytes received, perhaps cut short): the panel is untouched"
+        ) from None
 
 
 # ----------------------------------------------------------------------------- metadata
@@ -155,19 +181,29 @@ def read_metadata(meta: dict, variables: list[str]) -> Dimensions:
         content = next(d for d in dims if set(d["values"]) & set(variables))
         area = next(d for d in dims if d is not time_dim and d is not content)
     except (KeyError, StopIteration, TypeError):
-        raise UpdateError("the table's metadata do not have the expected dimensions (area, month, "
-                          "variables): the table has changed; the panel is untouched") from None
+        raise UpdateError(
+            "the table's metadata do not have the expected dimensions (area, month, "
+            "variables): the table has changed; the panel is untouched"
+        ) from None
     if list(content["values"]) != list(variables):
         added = [v for v in content["values"] if v not in variables]
         removed = [v for v in variables if v not in content["values"]]
-        raise UpdateError("the table's variable list has changed"
-                          + (f"; added: {', '.join(added)}" if added else "")
-                          + (f"; removed: {', '.join(removed)}" if removed else "")
-                          + ("; same variables in another order" if not added and not removed else "")
-                          + ". Update data/public/statfin/variables.csv and the panel together (the panel "
-                            "is untouched)")
-    return Dimensions(area["code"], time_dim["code"], content["code"], list(area["values"]),
-                      [month_code(m) for m in time_dim["values"]], list(content["values"]))
+        raise UpdateError(
+            "the table's variable list has changed"
+            + (f"; added: {', '.join(added)}" if added else "")
+            + (f"; removed: {', '.join(removed)}" if removed else "")
+            + ("; same variables in another order" if not added and not removed else "")
+            + ". Update data/public/statfin/variables.csv and the panel together (the panel "
+            "is untouched)"
+        )
+    return Dimensions(
+        area["code"],
+        time_dim["code"],
+        content["code"],
+        list(area["values"]),
+        [month_code(m) for m in time_dim["values"]],
+        list(content["values"]),
+    )
 
 
 # ----------------------------------------------------------------------------- responses
@@ -204,8 +240,9 @@ def _parse_v1(body: dict, dims: Dimensions) -> pd.DataFrame:
     for record in body["data"]:
         if len(record["values"]) != len(values):
             raise ValueError(f"a row has {len(record['values'])} values for {len(values)} columns")
-        rows.append([record["key"][area_pos], month_code(record["key"][time_pos]),
-                     *[_number(v) for v in record["values"]]])
+        rows.append(
+            [record["key"][area_pos], month_code(record["key"][time_pos]), *[_number(v) for v in record["values"]]]
+        )
     frame = pd.DataFrame(rows, columns=["alue", "month", *values])
     return frame[["alue", "month", *dims.variables]]
 
@@ -245,12 +282,12 @@ def _chunks(areas: list[str], months: list[str], n_variables: int, max_cells: in
     if per_month <= max_cells:
         step = max(1, max_cells // per_month)
         for i in range(0, len(months), step):
-            yield areas, months[i:i + step]
+            yield areas, months[i : i + step]
     else:
         step = max(1, max_cells // n_variables)
         for month in months:
             for i in range(0, len(areas), step):
-                yield areas[i:i + step], [month]
+                yield areas[i : i + step], [month]
 
 
 def _write_panel(frame: pd.DataFrame, variables: list[str]) -> bytes:
@@ -263,18 +300,28 @@ def _write_panel(frame: pd.DataFrame, variables: list[str]) -> bytes:
     text = out.to_csv(index=False, lineterminator="\n", na_rep="")
     lines = text.split("\n")
     header = ",".join(f'"{c}"' for c in ["alue", "month", *variables])
-    body = [f'"{line.split(",", 2)[0]}","{line.split(",", 2)[1]}",{line.split(",", 2)[2]}'
-            for line in lines[1:] if line]
+    body = [
+        f'"{line.split(",", 2)[0]}","{line.split(",", 2)[1]}",{line.split(",", 2)[2]}' for line in lines[1:] if line
+    ]
     buffer = io.BytesIO()
     with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as handle:
         handle.write(("\n".join([header, *body]) + "\n").encode("utf-8"))
     return buffer.getvalue()
 
 
-def update(table: str = "12r5", start: str | None = None, *, folder: str | Path | None = None,
-           url: str | None = None, response_format: str = "json", max_cells: int = 100_000,
-           retries: int = 5, backoff: float = 1.0, timeout: float = 60.0,
-           sleep: Callable[[float], None] = time.sleep) -> UpdateReport:
+def update(
+    table: str = "12r5",
+    start: str | None = None,
+    *,
+    folder: str | Path | None = None,
+    url: str | None = None,
+    response_format: str = "json",
+    max_cells: int = 100_000,
+    retries: int = 5,
+    backoff: float = 1.0,
+    timeout: float = 60.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> UpdateReport:
     """Fetch the months after the panel's last (or from ``start``) and merge them in.
 
     Parameters
@@ -320,11 +367,14 @@ def update(table: str = "12r5", start: str | None = None, *, folder: str | Path 
         return report
     frames = []
     for chunk_areas, chunk_months in _chunks(areas, months, len(dims.variables), max_cells):
-        query = {"query": [
-            {"code": dims.area, "selection": {"filter": "item", "values": chunk_areas}},
-            {"code": dims.time, "selection": {"filter": "item", "values": [_px_month(m) for m in chunk_months]}},
-            {"code": dims.content, "selection": {"filter": "item", "values": dims.variables}},
-        ], "response": {"format": response_format}}
+        query = {
+            "query": [
+                {"code": dims.area, "selection": {"filter": "item", "values": chunk_areas}},
+                {"code": dims.time, "selection": {"filter": "item", "values": [_px_month(m) for m in chunk_months]}},
+                {"code": dims.content, "selection": {"filter": "item", "values": dims.variables}},
+            ],
+            "response": {"format": response_format},
+        }
         report.queries += 1
         got = parse_response(_json(_request(url, query, **http), "response"), dims)
         # only what was asked for (a service may answer more)
@@ -341,8 +391,9 @@ def update(table: str = "12r5", start: str | None = None, *, folder: str | Path 
         for v in dims.variables:
             b, a = before[v], after[v]
             if not ((pd.isna(b) and pd.isna(a)) or (pd.notna(b) and pd.notna(a) and float(b) == float(a))):
-                report.revised.append((key[0], key[1], v, None if pd.isna(b) else float(b),
-                                       None if pd.isna(a) else float(a)))
+                report.revised.append(
+                    (key[0], key[1], v, None if pd.isna(b) else float(b), None if pd.isna(a) else float(a))
+                )
     report.new_months = sorted(set(fetched["month"]) - set(old["month"]))
     if not report.new_months and not report.revised:
         return report
@@ -370,16 +421,26 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("update", help="fetch new months of the official panel from the StatFin PxWeb API")
     p.add_argument("--table", default="12r5", choices=sorted(TABLES))
-    p.add_argument("--from", dest="start", metavar="YYYY-MM",
-                   help="first month to fetch (default: after the panel's last; earlier months are revisions)")
+    p.add_argument(
+        "--from",
+        dest="start",
+        metavar="YYYY-MM",
+        help="first month to fetch (default: after the panel's last; earlier months are revisions)",
+    )
     p.add_argument("--format", dest="response_format", default="json", choices=("json", "json-stat2"))
     p.add_argument("--url", help="the table's PxWeb v1 address (default: Statistics Finland's)")
     p.add_argument("--folder", type=Path, help="the panel folder (default data/public/statfin/)")
     p.add_argument("--max-cells", type=int, default=100_000, help="cells per query (the service's limit)")
     args = parser.parse_args(argv)
     try:
-        report = update(args.table, args.start, folder=args.folder, url=args.url,
-                        response_format=args.response_format, max_cells=args.max_cells)
+        report = update(
+            args.table,
+            args.start,
+            folder=args.folder,
+            url=args.url,
+            response_format=args.response_format,
+            max_cells=args.max_cells,
+        )
     except UpdateError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -41,8 +41,13 @@ __all__ = ["Summary", "Section", "summarise", "render_html", "write_summary", "W
 #: Horizons (days) at which the share employed is stated, with their names.
 HORIZONS = {180: "half", 365: "year", 730: "two"}
 #: The summary's parts and the notebooks whose metrics each needs.
-PARTS = {"outcomes": "00_dataset_overview", "speed": "02_time_to_employment", "sectors": "03_sector_outcomes",
-         "official": "01_reproduce_report_figures", "cf": "04_counterfactual"}
+PARTS = {
+    "outcomes": "00_dataset_overview",
+    "speed": "02_time_to_employment",
+    "sectors": "03_sector_outcomes",
+    "official": "01_reproduce_report_figures",
+    "cf": "04_counterfactual",
+}
 #: The groups in the order the summary lists them.
 GROUP_ORDER = ("employment", "activation", "retirement", "other", "censored")
 
@@ -51,74 +56,85 @@ WORDS: dict[str, dict[str, str]] = {
         "title": "{name}: Wassup-hankkeen arviointi",
         "subtitle": "Yhteenveto päättäjille. Hanke {start} – {end}; Kokoomo-palvelukeskuksen asiakkaat.",
         "warning": "<strong>Harjoitusaineisto.</strong> Tämän yhteenvedon {tables} on laskettu keksitystä "
-                   "harjoitusaineistosta, ei Kokoomon todellisista asiakkaista. Ne näyttävät, millainen "
-                   "yhteenveto todellisista tiedoista syntyisi, mutta eivät kerro hankkeen tuloksista.",
+        "harjoitusaineistosta, ei Kokoomon todellisista asiakkaista. Ne näyttävät, millainen "
+        "yhteenveto todellisista tiedoista syntyisi, mutta eivät kerro hankkeen tuloksista.",
         "warning.official": " Työttömyysluvut ovat Tilastokeskuksen virallisia tilastoja.",
-        "table.clients": "asiakasluvut", "table.placements": "palkkatukiluvut", "table.monthly": "työttömyysluvut",
+        "table.clients": "asiakasluvut",
+        "table.placements": "palkkatukiluvut",
+        "table.monthly": "työttömyysluvut",
         "and": "ja",
         "outcomes.title": "Mihin asiakkaat siirtyivät",
         "outcomes.intro": "Hankkeessa oli {n} asiakasta. Seurannan aikana:",
-        "group.employment": "työllistyi", "group.activation": "siirtyi työkokeiluun tai kuntouttavaan työtoimintaan",
-        "group.retirement": "jäi eläkkeelle", "group.other": "siirtyi koulutukseen, muutti tai keskeytti",
+        "group.employment": "työllistyi",
+        "group.activation": "siirtyi työkokeiluun tai kuntouttavaan työtoimintaan",
+        "group.retirement": "jäi eläkkeelle",
+        "group.other": "siirtyi koulutukseen, muutti tai keskeytti",
         "group.censored": "ei poistumaa seurannan aikana",
         "count": "{n} ({share})",
         "count.hidden": "määrä salattu (se paljastaisi alle viiden henkilön tiedon)",
         "speed.title": "Kuinka nopeasti asiakkaat työllistyivät",
-        "speed.half": "puolen vuoden", "speed.year": "vuoden", "speed.two": "kahden vuoden",
+        "speed.half": "puolen vuoden",
+        "speed.year": "vuoden",
+        "speed.two": "kahden vuoden",
         "speed.first": "Sadasta asiakkaasta {x} oli työllistynyt {when} kuluessa ilmoittautumisesta "
-                       "(95\u00a0%:n luottamusväli {span}).",
+        "(95\u00a0%:n luottamusväli {span}).",
         "speed.more": "{When} kuluessa heitä oli {x} ({span}).",
         "speed.short": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian lyhyt "
-                       "(niin pitkään seurattuja asiakkaita oli liian vähän).",
+        "(niin pitkään seurattuja asiakkaita oli liian vähän).",
         "speed.unknown": "{When} kuluessa työllistyneiden määrää ei voi kertoa: seuranta on siihen liian lyhyt "
-                         "tai luku on salattu (se paljastaisi alle viiden henkilön tiedon).",
+        "tai luku on salattu (se paljastaisi alle viiden henkilön tiedon).",
         "speed.explain": "Luvuissa on otettu huomioon, että osa asiakkaista siirtyi muualle ennen kuin ehti "
-                         "työllistyä. Luottamusväli kertoo, kuinka paljon luku voisi vaihdella sattuman vuoksi.",
+        "työllistyä. Luottamusväli kertoo, kuinka paljon luku voisi vaihdella sattuman vuoksi.",
         "sectors.title": "Yritykset ja yhdistykset palkkatukityönantajina",
         "sectors.euros": "Palkkatukieuroista {company} meni yrityksiin ja {association} yhdistyksiin.",
         "sectors.rates": "Palkkatukijakson jälkeen jatkoa tarjottiin yrityksissä {company}:lle "
-                         "työllistetyistä ({kc}/{nc}) ja yhdistyksissä {association}:lle ({ka}/{na}).",
+        "työllistetyistä ({kc}/{nc}) ja yhdistyksissä {association}:lle ({ka}/{na}).",
         "sectors.hidden": "Jatkon osuuksia ei kerrota: ne paljastaisivat alle viiden henkilön tiedon.",
         "sectors.diff": "Ero, {d} prosenttiyksikköä {side} hyväksi, ei todennäköisesti johdu pelkästä "
-                        "sattumasta (95\u00a0%:n luottamusväli {span} prosenttiyksikköä).",
+        "sattumasta (95\u00a0%:n luottamusväli {span} prosenttiyksikköä).",
         "sectors.diff.unconfirmed": "Tarkka testi ei kuitenkaan vahvista eroa (p = {p}), joten siihen on "
-                                    "suhtauduttava varoen: yritysten ja yhdistysten palkkatukijaksoja oli vain {n}.",
+        "suhtauduttava varoen: yritysten ja yhdistysten palkkatukijaksoja oli vain {n}.",
         "sectors.no_diff": "Ero ({d} prosenttiyksikköä, 95\u00a0%:n luottamusväli {span}) voi johtua sattumasta: "
-                           "aineistosta ei voi päätellä, kummassa jatko oli yleisempää.",
+        "aineistosta ei voi päätellä, kummassa jatko oli yleisempää.",
         "sectors.no_estimate": "Yritysten ja yhdistysten eroa ei voi laskea tästä aineistosta.",
-        "side.company": "yritysten", "side.association": "yhdistysten",
+        "side.company": "yritysten",
+        "side.association": "yhdistysten",
         "official.title": "Työttömyys kunnassa ja muualla",
         "official.counts": "{name}: työttömiä työnhakijoita oli {start} {when_start} ja {end} {when_end} ({change}{why}).",
         "official.like.first": "; hankkeen ensimmäinen kuukausi ja sama kalenterikuukausi myöhemmin, sillä "
-                               "työttömyys vaihtelee vuodenajan mukaan",
+        "työttömyys vaihtelee vuodenajan mukaan",
         "official.like": "; sama kalenterikuukausi, sillä työttömyys vaihtelee vuodenajan mukaan",
         "official.benchmark": "Muun maan tahdissa kunnassa olisi ollut {when_end} noin {country} työtöntä, muun "
-                              "maakunnan tahdissa {region} ja muun seutukunnan tahdissa {subregion}; todellisuudessa "
-                              "{tail}.",
-        "official.below": "{d} vähemmän", "official.above": "{d} enemmän", "official.between": "määrä oli näiden välissä",
+        "maakunnan tahdissa {region} ja muun seutukunnan tahdissa {subregion}; todellisuudessa "
+        "{tail}.",
+        "official.below": "{d} vähemmän",
+        "official.above": "{d} enemmän",
+        "official.between": "määrä oli näiden välissä",
         "official.range": "keskimmäisessä {coverage}:ssa samankokoisista kunnista ({n} kuntaa, työvoimaa {size}) "
-                          "työttömien määrä muuttui samana aikana {range}\u00a0%",
+        "työttömien määrä muuttui samana aikana {range}\u00a0%",
         "official.within": "Kunnan muutos ({change}) mahtuu kuitenkin tavalliseen vaihteluun: {range}{rank}.",
         "official.rank": ", ja kunnan lasku oli {all} kunnan joukossa {rank} suurin",
         "official.outside.faster": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
-                                   "{k}/{n} kunnasta laski enemmän. Se ei yksin kerro, että lasku johtui hankkeesta.",
+        "{k}/{n} kunnasta laski enemmän. Se ei yksin kerro, että lasku johtui hankkeesta.",
         "official.outside.slower": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
-                                   "{k}/{n} kunnasta laski vähemmän.",
+        "{k}/{n} kunnasta laski vähemmän.",
         "cf.title": "Vähensikö hanke kunnan työttömyyttä?",
         "limits.title": "Mitä tämä arviointi ei kerro",
         "limits.no_control": "Asiakkaiden siirtymiä ei verrattu samanlaisiin työttömiin, jotka eivät olleet "
-                             "Kokoomon asiakkaita: luvut kertovat, mihin asiakkaat siirtyivät, eivät sitä, kuinka "
-                             "moni olisi työllistynyt ilman hanketta.",
+        "Kokoomon asiakkaita: luvut kertovat, mihin asiakkaat siirtyivät, eivät sitä, kuinka "
+        "moni olisi työllistynyt ilman hanketta.",
         "limits.size": "Asiakkaita oli {clients}{placements}.",
         "limits.width": " Sattuman osuuden kertovat luottamusvälit: vuoden kuluessa työllistyneiden osuuden "
-                        "95\u00a0%:n luottamusväli on {width} prosenttiyksikköä leveä.",
+        "95\u00a0%:n luottamusväli on {width} prosenttiyksikköä leveä.",
         "limits.placements": " ja palkkatukijaksoja {n}",
         "limits.missing": "Tässä ajossa ei ollut tietoja osiin: {parts}.",
-        "part.outcomes": "asiakkaiden siirtymät", "part.speed": "työllistymisen nopeus",
-        "part.sectors": "yritykset ja yhdistykset", "part.official": "viralliset työttömyystilastot",
+        "part.outcomes": "asiakkaiden siirtymät",
+        "part.speed": "työllistymisen nopeus",
+        "part.sectors": "yritykset ja yhdistykset",
+        "part.official": "viralliset työttömyystilastot",
         "part.cf": "vertailu muihin kuntiin",
         "source": "Luvut: wassup-evaluation, ajon tiedosto metrics.json (muistikirjat 00–04). Työttömyystilastot: "
-                  "Tilastokeskus ja TEM, StatFin 12r5, CC BY 4.0.",
+        "Tilastokeskus ja TEM, StatFin 12r5, CC BY 4.0.",
         "figure.clients_by_outcome": "Asiakkaat siirtymän mukaan.",
         "figure.continuation_rate_by_sector": "Jatkon osuus sektoreittain, pystyviivat 95\u00a0%:n luottamusvälejä.",
         "figure.unemployed_indexed_by_area": "Työttömät kunnassa ja muualla, hankkeen alku = 100.",
@@ -128,76 +144,86 @@ WORDS: dict[str, dict[str, str]] = {
         "title": "{name}: an evaluation of the Wassup project",
         "subtitle": "A summary for decision makers. Project {start} – {end}; the clients of the Kokoomo centre.",
         "warning": "<strong>Practice data.</strong> The {tables} in this summary come from invented practice "
-                   "data, not from Kokoomo's real clients. They show what a summary of the real data would "
-                   "look like, but say nothing about the project's results.",
+        "data, not from Kokoomo's real clients. They show what a summary of the real data would "
+        "look like, but say nothing about the project's results.",
         "warning.official": " The unemployment figures are official statistics of Statistics Finland.",
-        "table.clients": "client figures", "table.placements": "pay-subsidy figures",
+        "table.clients": "client figures",
+        "table.placements": "pay-subsidy figures",
         "table.monthly": "unemployment figures",
         "and": "and",
         "outcomes.title": "Where the clients went",
         "outcomes.intro": "The project had {n} clients. During the follow-up:",
-        "group.employment": "found work", "group.activation": "moved to a work trial or rehabilitative work",
-        "group.retirement": "retired", "group.other": "moved to education, moved away or dropped out",
+        "group.employment": "found work",
+        "group.activation": "moved to a work trial or rehabilitative work",
+        "group.retirement": "retired",
+        "group.other": "moved to education, moved away or dropped out",
         "group.censored": "no exit during the follow-up",
         "count": "{n} ({share})",
         "count.hidden": "number suppressed (it would reveal fewer than five people)",
         "speed.title": "How fast the clients found work",
-        "speed.half": "half a year", "speed.year": "a year", "speed.two": "two years",
+        "speed.half": "half a year",
+        "speed.year": "a year",
+        "speed.two": "two years",
         "speed.first": "Of every hundred clients, {x} had found work within {when} of enrolling "
-                       "(95% confidence interval {span}).",
+        "(95% confidence interval {span}).",
         "speed.more": "Within {when}, {x} had ({span}).",
         "speed.short": "How many had found work within {when} cannot be said: the follow-up is too short for it "
-                       "(too few clients were followed that long).",
+        "(too few clients were followed that long).",
         "speed.unknown": "How many had found work within {when} cannot be said: the follow-up is too short for it, "
-                         "or the number is suppressed (it would reveal fewer than five people).",
+        "or the number is suppressed (it would reveal fewer than five people).",
         "speed.explain": "The numbers allow for clients who moved elsewhere before they could find work. The "
-                         "confidence interval shows how much a number could vary by chance.",
+        "confidence interval shows how much a number could vary by chance.",
         "sectors.title": "Companies and associations as employers with pay subsidy",
         "sectors.euros": "Of the pay-subsidy euros, {company} went to companies and {association} to associations.",
         "sectors.rates": "After the subsidised period, companies offered continued work to {company} of those "
-                         "employed ({kc}/{nc}) and associations to {association} ({ka}/{na}).",
+        "employed ({kc}/{nc}) and associations to {association} ({ka}/{na}).",
         "sectors.hidden": "The shares offered continued work are not shown: they would reveal fewer than five people.",
         "sectors.diff": "The difference, {d} percentage points in favour of {side}, is unlikely to be chance "
-                        "alone (95% confidence interval {span} percentage points).",
+        "alone (95% confidence interval {span} percentage points).",
         "sectors.diff.unconfirmed": "The exact test does not confirm it, though (p = {p}): with only {n} "
-                                    "placements in companies and associations it should be read with caution.",
+        "placements in companies and associations it should be read with caution.",
         "sectors.no_diff": "The difference ({d} percentage points, 95% confidence interval {span}) may be "
-                           "chance: these data cannot say which offered continued work more often.",
+        "chance: these data cannot say which offered continued work more often.",
         "sectors.no_estimate": "The difference between companies and associations cannot be estimated from these data.",
-        "side.company": "companies", "side.association": "associations",
+        "side.company": "companies",
+        "side.association": "associations",
         "official.title": "Unemployment in the town and elsewhere",
         "official.counts": "{name}: {start} unemployed job seekers {when_start} and {end} {when_end} ({change}{why}).",
         "official.like.first": "; the project's first month and the same calendar month later, as unemployment "
-                               "varies with the season",
+        "varies with the season",
         "official.like": "; the same calendar month, as unemployment varies with the season",
         "official.benchmark": "At the pace of the rest of the country the town would have had about {country} "
-                              "unemployed {when_end}, at that of the rest of its region {region} and of the rest of "
-                              "its sub-region {subregion}; it had {tail}.",
-        "official.below": "{d} fewer", "official.above": "{d} more", "official.between": "a number between these",
+        "unemployed {when_end}, at that of the rest of its region {region} and of the rest of "
+        "its sub-region {subregion}; it had {tail}.",
+        "official.below": "{d} fewer",
+        "official.above": "{d} more",
+        "official.between": "a number between these",
         "official.range": "in the middle {coverage} of towns of similar size ({n} towns, labour force {size}) the "
-                          "number of unemployed changed by {range}% over the same months",
+        "number of unemployed changed by {range}% over the same months",
         "official.within": "Yet the town's change ({change}) lies within ordinary variation: {range}{rank}.",
         "official.rank": ", and the town's fall was the {rank} largest of {all}",
         "official.outside.faster": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
-                                   "{k} of the {n} fell more. That alone does not say the project caused the fall.",
+        "{k} of the {n} fell more. That alone does not say the project caused the fall.",
         "official.outside.slower": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
-                                   "{k} of the {n} fell less.",
+        "{k} of the {n} fell less.",
         "cf.title": "Did the project reduce the town's unemployment?",
         "limits.title": "What this evaluation cannot say",
         "limits.no_control": "The clients were not compared with similar unemployed people who were not "
-                             "Kokoomo's clients: the numbers say where the clients went, not how many would "
-                             "have found work without the project.",
+        "Kokoomo's clients: the numbers say where the clients went, not how many would "
+        "have found work without the project.",
         "limits.size": "There were {clients} clients{placements}.",
         "limits.width": " How much chance can move the numbers is in their confidence intervals: the 95% "
-                        "interval of the share employed within a year is {width} percentage points wide.",
+        "interval of the share employed within a year is {width} percentage points wide.",
         "limits.placements": " and {n} subsidised placements",
         "limits.missing": "This run had no data for: {parts}.",
-        "part.outcomes": "where the clients went", "part.speed": "how fast they found work",
-        "part.sectors": "companies and associations", "part.official": "official unemployment statistics",
+        "part.outcomes": "where the clients went",
+        "part.speed": "how fast they found work",
+        "part.sectors": "companies and associations",
+        "part.official": "official unemployment statistics",
         "part.cf": "the comparison with other municipalities",
         "source": "Numbers: wassup-evaluation, the run's metrics.json (notebooks 00–04). Unemployment "
-                  "statistics: Statistics Finland and the Ministry of Economic Affairs and Employment, StatFin "
-                  "12r5, CC BY 4.0.",
+        "statistics: Statistics Finland and the Ministry of Economic Affairs and Employment, StatFin "
+        "12r5, CC BY 4.0.",
         "figure.clients_by_outcome": "Clients by where they went.",
         "figure.continuation_rate_by_sector": "Share offered continued work by sector, with 95% confidence intervals.",
         "figure.unemployed_indexed_by_area": "Unemployed in the town and elsewhere, start of the project = 100.",
@@ -238,8 +264,10 @@ class Summary:
 
     def parts(self) -> pd.DataFrame:
         """Which parts the summary holds, and the notebook whose metrics each needs."""
-        rows = [{"part": WORDS[self.lang][f"part.{key}"], "notebook": notebook,
-                 "in the summary": key not in self.missing} for key, notebook in PARTS.items()]
+        rows = [
+            {"part": WORDS[self.lang][f"part.{key}"], "notebook": notebook, "in the summary": key not in self.missing}
+            for key, notebook in PARTS.items()
+        ]
         return pd.DataFrame(rows).set_index("part")
 
     def markdown(self) -> str:
@@ -299,8 +327,13 @@ class _Writer:
     def outcomes(self) -> Section | None:
         if "clients.n" not in self.m or not any(f"outcomes.{g}.n" in self.m for g in GROUP_ORDER):
             return None
-        s = Section("outcomes", self.w("outcomes.title"), [self.w("outcomes.intro", n=self.count("clients.n"))],
-                    figure="clients_by_outcome", caption=self.w("figure.clients_by_outcome"))
+        s = Section(
+            "outcomes",
+            self.w("outcomes.title"),
+            [self.w("outcomes.intro", n=self.count("clients.n"))],
+            figure="clients_by_outcome",
+            caption=self.w("figure.clients_by_outcome"),
+        )
         for g in GROUP_ORDER:
             key = f"outcomes.{g}.n"
             if key not in self.m:
@@ -308,8 +341,10 @@ class _Writer:
             if self.m[key] is None:
                 s.items.append(f"{self.w(f'group.{g}')}: {self.w('count.hidden')}")
             else:
-                s.items.append(f"{self.w(f'group.{g}')}: "
-                               + self.w("count", n=self.count(key), share=self.share(f"outcomes.{g}.share")))
+                s.items.append(
+                    f"{self.w(f'group.{g}')}: "
+                    + self.w("count", n=self.count(key), share=self.share(f"outcomes.{g}.share"))
+                )
         return s
 
     def speed(self) -> Section | None:
@@ -331,8 +366,11 @@ class _Writer:
                 text = self.w("speed.short" if short else "speed.unknown", When=When, when=when)
             else:
                 x, span = self.hundred(key), self.span(key + ".lower", key + ".upper")
-                text = (self.w("speed.first", x=x, when=when, span=span) if first
-                        else self.w("speed.more", x=x, When=When, when=when, span=span))
+                text = (
+                    self.w("speed.first", x=x, when=when, span=span)
+                    if first
+                    else self.w("speed.more", x=x, When=When, when=when, span=span)
+                )
                 first = False
             sentences.append(text)
         s.paragraphs = [" ".join(sentences), self.w("speed.explain")]
@@ -342,22 +380,40 @@ class _Writer:
         base = "sectors.company_vs_association"
         if not self.has("sectors.company.placements", "sectors.association.placements"):
             return None
-        s = Section("sectors", self.w("sectors.title"), figure="continuation_rate_by_sector",
-                    caption=self.w("figure.continuation_rate_by_sector"))
+        s = Section(
+            "sectors",
+            self.w("sectors.title"),
+            figure="continuation_rate_by_sector",
+            caption=self.w("figure.continuation_rate_by_sector"),
+        )
         shares = [self.m.get(f"sectors.{x}.subsidy_share") for x in ("company", "association")]
         if None not in shares:
-            s.paragraphs.append(self.w("sectors.euros", company=self.share("sectors.company.subsidy_share"),
-                                       association=self.share("sectors.association.subsidy_share")))
-        shown = [f"sectors.{x}.{y}" for x in ("company", "association")
-                 for y in ("continuation_rate", "placements", "continued")]
+            s.paragraphs.append(
+                self.w(
+                    "sectors.euros",
+                    company=self.share("sectors.company.subsidy_share"),
+                    association=self.share("sectors.association.subsidy_share"),
+                )
+            )
+        shown = [
+            f"sectors.{x}.{y}"
+            for x in ("company", "association")
+            for y in ("continuation_rate", "placements", "continued")
+        ]
         if any(self.m.get(key) is None for key in shown):
             s.paragraphs.append(self.w("sectors.hidden"))
         else:
-            s.paragraphs.append(self.w(
-                "sectors.rates", company=self.share("sectors.company.continuation_rate"),
-                association=self.share("sectors.association.continuation_rate"),
-                kc=self.count("sectors.company.continued"), nc=self.count("sectors.company.placements"),
-                ka=self.count("sectors.association.continued"), na=self.count("sectors.association.placements")))
+            s.paragraphs.append(
+                self.w(
+                    "sectors.rates",
+                    company=self.share("sectors.company.continuation_rate"),
+                    association=self.share("sectors.association.continuation_rate"),
+                    kc=self.count("sectors.company.continued"),
+                    nc=self.count("sectors.company.placements"),
+                    ka=self.count("sectors.association.continued"),
+                    na=self.count("sectors.association.placements"),
+                )
+            )
         d, lo, hi = (self.m.get(f"{base}.risk_difference{x}") for x in ("", ".lower", ".upper"))
         if d is None or lo is None or hi is None:
             s.paragraphs.append(self.w("sectors.no_estimate"))
@@ -367,14 +423,20 @@ class _Writer:
         span = self.span(f"{base}.risk_difference.lower", f"{base}.risk_difference.upper", 100, 1)
         if lo > 0 or hi < 0:
             side = "company" if d > 0 else "association"
-            text = self.w("sectors.diff", d=self.say(f"{base}.risk_difference", number(abs(100 * d), self.lang, 1)),
-                          side=self.w(f"side.{side}"), span=span)
+            text = self.w(
+                "sectors.diff",
+                d=self.say(f"{base}.risk_difference", number(abs(100 * d), self.lang, 1)),
+                side=self.w(f"side.{side}"),
+                span=span,
+            )
             fisher = self.m.get(f"{base}.fisher_p")
             ns = [self.m.get(f"sectors.{x}.placements") for x in ("company", "association")]
             if fisher is not None and fisher >= 0.05 and None not in ns:
-                text += " " + self.w("sectors.diff.unconfirmed", p=self.say(f"{base}.fisher_p",
-                                                                            number(fisher, self.lang, 2)),
-                                     n=number(sum(ns), self.lang, 0))
+                text += " " + self.w(
+                    "sectors.diff.unconfirmed",
+                    p=self.say(f"{base}.fisher_p", number(fisher, self.lang, 2)),
+                    n=number(sum(ns), self.lang, 0),
+                )
         else:
             text = self.w("sectors.no_diff", d=pp(f"{base}.risk_difference"), span=span)
         s.paragraphs.append(text)
@@ -385,24 +447,42 @@ class _Writer:
         month and the same calendar month whole years later), every benchmark notebook 01
         computes (the rest of the country, region and sub-region), and where the change lies
         among towns of similar size; only a change outside that range is called one."""
-        if not self.has("official.unemployed.start", "official.unemployed.end", "official.period.start",
-                        "official.period.end"):
+        if not self.has(
+            "official.unemployed.start", "official.unemployed.end", "official.period.start", "official.period.end"
+        ):
             return None
         start, end = self.m["official.unemployed.start"], self.m["official.unemployed.end"]
         first = pd.Period(self.m["official.period.start"], freq="M")
         last = pd.Period(self.m["official.period.end"], freq="M")
         change = 100 * (end - start) / start
         change_text = self.say("official.unemployed.change", signed_percent(change, self.lang), change)
-        s = Section("official", self.w("official.title"), figure="unemployed_indexed_by_area",
-                    caption=self.w("figure.unemployed_indexed_by_area"))
+        s = Section(
+            "official",
+            self.w("official.title"),
+            figure="unemployed_indexed_by_area",
+            caption=self.w("figure.unemployed_indexed_by_area"),
+        )
         # why these months, said only when true: like months, and the project's first month as start
         project_start = pd.Period(self.meta["study_start"], freq="M") if self.meta.get("study_start") else None
-        why = ("" if first.month != last.month else
-               self.w("official.like.first") if first == project_start else self.w("official.like"))
-        s.paragraphs.append(self.w("official.counts", name=self._name(), start=self.count("official.unemployed.start"),
-                                   end=self.count("official.unemployed.end"), why=why,
-                                   when_start=month_name(first, self.lang, when=True),
-                                   when_end=month_name(last, self.lang, when=True), change=change_text))
+        why = (
+            ""
+            if first.month != last.month
+            else self.w("official.like.first")
+            if first == project_start
+            else self.w("official.like")
+        )
+        s.paragraphs.append(
+            self.w(
+                "official.counts",
+                name=self._name(),
+                start=self.count("official.unemployed.start"),
+                end=self.count("official.unemployed.end"),
+                why=why,
+                when_start=month_name(first, self.lang, when=True),
+                when_end=month_name(last, self.lang, when=True),
+                change=change_text,
+            )
+        )
         areas = {a: f"official.trend.{a}.expected_end" for a in ("country", "region", "subregion")}
         if all(self.m.get(k) is not None for k in areas.values()):
             # persons more (+) or fewer (-) than each pace, as the counts are written (whole persons)
@@ -410,15 +490,23 @@ class _Writer:
             if all(g < 0 for g in gaps) or all(g > 0 for g in gaps):
                 lo, hi = min(abs(g) for g in gaps), max(abs(g) for g in gaps)
                 d = number(lo, self.lang, 0) if lo == hi else interval(lo, hi, self.lang, 0)
-                tail = self.w("official.below" if gaps[0] < 0 else "official.above",
-                              d=self.say("official.trend.difference", d, (lo, hi)))
+                tail = self.w(
+                    "official.below" if gaps[0] < 0 else "official.above",
+                    d=self.say("official.trend.difference", d, (lo, hi)),
+                )
             else:
                 tail = self.w("official.between")
-            text = self.w("official.benchmark", when_end=month_name(last, self.lang, when=True), tail=tail,
-                          **{a: self.count(k) for a, k in areas.items()})
+            text = self.w(
+                "official.benchmark",
+                when_end=month_name(last, self.lang, when=True),
+                tail=tail,
+                **{a: self.count(k) for a, k in areas.items()},
+            )
             s.paragraphs.append(text)
-        spread = [f"official.spread.{k}" for k in ("municipalities", "rank", "ratio", "lower", "upper", "coverage",
-                                                   "size_min", "size_max")]
+        spread = [
+            f"official.spread.{k}"
+            for k in ("municipalities", "rank", "ratio", "lower", "upper", "coverage", "size_min", "size_max")
+        ]
         if all(self.m.get(k) is not None for k in spread):
             s.paragraphs.append(self._spread(change_text))
         return s
@@ -427,35 +515,65 @@ class _Writer:
         g = lambda k: self.m[f"official.spread.{k}"]  # noqa: E731
         n, rank, ratio = int(g("municipalities")), int(g("rank")), g("ratio")
         lo, hi = 100 * (g("lower") - 1), 100 * (g("upper") - 1)
-        clause = self.w("official.range", n=self.count("official.spread.municipalities"),
-                        size=self.say("official.spread.size", interval(g("size_min"), g("size_max"), self.lang, 0),
-                                      (g("size_min"), g("size_max"))),
-                        coverage=self.say("official.spread.coverage", percent(100 * g("coverage"), self.lang, 0)),
-                        range=self.say("official.spread.range", interval(lo, hi, self.lang, 0, plus=True), (lo, hi)))
+        clause = self.w(
+            "official.range",
+            n=self.count("official.spread.municipalities"),
+            size=self.say(
+                "official.spread.size",
+                interval(g("size_min"), g("size_max"), self.lang, 0),
+                (g("size_min"), g("size_max")),
+            ),
+            coverage=self.say("official.spread.coverage", percent(100 * g("coverage"), self.lang, 0)),
+            range=self.say("official.spread.range", interval(lo, hi, self.lang, 0, plus=True), (lo, hi)),
+        )
         if g("lower") <= ratio <= g("upper"):
             # the rank is a place among falls: said only when the town's count fell
-            place = (self.w("official.rank", all=number(n + 1, self.lang, 0),
-                            rank=self.say("official.spread.rank", ordinal(rank, self.lang))) if ratio < 1 else "")
+            place = (
+                self.w(
+                    "official.rank",
+                    all=number(n + 1, self.lang, 0),
+                    rank=self.say("official.spread.rank", ordinal(rank, self.lang)),
+                )
+                if ratio < 1
+                else ""
+            )
             return self.w("official.within", change=change_text, range=clause, rank=place)
         faster = ratio < g("lower")
         k = rank - 1 if faster else n + 1 - rank  # the others that fell more (less) than the town
-        return self.w("official.outside.faster" if faster else "official.outside.slower", change=change_text,
-                      range=clause, k=self.say("official.spread.rank", number(k, self.lang, 0), k),
-                      n=number(n, self.lang, 0))
+        return self.w(
+            "official.outside.faster" if faster else "official.outside.slower",
+            change=change_text,
+            range=clause,
+            k=self.say("official.spread.rank", number(k, self.lang, 0), k),
+            n=number(n, self.lang, 0),
+        )
 
     def counterfactual(self) -> Section | None:
-        needed = [f"counterfactual.{PRIMARY}.scm.{k}" for k in ("effect_end", "effect_end_persons", "placebo_p",
-                                                                 "pre_rmspe")]
-        if not self.has(*needed, "counterfactual.donors.used", "counterfactual.post_end",
-                        "counterfactual.treatment_start", "counterfactual.count_at_start"):
+        needed = [
+            f"counterfactual.{PRIMARY}.scm.{k}" for k in ("effect_end", "effect_end_persons", "placebo_p", "pre_rmspe")
+        ]
+        if not self.has(
+            *needed,
+            "counterfactual.donors.used",
+            "counterfactual.post_end",
+            "counterfactual.treatment_start",
+            "counterfactual.count_at_start",
+        ):
             return None
-        for key in needed + [f"counterfactual.{PRIMARY}.scm.{k}" for k in (
-                "detectable_persons", "effect_mean_persons", "ci_low_persons", "ci_high_persons")]:
+        for key in needed + [
+            f"counterfactual.{PRIMARY}.scm.{k}"
+            for k in ("detectable_persons", "effect_mean_persons", "ci_low_persons", "ci_high_persons")
+        ]:
             if self.m.get(key) is not None:
                 self.stated.append((key, self.m[key], "(the conclusion's sentences)"))
         lines = conclusion_sentences(self.m, self.lang, clients=self.m.get("clients.n"))
-        return Section("cf", self.w("cf.title"), lines, figure="counterfactual_paths",
-                       caption=self.w("figure.counterfactual_paths"))
+        return Section(
+            "cf",
+            self.w("cf.title"),
+            lines,
+            figure="counterfactual_paths",
+            caption=self.w("figure.counterfactual_paths"),
+        )
 
     def _name(self) -> str:
         return str(self.meta.get("municipality") or self.meta.get("name", ""))
@@ -463,16 +581,20 @@ class _Writer:
     def limits(self, missing: list[str]) -> Section:
         s = Section("limits", self.w("limits.title"), [self.w("limits.no_control")])
         if "clients.n" in self.m and self.m["clients.n"] is not None:
-            counts = [self.m[k] for k in (f"sectors.{x}.placements" for x in ("company", "association",
-                                                                              "municipality", "other"))
-                      if k in self.m]
+            counts = [
+                self.m[k]
+                for k in (f"sectors.{x}.placements" for x in ("company", "association", "municipality", "other"))
+                if k in self.m
+            ]
             # the total only when no sector's count is suppressed (it would otherwise mislead)
             n_placements = sum(counts) if counts and None not in counts else None
             # what chance can do is said by the primary interval's width, not by an adjective: the
             # sentence follows the size of the data (issue 24, item 17)
-            text = self.w("limits.size", clients=number(self.m["clients.n"], self.lang, 0),
-                          placements=self.w("limits.placements", n=number(n_placements, self.lang, 0))
-                          if n_placements else "")
+            text = self.w(
+                "limits.size",
+                clients=number(self.m["clients.n"], self.lang, 0),
+                placements=self.w("limits.placements", n=number(n_placements, self.lang, 0)) if n_placements else "",
+            )
             low, high = (self.m.get(f"cif.employment.365d.{k}") for k in ("lower", "upper"))
             if low is not None and high is not None:
                 width = 100 * (high - low)
@@ -504,14 +626,27 @@ def summarise(metrics: dict | str | Path, meta: dict, lang: str = "fi") -> Summa
     if not isinstance(metrics, dict):
         metrics = read_metrics(metrics)
     w = _Writer(metrics, meta, lang)
-    parts = {"outcomes": w.outcomes(), "speed": w.speed(), "sectors": w.sectors(), "official": w.official(),
-             "cf": w.counterfactual()}
+    parts = {
+        "outcomes": w.outcomes(),
+        "speed": w.speed(),
+        "sectors": w.sectors(),
+        "official": w.official(),
+        "cf": w.counterfactual(),
+    }
     missing = [k for k, section in parts.items() if section is None]
     sections = [section for section in parts.values() if section is not None] + [w.limits(missing)]
     start = month_name(pd.Period(meta["study_start"], freq="M"), lang)
     end = month_name(pd.Period(meta["study_end"], freq="M"), lang)
-    return Summary(lang, w.w("title", name=w._name()), w.w("subtitle", start=start, end=end), w.warning(),
-                   sections, missing, w.w("source"), w.stated)
+    return Summary(
+        lang,
+        w.w("title", name=w._name()),
+        w.w("subtitle", start=start, end=end),
+        w.warning(),
+        sections,
+        missing,
+        w.w("source"),
+        w.stated,
+    )
 
 
 CSS = """
@@ -538,9 +673,9 @@ def render_html(summary: Summary, figures: str | Path | None = None) -> str:
     style sheet for A4, nothing loaded from elsewhere."""
     figures = Path(figures) if figures is not None else None
     esc = html.escape
-    body = [f"<h1>{esc(summary.title)}</h1>", f"<p class=\"subtitle\">{esc(summary.subtitle)}</p>"]
+    body = [f"<h1>{esc(summary.title)}</h1>", f'<p class="subtitle">{esc(summary.subtitle)}</p>']
     if summary.warning:
-        body.append(f"<div class=\"warning\" role=\"note\">{summary.warning}</div>")
+        body.append(f'<div class="warning" role="note">{summary.warning}</div>')
     for s in summary.sections:
         image = figures / f"{s.figure}.png" if figures is not None and s.figure else None
         has_image = image is not None and image.is_file()
@@ -551,19 +686,23 @@ def render_html(summary: Summary, figures: str | Path | None = None) -> str:
             data = base64.b64encode(image.read_bytes()).decode("ascii")
             # the figure floats right and the text flows beside and then below it: a long
             # section takes no more height than its text at full width needs
-            body.append(f"<section><figure><img alt=\"{esc(s.caption)}\" src=\"data:image/png;base64,{data}\">"
-                        f"<figcaption>{esc(s.caption)}</figcaption></figure><div>{''.join(text)}</div></section>")
+            body.append(
+                f'<section><figure><img alt="{esc(s.caption)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{esc(s.caption)}</figcaption></figure><div>{''.join(text)}</div></section>"
+            )
         else:
-            body.append(f"<section class=\"text-only\"><div>{''.join(text)}</div></section>")
-    body.append(f"<p class=\"source\">{esc(summary.source)}</p>")
-    return (f"<!DOCTYPE html>\n<html lang=\"{summary.lang}\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{esc(summary.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+            body.append(f'<section class="text-only"><div>{"".join(text)}</div></section>')
+    body.append(f'<p class="source">{esc(summary.source)}</p>')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{summary.lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(summary.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
 
 
 def write_summary(summary: Summary, output_dir: str | Path) -> Path:
     """``<output_dir>/summary.<lang>.html`` with the run's figures embedded, written atomically."""
     output_dir = Path(output_dir)
-    return write_atomic(output_dir / f"summary.{summary.lang}.html",
-                        render_html(summary, output_dir / "figures"))
+    return write_atomic(output_dir / f"summary.{summary.lang}.html", render_html(summary, output_dir / "figures"))

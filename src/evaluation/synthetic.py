@@ -84,8 +84,9 @@ def _client_condition(targets: list[dict], group: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _placement_condition(targets: list[dict], sector: np.ndarray, euros: np.ndarray,
-                         continued: np.ndarray) -> np.ndarray:
+def _placement_condition(
+    targets: list[dict], sector: np.ndarray, euros: np.ndarray, continued: np.ndarray
+) -> np.ndarray:
     """Candidate placement sets (rows) meeting every subsidy and continuation target."""
     ok = np.ones(sector.shape[0], dtype=bool)
     for t in targets:
@@ -109,11 +110,13 @@ def _first_accepted(draw, accept, size: int, what: str) -> tuple[pd.DataFrame, i
         ok = np.flatnonzero(accept(frame, batch))
         if ok.size:
             i = int(ok[0])
-            return frame.iloc[i * size:(i + 1) * size].reset_index(drop=True), drawn + i + 1
+            return frame.iloc[i * size : (i + 1) * size].reset_index(drop=True), drawn + i + 1
         drawn += batch
-    raise ProcessError(f"no {what} met the published targets in {drawn:,} candidates: the process "
-                       f"({PROCESS.name}) makes them too unlikely at this size; recalibrate it "
-                       "(evaluation.process.calibrate) or ask for more clients")
+    raise ProcessError(
+        f"no {what} met the published targets in {drawn:,} candidates: the process "
+        f"({PROCESS.name}) makes them too unlikely at this size; recalibrate it "
+        "(evaluation.process.calibrate) or ask for more clients"
+    )
 
 
 def conditioned_register(seed: int, n_clients: int, targets: list[dict], process=None) -> dict:
@@ -124,7 +127,10 @@ def conditioned_register(seed: int, n_clients: int, targets: list[dict], process
     groups = lambda frame, batch: frame["outcome"].map(OUTCOME_GROUPS).to_numpy().reshape(batch, -1)  # noqa: E731
     clients, client_draws = _first_accepted(
         lambda size: draw_clients(process, size, rng),
-        lambda frame, batch: _client_condition(targets, groups(frame, batch)), n_clients, "client register")
+        lambda frame, batch: _client_condition(targets, groups(frame, batch)),
+        n_clients,
+        "client register",
+    )
     width = max(4, len(str(n_clients)))
     clients["client_id"] = [f"S{i:0{width}d}" for i in range(1, n_clients + 1)]
     count = placement_count(process, n_clients)
@@ -133,11 +139,15 @@ def conditioned_register(seed: int, n_clients: int, targets: list[dict], process
         shaped = {c: frame[c].to_numpy().reshape(batch, -1) for c in ("sector", "subsidy_eur", "continued")}
         return _placement_condition(targets, shaped["sector"], shaped["subsidy_eur"], shaped["continued"])
 
-    placements, placement_draws = _first_accepted(lambda size: draw_placements(process, size, rng),
-                                                  placements_accepted, count, "placement set")
+    placements, placement_draws = _first_accepted(
+        lambda size: draw_placements(process, size, rng), placements_accepted, count, "placement set"
+    )
     placements = link_placements(process, placements, clients, rng)
-    return {"clients": clients, "placements": placements,
-            "conditioning": {"client_registers_drawn": client_draws, "placement_sets_drawn": placement_draws}}
+    return {
+        "clients": clients,
+        "placements": placements,
+        "conditioning": {"client_registers_drawn": client_draws, "placement_sets_drawn": placement_draws},
+    }
 
 
 def official_monthly(start: str = OFFICIAL_FROM, end: str = OFFICIAL_TO) -> pd.DataFrame:
@@ -226,10 +236,12 @@ def is_synthetic_dataset(folder: Path) -> bool:
         meta = yaml.safe_load((folder / "dataset.yaml").read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return False
-    allowed = {"dataset.yaml"} | {f"{t}.{s}" for t in ("clients", "placements", "monthly")
-                                   for s in ("csv", "parquet")}
-    return (isinstance(meta, dict) and meta.get("synthetic") is True
-            and all(p.name in allowed and p.is_file() for p in folder.iterdir()))
+    allowed = {"dataset.yaml"} | {f"{t}.{s}" for t in ("clients", "placements", "monthly") for s in ("csv", "parquet")}
+    return (
+        isinstance(meta, dict)
+        and meta.get("synthetic") is True
+        and all(p.name in allowed and p.is_file() for p in folder.iterdir())
+    )
 
 
 def write_dataset(tables: dict, out: str | Path, format: str = "csv") -> Path:

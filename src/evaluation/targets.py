@@ -83,23 +83,29 @@ def compute_target(dataset, target: dict) -> Computed:
         if start.value is None or end.value is None or start.value == 0:
             return Computed(reason=start.reason or end.reason or f"{spec['column']} is 0 in {spec['start']}")
         sources = {start.source, end.source}
-        return Computed(end.value / start.value, source=sources.pop() if len(sources) == 1 else "mixed",
-                        detail=f"{start.value:g} in {spec['start']}, {end.value:g} in {spec['end']}")
+        return Computed(
+            end.value / start.value,
+            source=sources.pop() if len(sources) == 1 else "mixed",
+            detail=f"{start.value:g} in {spec['start']}, {end.value:g} in {spec['end']}",
+        )
     if kind == "subsidy_share":
         value = subsidy_by_sector(placements).at[spec["sector"], "subsidy_share"]
-        return Computed(None if pd.isna(value) else float(value),
-                        reason="" if pd.notna(value) else "no subsidy euros")
+        return Computed(None if pd.isna(value) else float(value), reason="" if pd.notna(value) else "no subsidy euros")
     if kind == "continuation_share":
         sector = placements.loc[placements["sector"] == spec["sector"], "continued"]
-        return Computed(None if sector.empty else float(sector.astype(bool).mean()),
-                        reason=f"no {spec['sector']} placements" if sector.empty else "")
+        return Computed(
+            None if sector.empty else float(sector.astype(bool).mean()),
+            reason=f"no {spec['sector']} placements" if sector.empty else "",
+        )
     raise ValueError(f"unknown target kind {kind}")
 
 
 #: Monthly quantities the public tables do not publish as such: computed here by their published
 #: definition, so a value that differs says the report used another definition or source.
-DERIVED = {"activation_rate": "persons in services / (unemployed + persons in services), the six "
-                              "service columns; a suppressed cell counted as 1 to 4"}
+DERIVED = {
+    "activation_rate": "persons in services / (unemployed + persons in services), the six "
+    "service columns; a suppressed cell counted as 1 to 4"
+}
 #: The statuses of a target, in the order a reader weighs them.
 STATUSES = ("pass", "miss", "not reproducible from public statistics", "not available")
 
@@ -141,25 +147,49 @@ def check_targets(dataset, targets: list[dict] | None = None) -> pd.DataFrame:
             status, reason = "pass", ""
         elif c.source == "official" and target["compute"].get("column") in DERIVED:
             status = "not reproducible from public statistics"
-            reason = (f"the public table StatFin 12r5 gives {_shown(c, target['unit'])} by the published "
-                      f"definition ({DERIVED[target['compute']['column']]}); the report's "
-                      f"{target['value']:g} must rest on another definition or source")
+            reason = (
+                f"the public table StatFin 12r5 gives {_shown(c, target['unit'])} by the published "
+                f"definition ({DERIVED[target['compute']['column']]}); the report's "
+                f"{target['value']:g} must rest on another definition or source"
+            )
         elif c.source == "official":
             status, reason = "miss", f"the official statistics give {_shown(c, target['unit'])}"
         else:
             status, reason = "miss", f"computed {_shown(c, target['unit'])}"
-        rows.append({
-            "id": target["id"], "fact": target["fact"], "unit": target["unit"],
-            "published": target["value"], "computed": c.value,
-            "computed_lower": c.lower if c.value is None else None,
-            "computed_upper": c.upper if c.value is None else None,
-            "comparison": target["comparison"],
-            "tolerance": target.get("tolerance") if target["comparison"] == "approx" else None,
-            "status": status, "reason": reason, "pass": status == "pass",
-            "source": c.source, "finnish": target.get("finnish", ""),
-        })
-    columns = ["id", "fact", "unit", "published", "computed", "computed_lower", "computed_upper",
-               "comparison", "tolerance", "status", "reason", "pass", "source", "finnish"]
+        rows.append(
+            {
+                "id": target["id"],
+                "fact": target["fact"],
+                "unit": target["unit"],
+                "published": target["value"],
+                "computed": c.value,
+                "computed_lower": c.lower if c.value is None else None,
+                "computed_upper": c.upper if c.value is None else None,
+                "comparison": target["comparison"],
+                "tolerance": target.get("tolerance") if target["comparison"] == "approx" else None,
+                "status": status,
+                "reason": reason,
+                "pass": status == "pass",
+                "source": c.source,
+                "finnish": target.get("finnish", ""),
+            }
+        )
+    columns = [
+        "id",
+        "fact",
+        "unit",
+        "published",
+        "computed",
+        "computed_lower",
+        "computed_upper",
+        "comparison",
+        "tolerance",
+        "status",
+        "reason",
+        "pass",
+        "source",
+        "finnish",
+    ]
     table = pd.DataFrame(rows, columns=columns, dtype=object)
     table["pass"] = table["pass"].astype(bool)
     return table
@@ -168,8 +198,11 @@ def check_targets(dataset, targets: list[dict] | None = None) -> pd.DataFrame:
 def anchor_period(targets: list[dict] | None, column: str = "unemployed") -> tuple[str, str] | None:
     """The first and last month of the published values of a monthly ``column`` (the months a
     report's claims about the series refer to), or None with fewer than two such targets."""
-    months = sorted(str(t["compute"]["month"]) for t in targets or []
-                    if t["compute"]["kind"] == "monthly_value" and t["compute"].get("column") == column)
+    months = sorted(
+        str(t["compute"]["month"])
+        for t in targets or []
+        if t["compute"]["kind"] == "monthly_value" and t["compute"].get("column") == column
+    )
     return (months[0], months[-1]) if len(months) >= 2 else None
 
 
@@ -182,11 +215,11 @@ def require_all_pass(table: pd.DataFrame) -> None:
     with published and computed values.  A published number that the official statistics do not
     bear out (a miss or "not reproducible from public statistics" on ``source: official`` rows)
     is a finding about the report, not a defect of the data: it does not fail."""
-    missed = table.loc[(table["status"] == "not available")
-                       | ((table["status"] == "miss") & (table["source"] != "official"))]
+    missed = table.loc[
+        (table["status"] == "not available") | ((table["status"] == "miss") & (table["source"] != "official"))
+    ]
     if len(missed):
-        lines = [f"{row.id}: published {row.published:g}, {row.status}: {row.reason}"
-                 for row in missed.itertuples()]
+        lines = [f"{row.id}: published {row.published:g}, {row.status}: {row.reason}" for row in missed.itertuples()]
         raise TargetsMissed(f"{len(missed)} published target(s) missed: " + "; ".join(lines))
 
 
@@ -196,9 +229,11 @@ def reproduction_metrics(dataset, table: pd.DataFrame) -> dict[str, Any]:
 
     study = study_months(dataset)
     months = study["month"]
-    metrics: dict[str, Any] = {"monthly.period.start": str(months.min()) if len(months) else None,
-                               "monthly.period.end": str(months.max()) if len(months) else None,
-                               "monthly.source": dataset.sources["monthly"]}
+    metrics: dict[str, Any] = {
+        "monthly.period.start": str(months.min()) if len(months) else None,
+        "monthly.period.end": str(months.max()) if len(months) else None,
+        "monthly.source": dataset.sources["monthly"],
+    }
     for series, row in monthly_change(study).iterrows():
         metrics[f"monthly.{series}.start"] = row["start"]
         metrics[f"monthly.{series}.end"] = row["end"]

@@ -11,16 +11,48 @@ import re
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "check_lang", "interval", "markdown_literal", "month_label", "month_name", "number", "ordinal", "percent",
-    "signed", "signed_percent",
+    "check_lang",
+    "interval",
+    "markdown_literal",
+    "month_label",
+    "month_name",
+    "number",
+    "ordinal",
+    "percent",
+    "signed",
+    "signed_percent",
 ]
 
 LANGUAGES = ("fi", "en")
 EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-EN_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                  "October", "November", "December")
-FI_MONTH_NAMES = ("tammikuu", "helmikuu", "maaliskuu", "huhtikuu", "toukokuu", "kesäkuu", "heinäkuu",
-                  "elokuu", "syyskuu", "lokakuu", "marraskuu", "joulukuu")
+EN_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+FI_MONTH_NAMES = (
+    "tammikuu",
+    "helmikuu",
+    "maaliskuu",
+    "huhtikuu",
+    "toukokuu",
+    "kesäkuu",
+    "heinäkuu",
+    "elokuu",
+    "syyskuu",
+    "lokakuu",
+    "marraskuu",
+    "joulukuu",
+)
 
 
 def check_lang(lang: str) -> str:

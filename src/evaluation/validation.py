@@ -67,13 +67,16 @@ def not_validated(names, of: str = "") -> str:
     :func:`coverage_notes`.  Notebooks print it beside those intervals: their nominal level is
     the method's claim, untested on registers like this one."""
     names = [names] if isinstance(names, str) else list(names)
-    return (f"Not validated: no coverage study in validation/ measured how often the intervals of "
-            f"{of}{' ' if of else ''}{', '.join(names)} cover the truth; their level is the method's claim, "
-            "untested at a register like this one.")
+    return (
+        f"Not validated: no coverage study in validation/ measured how often the intervals of "
+        f"{of}{' ' if of else ''}{', '.join(names)} cover the truth; their level is the method's claim, "
+        "untested at a register like this one."
+    )
 
 
-def coverage_notes(quantities, clients: int, of: str = "", folder: Path = VALIDATION,
-                   process: str | None = None) -> list[str]:
+def coverage_notes(
+    quantities, clients: int, of: str = "", folder: Path = VALIDATION, process: str | None = None
+) -> list[str]:
     """One sentence for each quantity whose intervals fell outside the Monte Carlo band in the
     nearest study, one naming those that did not, one naming those the study could estimate too
     rarely to say (fewer than :data:`MIN_REPLICATIONS` registers).  ``quantities``: the study's
@@ -102,8 +105,13 @@ def coverage_notes(quantities, clients: int, of: str = "", folder: Path = VALIDA
             elif process is not None:
                 missing.append(labels.get(quantity, quantity))
             continue
-        facts, table = min(known, key=lambda s: (abs(math.log(s[0]["clients"] / max(clients, 1))),
-                                                 s[0].get("design", "cause_specific") != "cause_specific"))
+        facts, table = min(
+            known,
+            key=lambda s: (
+                abs(math.log(s[0]["clients"] / max(clients, 1))),
+                s[0].get("design", "cause_specific") != "cause_specific",
+            ),
+        )
         row = table.loc[quantity]
         name = labels.get(quantity, quantity)
         if row["replications"] < MIN_REPLICATIONS:
@@ -114,28 +122,38 @@ def coverage_notes(quantities, clients: int, of: str = "", folder: Path = VALIDA
             continue
         level = 1 - facts["alpha"] if row["kind"] == "interval" else facts["alpha"]
         half = 1.959963984540054 * math.sqrt(level * (1 - level) / row["replications"])
-        what = ("covered the truth" if row["kind"] == "interval" else "rejected a true null")
-        reading = {"under": "the interval may be too narrow here: read it as somewhat wider than printed",
-                   "over": "the interval is conservative here (wider than it needs to be)",
-                   "too many rejections": "the test rejects too often here",
-                   "conservative": "the test rejects too seldom here"}[row["verdict"]]
-        flagged.append(f"Coverage study ({facts['folder']}: {facts['replications']:,} registers of "
-                       f"{facts['clients']:,} clients drawn from a known truth): the "
-                       f"{round(100 * (1 - facts['alpha']))} % intervals of {of}{' ' if of else ''}{name} {what} in "
-                       f"{100 * row['coverage']:.1f} % of them (Monte Carlo band "
-                       f"{100 * (level - half):.1f}–{100 * (level + half):.1f} %); {reading} (of some forty "
-                       "quantities in a study, one or two fall outside their band by chance).")
+        what = "covered the truth" if row["kind"] == "interval" else "rejected a true null"
+        reading = {
+            "under": "the interval may be too narrow here: read it as somewhat wider than printed",
+            "over": "the interval is conservative here (wider than it needs to be)",
+            "too many rejections": "the test rejects too often here",
+            "conservative": "the test rejects too seldom here",
+        }[row["verdict"]]
+        flagged.append(
+            f"Coverage study ({facts['folder']}: {facts['replications']:,} registers of "
+            f"{facts['clients']:,} clients drawn from a known truth): the "
+            f"{round(100 * (1 - facts['alpha']))} % intervals of {of}{' ' if of else ''}{name} {what} in "
+            f"{100 * row['coverage']:.1f} % of them (Monte Carlo band "
+            f"{100 * (level - half):.1f}–{100 * (level + half):.1f} %); {reading} (of some forty "
+            "quantities in a study, one or two fall outside their band by chance)."
+        )
     for folder_name, (facts, names) in fine.items():
-        flagged.append(f"Coverage study ({folder_name}, {facts['clients']:,} clients): the intervals of "
-                       f"{of}{' ' if of else ''}{', '.join(names)} covered the truth as often as they should.")
+        flagged.append(
+            f"Coverage study ({folder_name}, {facts['clients']:,} clients): the intervals of "
+            f"{of}{' ' if of else ''}{', '.join(names)} covered the truth as often as they should."
+        )
     for folder_name, (facts, names) in rare.items():
-        flagged.append(f"Coverage study ({folder_name}): {of}{' ' if of else ''}{', '.join(names)} could be estimated "
-                       f"in too few of its {facts['replications']:,} registers (in brackets) for it to say.")
+        flagged.append(
+            f"Coverage study ({folder_name}): {of}{' ' if of else ''}{', '.join(names)} could be estimated "
+            f"in too few of its {facts['replications']:,} registers (in brackets) for it to say."
+        )
     for folder_name, (facts, names) in no_truth.items():
         design = DESIGNS.get(facts.get("design", ""), "this process")
-        flagged.append(f"Coverage study ({folder_name}, drawn from {facts.get('process', 'the process')}, {design}, "
-                       f"as these data were): {of}{' ' if of else ''}{', '.join(names)}: no true value in this "
-                       "process, so the study cannot say whether the intervals cover the truth: not validated.")
+        flagged.append(
+            f"Coverage study ({folder_name}, drawn from {facts.get('process', 'the process')}, {design}, "
+            f"as these data were): {of}{' ' if of else ''}{', '.join(names)}: no true value in this "
+            "process, so the study cannot say whether the intervals cover the truth: not validated."
+        )
     if missing:
         flagged.append(not_validated(missing, of))
     return flagged

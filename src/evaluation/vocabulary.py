@@ -5,8 +5,17 @@ from __future__ import annotations
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "AGE_GROUPS", "EDUCATION_LEVELS", "FALSE_WORDS", "GROUPS", "MISSING_MARKERS", "MONTHLY_SOURCES",
-    "OUTCOME_GROUPS", "SECTORS", "SEXES", "TABLE_SOURCES", "TRUE_WORDS",
+    "AGE_GROUPS",
+    "EDUCATION_LEVELS",
+    "FALSE_WORDS",
+    "GROUPS",
+    "MISSING_MARKERS",
+    "MONTHLY_SOURCES",
+    "OUTCOME_GROUPS",
+    "SECTORS",
+    "SEXES",
+    "TABLE_SOURCES",
+    "TRUE_WORDS",
 ]
 
 #: Outcome code -> outcome group used by every analysis.

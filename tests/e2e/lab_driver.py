@@ -32,9 +32,16 @@ E2E_SETTINGS = {
 }
 
 # Flags for Chromium on a machine without a screen, as root, with a closed network.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def chromium_path() -> str:
@@ -43,9 +50,11 @@ def chromium_path() -> str:
         path = shutil.which(name)
         if path:
             return path
-    raise RuntimeError("the browser test needs Debian's Chromium: `apt-get install chromium` "
-                       "(.ci/run installs it when it is missing); Playwright's own browser download "
-                       "is not used")
+    raise RuntimeError(
+        "the browser test needs Debian's Chromium: `apt-get install chromium` "
+        "(.ci/run installs it when it is missing); Playwright's own browser download "
+        "is not used"
+    )
 
 
 def free_port() -> int:
@@ -66,7 +75,6 @@ def write_user_settings(folder: Path, settings: dict[str, dict]) -> Path:
     return folder
 
 
-
 @dataclass
 class LabServer:
     """A running JupyterLab server; stop it with :meth:`stop` (the fixture always does)."""
@@ -83,21 +91,26 @@ class LabServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout: float = 90) -> LabServer:
-        env = dict(os.environ,
-                   JUPYTERLAB_SETTINGS_DIR=str(write_user_settings(self.workdir / "settings", E2E_SETTINGS)),
-                   JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / "workspaces"),
-                   JUPYTER_RUNTIME_DIR=str(self.workdir / "runtime"))
+        env = dict(
+            os.environ,
+            JUPYTERLAB_SETTINGS_DIR=str(write_user_settings(self.workdir / "settings", E2E_SETTINGS)),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.workdir / "workspaces"),
+            JUPYTER_RUNTIME_DIR=str(self.workdir / "runtime"),
+        )
         env.pop("MPLBACKEND", None)  # the kernel's own default (inline), as in a plain session
         self.log = self.workdir / "jupyterlab.log"
         command = lab_command(port=self.port, token=self.token, open_browser=False, root=self.root)
         with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+            self.process = subprocess.Popen(
+                command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited with code {self.process.returncode}:\n"
-                                   + self.log.read_text(errors="replace")[-3000:])
+                raise RuntimeError(
+                    f"JupyterLab exited with code {self.process.returncode}:\n"
+                    + self.log.read_text(errors="replace")[-3000:]
+                )
             try:
                 with urllib.request.urlopen(f"{self.url}/api/status?token={self.token}", timeout=2) as r:
                     if r.status == 200:
@@ -231,10 +244,13 @@ def screenshot(page, path: Path, max_height: int = 16_000) -> Path:
     if page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").count():
         page.keyboard.press("Escape")
         page.keyboard.press("Control+b")  # View > Show Left Sidebar (toggle)
-    scroller = ("document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
-                " || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')")
-    content, visible = page.evaluate(f"() => {{ const n = {scroller}; n.scrollTop = 0;"
-                                     " return [n.scrollHeight, n.clientHeight]; }")
+    scroller = (
+        "document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-WindowedPanel-outer')"
+        " || document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')"
+    )
+    content, visible = page.evaluate(
+        f"() => {{ const n = {scroller}; n.scrollTop = 0; return [n.scrollHeight, n.clientHeight]; }}"
+    )
     size = page.viewport_size or {"width": 1280, "height": 900}
     height = min(max_height, size["height"] + max(0, int(content) - int(visible)))
     page.set_viewport_size({"width": size["width"], "height": height})

@@ -40,8 +40,13 @@ NOTEBOOK_FILES = sorted(NOTEBOOKS.glob("*.ipynb"))
 def git_status() -> str | None:
     """Tracked changes and untracked, not ignored, files (None outside a git work tree)."""
     try:
-        return subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=ROOT,
-                              capture_output=True, text=True, check=True).stdout
+        return subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=all"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
 
@@ -84,8 +89,13 @@ def page(browser):
 def committed_images(path: Path) -> int:
     """Image outputs the committed (nbval-checked) notebook holds: the figures a run must show."""
     nb = nbformat.read(path, as_version=4)
-    return sum(1 for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-               if any(m.startswith("image/") for m in o.get("data", {})))
+    return sum(
+        1
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if any(m.startswith("image/") for m in o.get("data", {}))
+    )
 
 
 def test_server_listens_on_loopback_with_token_and_project_kernel(server):
@@ -94,8 +104,9 @@ def test_server_listens_on_loopback_with_token_and_project_kernel(server):
     refused.value.close()
     assert refused.value.code == 403  # no token, no access
     listing = server.api("/api/contents/notebooks")
-    assert sorted(item["name"] for item in listing["content"] if item["type"] == "notebook") \
-        == [p.name for p in NOTEBOOK_FILES]
+    assert sorted(item["name"] for item in listing["content"] if item["type"] == "notebook") == [
+        p.name for p in NOTEBOOK_FILES
+    ]
     assert server.api("/api/kernelspecs")["default"] == "wassup-evaluation"
     address = non_loopback_address()
     if address is not None:  # the same port on the machine's own network address: nobody there
@@ -125,11 +136,24 @@ def test_notebook_runs_in_the_browser(server, page, path):
     shown = sum(c.images for c in cells)
     assert shown == committed_images(path), (
         f"{path.name}: {shown} figures rendered in the browser, the committed notebook has "
-        f"{committed_images(path)} (screenshot {shot})")
+        f"{committed_images(path)} (screenshot {shot})"
+    )
 
 
-FI_MONTHS = ("tammikuussa", "helmikuussa", "maaliskuussa", "huhtikuussa", "toukokuussa", "kesäkuussa",
-             "heinäkuussa", "elokuussa", "syyskuussa", "lokakuussa", "marraskuussa", "joulukuussa")
+FI_MONTHS = (
+    "tammikuussa",
+    "helmikuussa",
+    "maaliskuussa",
+    "huhtikuussa",
+    "toukokuussa",
+    "kesäkuussa",
+    "heinäkuussa",
+    "elokuussa",
+    "syyskuussa",
+    "lokakuussa",
+    "marraskuussa",
+    "joulukuussa",
+)
 NBSP = "\u00a0"
 
 
@@ -142,13 +166,19 @@ def finnish_headlines(m: dict) -> list[str]:
         if m.get(f"outcomes.{group}.n") is not None:
             expected.append(f"{m[f'outcomes.{group}.n']} ({pct(m[f'outcomes.{group}.share'])})")
     cif = "cif.employment.365d"
-    expected.append(f"Vuoden kuluessa heitä oli {round(100 * m[cif])} "
-                    f"({round(100 * m[cif + '.lower'])}–{round(100 * m[cif + '.upper'])})")
-    expected.append(f"Palkkatukieuroista {pct(m['sectors.company.subsidy_share'])} meni yrityksiin ja "
-                    f"{pct(m['sectors.association.subsidy_share'])} yhdistyksiin")
+    expected.append(
+        f"Vuoden kuluessa heitä oli {round(100 * m[cif])} "
+        f"({round(100 * m[cif + '.lower'])}–{round(100 * m[cif + '.upper'])})"
+    )
+    expected.append(
+        f"Palkkatukieuroista {pct(m['sectors.company.subsidy_share'])} meni yrityksiin ja "
+        f"{pct(m['sectors.association.subsidy_share'])} yhdistyksiin"
+    )
     start, end = (m[f"official.period.{x}"] for x in ("start", "end"))
-    expected.append(f"oli {m['official.unemployed.start']:.0f} {FI_MONTHS[int(start[5:]) - 1]} {start[:4]} ja "
-                    f"{m['official.unemployed.end']:.0f} {FI_MONTHS[int(end[5:]) - 1]} {end[:4]}")
+    expected.append(
+        f"oli {m['official.unemployed.start']:.0f} {FI_MONTHS[int(start[5:]) - 1]} {start[:4]} ja "
+        f"{m['official.unemployed.end']:.0f} {FI_MONTHS[int(end[5:]) - 1]} {end[:4]}"
+    )
     expected.append(f"noin {m['official.trend.country.expected_end']:.0f} työtöntä")
     expected.append(f"p = {m['counterfactual.unemployed.scm.placebo_p']:.2f}".replace(".", ","))
     return expected
@@ -185,9 +215,16 @@ def test_the_summary_for_decision_makers_renders_in_the_browser(browser):
         page.screenshot(path=str(shot), full_page=True)
         assert not errors, errors
         assert [u for u in fetched if not u.startswith(("file:", "data:"))] == []  # nothing from the network
-        figures = [name for name in ("clients_by_outcome", "continuation_rate_by_sector",
-                                     "unemployed_indexed_by_area", "counterfactual_paths")
-                   if (folder / "figures" / f"{name}.png").is_file()]
+        figures = [
+            name
+            for name in (
+                "clients_by_outcome",
+                "continuation_rate_by_sector",
+                "unemployed_indexed_by_area",
+                "counterfactual_paths",
+            )
+            if (folder / "figures" / f"{name}.png").is_file()
+        ]
         assert len(images) == len(figures) == 4, (images, figures)
         assert all(complete and width > 0 for complete, width, _ in images), images
         text = page.inner_text("body")
@@ -206,11 +243,18 @@ def test_the_summary_for_decision_makers_renders_in_the_browser(browser):
 def test_a_failing_cell_is_reported_by_position_and_error(server, page):
     """The checks above can fail: a notebook with an error in its second cell is caught."""
     WORK.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
-                                         nbformat.v4.new_code_cell("x / 0"),
-                                         nbformat.v4.new_code_cell("print(x)")])
-    nb.metadata["kernelspec"] = {"name": "wassup-evaluation", "display_name": "Python (wassup-evaluation)",
-                                 "language": "python"}
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("x = 1"),
+            nbformat.v4.new_code_cell("x / 0"),
+            nbformat.v4.new_code_cell("print(x)"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "wassup-evaluation",
+        "display_name": "Python (wassup-evaluation)",
+        "language": "python",
+    }
     nbformat.write(nb, WORK / "broken.ipynb")
     open_notebook(page, server, "reports/e2e/broken.ipynb")
     problems = failures(run_all(page))
@@ -227,8 +271,9 @@ def test_another_dataset_typed_into_the_parameters_cell(server, page, tmp_path):
     other = another_municipality(WORK / "oulainen", clients=300)
     open_notebook(page, server, "notebooks/00_dataset_overview.ipynb")
     source = nbformat.read(NOTEBOOKS / "00_dataset_overview.ipynb", as_version=4).cells[1].source
-    edited = source.replace('dataset: "Optional[str]" = None',
-                            f'dataset: "Optional[str]" = "{other.relative_to(ROOT).as_posix()}"')
+    edited = source.replace(
+        'dataset: "Optional[str]" = None', f'dataset: "Optional[str]" = "{other.relative_to(ROOT).as_posix()}"'
+    )
     assert edited != source
     replace_cell_source(page, 1, edited)
     cells = run_all(page)
@@ -244,4 +289,3 @@ def test_running_the_notebooks_left_the_repository_as_it_was(server, status_befo
     if status_before is None:
         pytest.skip("not a git work tree")
     assert git_status() == status_before
-

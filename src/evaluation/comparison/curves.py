@@ -37,8 +37,9 @@ class CumulativeIncidence:
         return np.where((h > self.times[-1]) & (self.survival[-1] > 0), np.nan, out)
 
 
-def weighted_cumulative_incidence(time: np.ndarray, status: np.ndarray, weights: np.ndarray | None = None,
-                                  *, causes: Sequence[int] | None = None) -> CumulativeIncidence:
+def weighted_cumulative_incidence(
+    time: np.ndarray, status: np.ndarray, weights: np.ndarray | None = None, *, causes: Sequence[int] | None = None
+) -> CumulativeIncidence:
     """Aalen–Johansen cumulative incidence of each cause with case weights.
 
     Parameters
@@ -118,10 +119,20 @@ class CurveContrast:
     method: str
 
 
-def contrast_curves(time: np.ndarray, status: np.ndarray, treated: np.ndarray, weights: np.ndarray,
-                    horizons: Sequence[float], *, cause: int = 1, cluster: np.ndarray | None = None,
-                    reps: int = 200, seed: int = 2025, level: float = 0.95,
-                    reweigh: Callable[[np.ndarray], np.ndarray] | None = None) -> CurveContrast:
+def contrast_curves(
+    time: np.ndarray,
+    status: np.ndarray,
+    treated: np.ndarray,
+    weights: np.ndarray,
+    horizons: Sequence[float],
+    *,
+    cause: int = 1,
+    cluster: np.ndarray | None = None,
+    reps: int = 200,
+    seed: int = 2025,
+    level: float = 0.95,
+    reweigh: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> CurveContrast:
     """Difference and ratio of the weighted cumulative incidence of the treated and of the
     weighted comparisons at ``horizons``, with percentile bootstrap intervals.
 
@@ -198,13 +209,25 @@ def contrast_curves(time: np.ndarray, status: np.ndarray, treated: np.ndarray, w
     r_lo, r_hi = _quantiles(np.where(np.isfinite(ratios), ratios, np.nan), q)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = treated_cif / comparison_cif
-    return CurveContrast(horizons=h, cause=cause, treated=treated_cif, comparison=comparison_cif,
-                         difference=treated_cif - comparison_cif, difference_lower=d_lo, difference_upper=d_hi,
-                         ratio=np.where(np.isfinite(ratio), ratio, np.nan), ratio_lower=r_lo, ratio_upper=r_hi,
-                         reps=reps, seed=seed, clusters=len(counts),
-                         method=(f"percentile bootstrap, {reps} resamples of {len(counts)} persons (clusters), "
-                                 f"numpy default_rng({seed}); weights "
-                                 + ("re-estimated in each resample" if reweigh else "held fixed")))
+    return CurveContrast(
+        horizons=h,
+        cause=cause,
+        treated=treated_cif,
+        comparison=comparison_cif,
+        difference=treated_cif - comparison_cif,
+        difference_lower=d_lo,
+        difference_upper=d_hi,
+        ratio=np.where(np.isfinite(ratio), ratio, np.nan),
+        ratio_lower=r_lo,
+        ratio_upper=r_hi,
+        reps=reps,
+        seed=seed,
+        clusters=len(counts),
+        method=(
+            f"percentile bootstrap, {reps} resamples of {len(counts)} persons (clusters), "
+            f"numpy default_rng({seed}); weights " + ("re-estimated in each resample" if reweigh else "held fixed")
+        ),
+    )
 
 
 def _quantiles(values: np.ndarray, q: list[float]) -> tuple[np.ndarray, np.ndarray]:

@@ -21,8 +21,10 @@ __all__ = ["lalonde_benchmark", "lalonde_markdown"]
 
 OUTCOMES = {"re78": "earnings in 1978 (1982 US dollars)", "employed78": "employed in 1978 (earnings > 0; share)"}
 GROUPS = {"psid": "PSID-1", "cps": "CPS-1"}
-SPECIFICATION = ("logistic: age, age², educ, educ², married, nodegree, black, hispanic, re74, re75, re74², "
-                 "re75², u74, u75, educ·re74 (u74, u75: no earnings in 1974, 1975; earnings in $1,000s)")
+SPECIFICATION = (
+    "logistic: age, age², educ, educ², married, nodegree, black, hispanic, re74, re75, re74², "
+    "re75², u74, u75, educ·re74 (u74, u75: no earnings in 1974, 1975; earnings in $1,000s)"
+)
 BALANCE = ("age", "educ", "black", "hispanic", "married", "nodegree", "re74", "re75", "u74", "u75")
 CALIPER = 0.1
 
@@ -33,9 +35,26 @@ def dehejia_wahba_design(frame: pd.DataFrame) -> np.ndarray:
     specification per group). Earnings in thousands of dollars, which does not change the score."""
     age, educ = frame["age"].to_numpy(float), frame["educ"].to_numpy(float)
     re74, re75 = frame["re74"].to_numpy(float) / 1000, frame["re75"].to_numpy(float) / 1000
-    return np.column_stack([np.ones(len(frame)), age, age ** 2, educ, educ ** 2, frame["married"], frame["nodegree"],
-                            frame["black"], frame["hispanic"], re74, re75, re74 ** 2, re75 ** 2,
-                            re74 == 0, re75 == 0, educ * re74]).astype(float)
+    return np.column_stack(
+        [
+            np.ones(len(frame)),
+            age,
+            age**2,
+            educ,
+            educ**2,
+            frame["married"],
+            frame["nodegree"],
+            frame["black"],
+            frame["hispanic"],
+            re74,
+            re75,
+            re74**2,
+            re75**2,
+            re74 == 0,
+            re75 == 0,
+            educ * re74,
+        ]
+    ).astype(float)
 
 
 def difference_in_means(outcome: np.ndarray, treated: np.ndarray, *, level: float = 0.95) -> Effect:
@@ -59,11 +78,18 @@ def _balance(frame: pd.DataFrame, treated: np.ndarray, weights: np.ndarray) -> d
     MatchIt's ``summary`` for the ATT) of the main covariates; the largest in absolute value."""
     out = {}
     for column in BALANCE:
-        x = (frame["re74"] == 0 if column == "u74" else frame["re75"] == 0 if column == "u75" else frame[column]).to_numpy(float)
+        x = (
+            frame["re74"] == 0 if column == "u74" else frame["re75"] == 0 if column == "u75" else frame[column]
+        ).to_numpy(float)
         sd = x[treated == 1].std(ddof=1)
         control = (treated == 0) & (weights > 0)
-        out[column] = float((np.average(x[treated == 1], weights=weights[treated == 1])
-                             - np.average(x[control], weights=weights[control])) / sd)
+        out[column] = float(
+            (
+                np.average(x[treated == 1], weights=weights[treated == 1])
+                - np.average(x[control], weights=weights[control])
+            )
+            / sd
+        )
     return out
 
 
@@ -78,23 +104,33 @@ def observational_estimates(treated: pd.DataFrame, controls: pd.DataFrame) -> di
     outcomes = _outcomes(frame)
     result: dict = {"controls": int((t == 0).sum()), "treated": int(t.sum())}
     below = int((score[t == 0] < score[t == 1].min()).sum())
-    result["overlap"] = {"treated_score_min": float(score[t == 1].min()), "treated_score_max": float(score[t == 1].max()),
-                         "controls_below_treated_min": below,
-                         "controls_score_median": float(np.median(score[t == 0]))}
+    result["overlap"] = {
+        "treated_score_min": float(score[t == 1].min()),
+        "treated_score_max": float(score[t == 1].max()),
+        "controls_below_treated_min": below,
+        "controls_score_median": float(np.median(score[t == 0])),
+    }
     result["naive"] = {k: difference_in_means(y, t).as_dict() for k, y in outcomes.items()}
     result["balance_before"] = _balance(frame, t, np.ones(len(t)))
-    for name, kwargs in {"matching_with_replacement": {"replace": True},
-                         "matching_caliper": {"replace": False, "caliper": CALIPER}}.items():
+    for name, kwargs in {
+        "matching_with_replacement": {"replace": True},
+        "matching_caliper": {"replace": False, "caliper": CALIPER},
+    }.items():
         m = nearest_neighbour_match(score, t, **kwargs)
         entry = {k: matched_effect(y, m, t).as_dict() for k, y in outcomes.items()}
-        entry.update(matched_treated=m.matched_treated, unmatched_treated=m.unmatched_treated,
-                     controls_used=int((m.weights[t == 0] > 0).sum()),
-                     max_abs_smd=max(abs(v) for v in _balance(frame, t, m.weights).values()))
+        entry.update(
+            matched_treated=m.matched_treated,
+            unmatched_treated=m.unmatched_treated,
+            controls_used=int((m.weights[t == 0] > 0).sum()),
+            max_abs_smd=max(abs(v) for v in _balance(frame, t, m.weights).values()),
+        )
         result[name] = entry
     w = att_odds_weights(score, t)
     entry = {k: weighted_effect(y, t, w).as_dict() for k, y in outcomes.items()}
-    entry.update(effective_controls=effective_sample_size(w[t == 0]),
-                 max_abs_smd=max(abs(v) for v in _balance(frame, t, w).values()))
+    entry.update(
+        effective_controls=effective_sample_size(w[t == 0]),
+        max_abs_smd=max(abs(v) for v in _balance(frame, t, w).values()),
+    )
     result["weighting"] = entry
     result["max_abs_smd_before"] = max(abs(v) for v in result["balance_before"].values())
     return result
@@ -104,20 +140,29 @@ def lalonde_benchmark(experimental: pd.DataFrame, psid: pd.DataFrame, cps: pd.Da
     """The whole comparison: the experimental benchmark and, for PSID-1 and CPS-1, every estimate;
     deterministic (no resampling)."""
     t = experimental["treat"].to_numpy(int)
-    out = {"data": {"experimental_treated": int(t.sum()), "experimental_controls": int((t == 0).sum()),
-                    "psid_controls": len(psid), "cps_controls": len(cps)},
-           "specification": SPECIFICATION,
-           "experimental": {k: difference_in_means(y, t).as_dict() for k, y in _outcomes(experimental).items()},
-           "published": published}
+    out = {
+        "data": {
+            "experimental_treated": int(t.sum()),
+            "experimental_controls": int((t == 0).sum()),
+            "psid_controls": len(psid),
+            "cps_controls": len(cps),
+        },
+        "specification": SPECIFICATION,
+        "experimental": {k: difference_in_means(y, t).as_dict() for k, y in _outcomes(experimental).items()},
+        "published": published,
+    }
     nsw_treated = experimental[experimental["treat"] == 1]
     for group, frame in {"psid": psid, "cps": cps}.items():
         out[group] = observational_estimates(nsw_treated, frame)
     return out
 
 
-ESTIMATORS = {"naive": "naive difference", "matching_with_replacement": "1:1 nearest neighbour, with replacement",
-              "matching_caliper": f"1:1 nearest neighbour, no replacement, caliper {CALIPER} SD",
-              "weighting": "ATT odds weighting"}
+ESTIMATORS = {
+    "naive": "naive difference",
+    "matching_with_replacement": "1:1 nearest neighbour, with replacement",
+    "matching_caliper": f"1:1 nearest neighbour, no replacement, caliper {CALIPER} SD",
+    "weighting": "ATT odds weighting",
+}
 
 
 def _money(x: float) -> str:
@@ -179,16 +224,26 @@ def lalonde_markdown(result: dict) -> str:
                 extra = (f"{g['treated']}", f"{e['effective_controls']:.0f} (effective)", f"{e['max_abs_smd']:.2f}")
             else:
                 extra = (f"{e['matched_treated']}", f"{e['controls_used']:,}", f"{e['max_abs_smd']:.2f}")
-            lines.append(f"| {label} | {name} | {_cell(e['re78'], _money)} | {_covers(e['re78'], bench)} | "
-                         f"{_cell(e['employed78'], _share)} | {extra[0]} | {extra[1]} | {extra[2]} |")
-    lines += ["", "Dehejia and Wahba's published figures for 1978 earnings (`data/public/lalonde/published.yaml`):", "",
-              "| comparison | estimator | published (SE) | source | checked |", "|---|---|---|---|---|"]
+            lines.append(
+                f"| {label} | {name} | {_cell(e['re78'], _money)} | {_covers(e['re78'], bench)} | "
+                f"{_cell(e['employed78'], _share)} | {extra[0]} | {extra[1]} | {extra[2]} |"
+            )
+    lines += [
+        "",
+        "Dehejia and Wahba's published figures for 1978 earnings (`data/public/lalonde/published.yaml`):",
+        "",
+        "| comparison | estimator | published (SE) | source | checked |",
+        "|---|---|---|---|---|",
+    ]
     for group, label in GROUPS.items():
         for key in ("naive", "propensity"):
             p = pub[group][key]
             se = "" if p.get("se") is None else f" ({_money(p['se'])})"
-            checked = {"data": "recomputed from the data", "no": "**not checked against the paper**",
-                       "paper": "against the printed table"}[str(p["checked"])]
+            checked = {
+                "data": "recomputed from the data",
+                "no": "**not checked against the paper**",
+                "paper": "against the printed table",
+            }[str(p["checked"])]
             lines.append(f"| {label} | {key} | {_money(p['estimate'])}{se} | {p['source']} | {checked} |")
     lines += ["", "## Reading", ""]
     for group, label in GROUPS.items():
@@ -196,38 +251,57 @@ def lalonde_markdown(result: dict) -> str:
         naive = g["naive"]["re78"]
         pub_ps = pub[group]["propensity"]
         mr = g["matching_with_replacement"]["re78"]
-        lines.append(f"- **{label}.** The naive difference, {_money(naive['estimate'])}, is far from the benchmark "
-                     f"{_money(bench)}, as published ({_money(pub[group]['naive']['estimate'])}). "
-                     + " ".join(_reading(g[key]["re78"], name, bench) for key, name in ESTIMATORS.items() if key != "naive")
-                     + f" Dehejia and Wahba's matching estimate ({_money(pub_ps['estimate'])}, not checked) lies "
-                     + ("inside" if mr["lower"] <= pub_ps["estimate"] <= mr["upper"] else "outside")
-                     + " our interval for matching with replacement."
-                     + f" Before adjustment the largest standardised difference of a covariate was "
-                     f"{g['max_abs_smd_before']:.2f}; {g['overlap']['controls_below_treated_min']:,} of "
-                     f"{g['controls']:,} comparison men have a score below the lowest treated man's.")
+        lines.append(
+            f"- **{label}.** The naive difference, {_money(naive['estimate'])}, is far from the benchmark "
+            f"{_money(bench)}, as published ({_money(pub[group]['naive']['estimate'])}). "
+            + " ".join(_reading(g[key]["re78"], name, bench) for key, name in ESTIMATORS.items() if key != "naive")
+            + f" Dehejia and Wahba's matching estimate ({_money(pub_ps['estimate'])}, not checked) lies "
+            + ("inside" if mr["lower"] <= pub_ps["estimate"] <= mr["upper"] else "outside")
+            + " our interval for matching with replacement."
+            + f" Before adjustment the largest standardised difference of a covariate was "
+            f"{g['max_abs_smd_before']:.2f}; {g['overlap']['controls_below_treated_min']:,} of "
+            f"{g['controls']:,} comparison men have a score below the lowest treated man's."
+        )
         cal = g["matching_caliper"]
         after = {name: g[key]["max_abs_smd"] for key, name in ESTIMATORS.items() if key != "naive"}
-        lines.append("  After adjustment the largest standardised difference is "
-                     + "; ".join(f"{v:.2f} ({k})" for k, v in after.items())
-                     + f": {sum(v > 0.1 for v in after.values())} of {len(after)} above the 0.1 often taken as balance "
-                     "(Austin 2009)"
-                     + (", so some imbalance in the observed characteristics remains." if any(v > 0.1 for v in after.values())
-                        else ", so the observed characteristics are balanced by that rule."))
-        lines.append(f"  Within the caliper only {cal['matched_treated']} of {g['treated']} treated men found a "
-                     "comparison man not already taken: that estimate is of the effect on those matched, "
-                     "a different estimand. Odds weighting rests on an effective "
-                     f"{g['weighting']['effective_controls']:.0f} comparison men.")
-    estimates = [(result[group][key]["re78"], f"{label}, {name}") for group, label in GROUPS.items()
-                 for key, name in ESTIMATORS.items() if key != "naive"]
+        lines.append(
+            "  After adjustment the largest standardised difference is "
+            + "; ".join(f"{v:.2f} ({k})" for k, v in after.items())
+            + f": {sum(v > 0.1 for v in after.values())} of {len(after)} above the 0.1 often taken as balance "
+            "(Austin 2009)"
+            + (
+                ", so some imbalance in the observed characteristics remains."
+                if any(v > 0.1 for v in after.values())
+                else ", so the observed characteristics are balanced by that rule."
+            )
+        )
+        lines.append(
+            f"  Within the caliper only {cal['matched_treated']} of {g['treated']} treated men found a "
+            "comparison man not already taken: that estimate is of the effect on those matched, "
+            "a different estimand. Odds weighting rests on an effective "
+            f"{g['weighting']['effective_controls']:.0f} comparison men."
+        )
+    estimates = [
+        (result[group][key]["re78"], f"{label}, {name}")
+        for group, label in GROUPS.items()
+        for key, name in ESTIMATORS.items()
+        if key != "naive"
+    ]
     inside = sum(e["lower"] <= bench <= e["upper"] for e, _ in estimates)
     closest = min(estimates, key=lambda x: abs(x[0]["estimate"] - bench))
-    spread = {label: [result[group][key]["re78"]["estimate"] for key in ESTIMATORS if key != "naive"]
-              for group, label in GROUPS.items()}
+    spread = {
+        label: [result[group][key]["re78"]["estimate"] for key in ESTIMATORS if key != "naive"]
+        for group, label in GROUPS.items()
+    }
     widths = {k: max(v) - min(v) for k, v in spread.items()}
     wider = max(widths, key=widths.get)
     with_zero = sum(e["lower"] <= bench <= e["upper"] and e["lower"] <= 0 <= e["upper"] for e, _ in estimates)
-    employment = [(result[group][key]["employed78"], f"{label} {ESTIMATORS[key]}") for group, label in GROUPS.items()
-                  for key in ESTIMATORS if key != "naive"]
+    employment = [
+        (result[group][key]["employed78"], f"{label} {ESTIMATORS[key]}")
+        for group, label in GROUPS.items()
+        for key in ESTIMATORS
+        if key != "naive"
+    ]
     emp_inside = [name for e, name in employment if e["lower"] <= bench_emp <= e["upper"]]
     emp_zero = sum(e["lower"] <= 0 <= e["upper"] for e, _ in employment)
     lines += [
@@ -243,7 +317,9 @@ def lalonde_markdown(result: dict) -> str:
         f"{len(emp_inside)} of the {len(employment)} intervals contain it"
         + (f" ({'; '.join(emp_inside)})" if emp_inside else "")
         + f", and {emp_zero} contain zero: on employment the observational estimates are too imprecise to "
-        "confirm or refute the experiment." if emp_zero else ".",
+        "confirm or refute the experiment."
+        if emp_zero
+        else ".",
         "- **Intervals.** Matching SEs are cluster-robust by matched set (two-way by set and unit with replacement) "
         "and odds-weighting SEs are robust sandwiches; both take the estimated propensity score as known.",
         "",
@@ -254,7 +330,10 @@ def lalonde_markdown(result: dict) -> str:
 def _reading(e: dict, name: str, bench: float) -> str:
     contains = e["lower"] <= bench <= e["upper"]
     zero = e["lower"] <= 0 <= e["upper"]
-    return (f"{name[0].upper() + name[1:]}: {_money(e['estimate'])} [{_money(e['lower'])}, {_money(e['upper'])}], "
-            f"{_money(e['estimate'] - bench)} from the benchmark; its interval "
-            + ("contains" if contains else "excludes") + " the benchmark and "
-            + ("contains zero." if zero else "excludes zero."))
+    return (
+        f"{name[0].upper() + name[1:]}: {_money(e['estimate'])} [{_money(e['lower'])}, {_money(e['upper'])}], "
+        f"{_money(e['estimate'] - bench)} from the benchmark; its interval "
+        + ("contains" if contains else "excludes")
+        + " the benchmark and "
+        + ("contains zero." if zero else "excludes zero.")
+    )

@@ -71,9 +71,15 @@ class Matching:
         return np.array(rows), np.array(sets), np.array(weights)
 
 
-def nearest_neighbour_match(distance: np.ndarray, treated: np.ndarray, *, ratio: int = 1,
-                            replace: bool = False, caliper: float | None = None,
-                            exact: np.ndarray | None = None) -> Matching:
+def nearest_neighbour_match(
+    distance: np.ndarray,
+    treated: np.ndarray,
+    *,
+    ratio: int = 1,
+    replace: bool = False,
+    caliper: float | None = None,
+    exact: np.ndarray | None = None,
+) -> Matching:
     """Match each treated unit to its ``ratio`` nearest comparison units on ``distance``.
 
     Parameters
@@ -119,7 +125,9 @@ def nearest_neighbour_match(distance: np.ndarray, treated: np.ndarray, *, ratio:
         if caliper <= 0:
             raise ValueError(f"the caliper must be positive (standard deviations of the distance), not {caliper}")
         width = float(caliper * np.std(d, ddof=1))
-    strata = np.zeros(len(d), dtype=int) if exact is None else np.unique(np.asarray(exact), return_inverse=True)[1].ravel()
+    strata = (
+        np.zeros(len(d), dtype=int) if exact is None else np.unique(np.asarray(exact), return_inverse=True)[1].ravel()
+    )
     treated_rows = np.flatnonzero(t == 1)
     control_rows = np.flatnonzero(t == 0)
     order = treated_rows[np.argsort(-d[treated_rows], kind="stable")]
@@ -153,12 +161,12 @@ def nearest_neighbour_match(distance: np.ndarray, treated: np.ndarray, *, ratio:
     used = weights[control_rows] > 0
     if used.any():  # as MatchIt: the controls' weights sum to the number of controls matched
         weights[control_rows] *= used.sum() / weights[control_rows].sum()
-    return Matching(treated_rows=treated_rows, matches=matches, weights=weights, replace=replace,
-                    ratio=ratio, caliper_width=width)
+    return Matching(
+        treated_rows=treated_rows, matches=matches, weights=weights, replace=replace, ratio=ratio, caliper_width=width
+    )
 
 
-def matched_effect(outcome: np.ndarray, matching: Matching, treated: np.ndarray, *,
-                   level: float = 0.95) -> Effect:
+def matched_effect(outcome: np.ndarray, matching: Matching, treated: np.ndarray, *, level: float = 0.95) -> Effect:
     """The effect on the (matched) treated: weighted difference in means over the matched sets.
 
     Parameters
@@ -187,8 +195,22 @@ def matched_effect(outcome: np.ndarray, matching: Matching, treated: np.ndarray,
     t = np.asarray(treated).astype(int)
     if not matching.replace:
         sets = matching.subclass()
-        return weighted_difference(y, t, matching.weights, clusters=[sets], small_sample=True, level=level,
-                                   method="matched sets without replacement; SE cluster-robust by set (vcovCL, HC1)")
+        return weighted_difference(
+            y,
+            t,
+            matching.weights,
+            clusters=[sets],
+            small_sample=True,
+            level=level,
+            method="matched sets without replacement; SE cluster-robust by set (vcovCL, HC1)",
+        )
     rows, sets, weights = matching.pairs()
-    return weighted_difference(y[rows], t[rows], weights, clusters=[sets, rows], small_sample=True, level=level,
-                               method="matched with replacement; SE two-way cluster-robust by set and unit (vcovCL, HC1)")
+    return weighted_difference(
+        y[rows],
+        t[rows],
+        weights,
+        clusters=[sets, rows],
+        small_sample=True,
+        level=level,
+        method="matched with replacement; SE two-way cluster-robust by set and unit (vcovCL, HC1)",
+    )

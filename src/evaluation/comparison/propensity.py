@@ -23,8 +23,9 @@ class PropensityModel:
     iterations: int
 
 
-def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: float = 1e-8,
-                        max_iterations: int = 25) -> PropensityModel:
+def logistic_propensity(
+    design: np.ndarray, treated: np.ndarray, *, tolerance: float = 1e-8, max_iterations: int = 25
+) -> PropensityModel:
     """Fit P(treated = 1 | x) by maximum likelihood logistic regression.
 
     Parameters
@@ -53,14 +54,16 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
     x = np.asarray(design, dtype=float)
     y = np.asarray(treated, dtype=float)
     if x.ndim != 2 or x.shape[0] != y.shape[0]:
-        raise ValueError(f"the design has shape {x.shape} but there are {y.shape[0]} treatment values: "
-                         "give one design row per unit")
+        raise ValueError(
+            f"the design has shape {x.shape} but there are {y.shape[0]} treatment values: give one design row per unit"
+        )
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError("treatment must be 0 (comparison) or 1 (treated) for every unit")
     rank = np.linalg.matrix_rank(np.linalg.qr(x, mode="r"))  # the R factor has x's singular values
     if rank < x.shape[1]:
-        raise ValueError(f"the design's {x.shape[1]} columns are collinear (rank {rank}): "
-                         "drop a column that the others determine")
+        raise ValueError(
+            f"the design's {x.shape[1]} columns are collinear (rank {rank}): drop a column that the others determine"
+        )
     mu = (y + 0.5) / 2
     eta = np.log(mu / (1 - mu))
     deviance_old = _deviance(y, mu)
@@ -78,8 +81,10 @@ def logistic_propensity(design: np.ndarray, treated: np.ndarray, *, tolerance: f
             break
         deviance_old = deviance
     else:
-        raise ValueError(f"the logistic propensity model did not converge in {max_iterations} iterations: "
-                         "the groups may be separated by a covariate; coarsen or drop it")
+        raise ValueError(
+            f"the logistic propensity model did not converge in {max_iterations} iterations: "
+            "the groups may be separated by a covariate; coarsen or drop it"
+        )
     return PropensityModel(coefficients=beta, score=mu, linear_predictor=eta, iterations=iteration)
 
 

@@ -24,13 +24,25 @@ class Effect:
     method: str
 
     def as_dict(self) -> dict:
-        return {"estimate": self.estimate, "se": self.se, "lower": self.lower, "upper": self.upper,
-                "method": self.method}
+        return {
+            "estimate": self.estimate,
+            "se": self.se,
+            "lower": self.lower,
+            "upper": self.upper,
+            "method": self.method,
+        }
 
 
-def weighted_difference(outcome: np.ndarray, treated: np.ndarray, weights: np.ndarray, *,
-                        clusters: Sequence[np.ndarray] = (), small_sample: bool = False,
-                        level: float = 0.95, method: str = "") -> Effect:
+def weighted_difference(
+    outcome: np.ndarray,
+    treated: np.ndarray,
+    weights: np.ndarray,
+    *,
+    clusters: Sequence[np.ndarray] = (),
+    small_sample: bool = False,
+    level: float = 0.95,
+    method: str = "",
+) -> Effect:
     """Weighted mean of the treated minus weighted mean of the comparisons, with a sandwich SE.
 
     Parameters
@@ -75,8 +87,9 @@ def weighted_difference(outcome: np.ndarray, treated: np.ndarray, weights: np.nd
     else:
         combos: list[tuple[int, np.ndarray]] = [(1, g) for g in groups]
         if len(groups) == 2:
-            pair = np.unique(np.column_stack([_codes(groups[0]), _codes(groups[1])]), axis=0,
-                             return_inverse=True)[1].ravel()
+            pair = np.unique(np.column_stack([_codes(groups[0]), _codes(groups[1])]), axis=0, return_inverse=True)[
+                1
+            ].ravel()
             combos.append((-1, pair))
         elif len(groups) > 2:
             raise ValueError("at most two clusterings are supported")

@@ -42,11 +42,10 @@ def att_odds_weights(score: np.ndarray, treated: np.ndarray) -> np.ndarray:
 def effective_sample_size(weights: np.ndarray) -> float:
     """Kish's effective sample size ``(sum w)^2 / sum w^2`` of a group's weights."""
     w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w ** 2).sum())
+    return float(w.sum() ** 2 / (w**2).sum())
 
 
-def weighted_effect(outcome: np.ndarray, treated: np.ndarray, weights: np.ndarray, *,
-                    level: float = 0.95) -> Effect:
+def weighted_effect(outcome: np.ndarray, treated: np.ndarray, weights: np.ndarray, *, level: float = 0.95) -> Effect:
     """The ATT by odds weighting: weighted mean of the treated minus that of the weighted comparisons.
 
     Parameters
@@ -65,5 +64,10 @@ def weighted_effect(outcome: np.ndarray, treated: np.ndarray, weights: np.ndarra
     accounting for the estimation of the propensity score usually makes it conservative for the
     ATT (Lunceford and Davidian 2004; Reifeis and Hudgens 2022).
     """
-    return weighted_difference(outcome, treated, weights, level=level,
-                               method="ATT odds weighting; SE robust sandwich (HC0), weights taken as known")
+    return weighted_difference(
+        outcome,
+        treated,
+        weights,
+        level=level,
+        method="ATT odds weighting; SE robust sandwich (HC0), weights taken as known",
+    )

@@ -15,20 +15,39 @@ whitespace around cells is ignored.
 from __future__ import annotations
 
 from ..vocabulary import (
-                          AGE_GROUPS,
-                          EDUCATION_LEVELS,
-                          GROUPS,
-                          MONTHLY_SOURCES,
-                          OUTCOME_GROUPS,
-                          SECTORS,
-                          SEXES,
-                          TABLE_SOURCES,
+    AGE_GROUPS,
+    EDUCATION_LEVELS,
+    GROUPS,
+    MONTHLY_SOURCES,
+    OUTCOME_GROUPS,
+    SECTORS,
+    SEXES,
+    TABLE_SOURCES,
 )
 from .columns import TABLES, Column, Dataset
 from .load import PROGRESS_BYTES, derive_clients, load_dataset
 from .meta import DatasetWarning, load_published_targets, municipality_code, target_problems
 from .violations import DatasetError, Violation
 
-__all__ = ["AGE_GROUPS", "EDUCATION_LEVELS", "GROUPS", "MONTHLY_SOURCES", "OUTCOME_GROUPS", "SECTORS", "SEXES",
-           "TABLE_SOURCES", "TABLES", "Column", "Dataset", "DatasetError", "DatasetWarning", "Violation", "derive_clients", "load_dataset",
-           "load_published_targets", "municipality_code", "target_problems", "PROGRESS_BYTES"]
+__all__ = [
+    "AGE_GROUPS",
+    "EDUCATION_LEVELS",
+    "GROUPS",
+    "MONTHLY_SOURCES",
+    "OUTCOME_GROUPS",
+    "SECTORS",
+    "SEXES",
+    "TABLE_SOURCES",
+    "TABLES",
+    "Column",
+    "Dataset",
+    "DatasetError",
+    "DatasetWarning",
+    "Violation",
+    "derive_clients",
+    "load_dataset",
+    "load_published_targets",
+    "municipality_code",
+    "target_problems",
+    "PROGRESS_BYTES",
+]

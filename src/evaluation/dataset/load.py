@@ -46,9 +46,19 @@ def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
     folder = Path(path)
     out = _Collector()
     if not folder.is_dir():
-        raise DatasetError(folder, [Violation(str(folder), None, None, None,
-                                              "is not a folder: a dataset is a folder with dataset.yaml, "
-                                              "clients.csv, placements.csv and monthly.csv")])
+        raise DatasetError(
+            folder,
+            [
+                Violation(
+                    str(folder),
+                    None,
+                    None,
+                    None,
+                    "is not a folder: a dataset is a folder with dataset.yaml, "
+                    "clients.csv, placements.csv and monthly.csv",
+                )
+            ],
+        )
     found = [_find_table(folder, table) for table in TABLES]
     if progress is None:
         progress = sum(p.stat().st_size for p in found if p is not None) > PROGRESS_BYTES
@@ -66,8 +76,7 @@ def _load(folder: Path, out: _Collector, steps: Steps) -> Dataset:
     for table, spec in TABLES.items():
         file_path = _find_table(folder, table)
         if file_path is None:
-            out.add(f"{table}.csv", None, None, None,
-                    f"missing: expected {table}.csv or {table}.parquet in {folder}")
+            out.add(f"{table}.csv", None, None, None, f"missing: expected {table}.csv or {table}.parquet in {folder}")
             continue
         files[table] = file_path
         name = file_path.name
@@ -112,9 +121,11 @@ def _load(folder: Path, out: _Collector, steps: Steps) -> Dataset:
         if extra and meta.get("synthetic") is not True:
             # free text (notes, employers, health details) is personal data: never in an output
             frame.drop(columns=extra, inplace=True)
-            notes.append(f"{files[table].name}: column(s) {', '.join(map(str, extra))} are not part of the "
-                         "contract and were left out of every analysis and output (real data: their "
-                         "values are never shown)")
+            notes.append(
+                f"{files[table].name}: column(s) {', '.join(map(str, extra))} are not part of the "
+                "contract and were left out of every analysis and output (real data: their "
+                "values are never shown)"
+            )
     return Dataset(
         clients=derive_clients(frames["clients"]),
         placements=_derive_placements(frames["placements"]),
@@ -144,12 +155,16 @@ def _check_consecutive(file: str, monthly: pd.DataFrame, out: _Collector) -> Non
     gaps = np.flatnonzero(np.diff(ordinals) != 1)
     for g in gaps:
         line = int(ordered.index[g + 1])
-        out.add(file, line, "month", str(ordered.iloc[g + 1]),
-                f"months must be consecutive: {ordered.iloc[g]} is followed by {ordered.iloc[g + 1]}")
+        out.add(
+            file,
+            line,
+            "month",
+            str(ordered.iloc[g + 1]),
+            f"months must be consecutive: {ordered.iloc[g]} is followed by {ordered.iloc[g + 1]}",
+        )
 
 
-def _check_placement_clients(file: str, clients: pd.DataFrame, placements: pd.DataFrame,
-                             out: _Collector) -> None:
+def _check_placement_clients(file: str, clients: pd.DataFrame, placements: pd.DataFrame, out: _Collector) -> None:
     if "client_id" not in placements.columns:
         return
     import pyarrow as pa
@@ -157,11 +172,12 @@ def _check_placement_clients(file: str, clients: pd.DataFrame, placements: pd.Da
 
     linked = placements["client_id"].dropna()
     # pyarrow's hash lookup: pandas' isin walks a million-value list in Python
-    known = pc.is_in(pa.array(linked.astype("string[pyarrow]").array),
-                     value_set=pa.array(clients["client_id"].dropna().astype("string[pyarrow]").array))
+    known = pc.is_in(
+        pa.array(linked.astype("string[pyarrow]").array),
+        value_set=pa.array(clients["client_id"].dropna().astype("string[pyarrow]").array),
+    )
     for line, value in linked[~known.to_numpy(zero_copy_only=False)].items():
-        out.add(file, int(line), "client_id", value,
-                "must be empty or the client_id of a client in clients.csv")
+        out.add(file, int(line), "client_id", value, "must be empty or the client_id of a client in clients.csv")
 
 
 def derive_clients(clients: pd.DataFrame) -> pd.DataFrame:

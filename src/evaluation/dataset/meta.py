@@ -20,8 +20,16 @@ from .violations import _Collector
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = ["DatasetWarning", "load_published_targets", "municipality_code", "target_problems"]
 
-META_REQUIRED = ("name", "municipality", "municipality_code", "study_start", "study_end",
-                 "synthetic", "language", "description")
+META_REQUIRED = (
+    "name",
+    "municipality",
+    "municipality_code",
+    "study_start",
+    "study_end",
+    "synthetic",
+    "language",
+    "description",
+)
 #: Optional keys: where each table comes from, the published targets, and what the synthetic
 #: generator records (its seed, its process file, how many candidates the conditioning drew,
 #: the outcome groups).
@@ -85,11 +93,15 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
         out.add(name, None, "language", meta["language"], "must be fi or en")
     sources = meta.get("sources")
     if sources is not None:
-        if not isinstance(sources, dict) or set(sources) - set(TABLES) \
-                or set(sources.values()) - set(TABLE_SOURCES):
-            out.add(name, None, "sources", None,
-                    f"must map tables ({', '.join(TABLES)}) to where they come from: "
-                    f"{', '.join(TABLE_SOURCES)}, e.g. sources: {{monthly: official}}")
+        if not isinstance(sources, dict) or set(sources) - set(TABLES) or set(sources.values()) - set(TABLE_SOURCES):
+            out.add(
+                name,
+                None,
+                "sources",
+                None,
+                f"must map tables ({', '.join(TABLES)}) to where they come from: "
+                f"{', '.join(TABLE_SOURCES)}, e.g. sources: {{monthly: official}}",
+            )
         elif meta.get("synthetic") is False and "synthetic" in sources.values():
             out.add(name, None, "sources", None, "a dataset with synthetic: false cannot have a synthetic table")
     if meta.get("municipality_code") is not None:
@@ -97,9 +109,14 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
         written = _written_scalar(text, "municipality_code")
         code = municipality_code(written if written is not None else meta["municipality_code"])
         if code is None:
-            out.add(name, None, "municipality_code", written,
-                    "must be a municipality code: three digits (071), with or without leading zeros "
-                    "(71) or StatFin's prefix (KU071)")
+            out.add(
+                name,
+                None,
+                "municipality_code",
+                written,
+                "must be a municipality code: three digits (071), with or without leading zeros "
+                "(71) or StatFin's prefix (KU071)",
+            )
         else:
             meta["municipality_code"] = code
     targets = meta.get("targets")
@@ -169,8 +186,7 @@ def target_problems(targets: Any) -> list[str]:
         if not isinstance(compute, dict) or compute.get("kind") not in KINDS:
             problems.append(f"{where}: compute.kind must be one of {', '.join(KINDS)}")
         else:
-            problems += [f"{where}: compute.{key} is missing" for key in KINDS[compute["kind"]]
-                         if key not in compute]
+            problems += [f"{where}: compute.{key} is missing" for key in KINDS[compute["kind"]] if key not in compute]
         if target.get("comparison") not in COMPARISONS:
             problems.append(f"{where}: comparison must be one of {', '.join(COMPARISONS)}")
         if target.get("comparison") == "approx" and not isinstance(target.get("tolerance"), (int, float)):
@@ -178,7 +194,6 @@ def target_problems(targets: Any) -> list[str]:
         if not isinstance(target.get("value"), (int, float)) or isinstance(target.get("value"), bool):
             problems.append(f"{where}: value must be a number")
     return problems
-
 
 
 def _written_scalar(text: str, key: str) -> str | None:
@@ -208,9 +223,14 @@ def _anchors_and_aliases(text: str, name: str, out: _Collector) -> bool:
         else:
             continue
         found = True
-        out.add(name, event.start_mark.line + 1, None, None,
-                f"{what}: YAML anchors and aliases are not accepted in dataset.yaml; write each value out "
-                "in full where it is used")
+        out.add(
+            name,
+            event.start_mark.line + 1,
+            None,
+            None,
+            f"{what}: YAML anchors and aliases are not accepted in dataset.yaml; write each value out "
+            "in full where it is used",
+        )
     return found
 
 
@@ -225,11 +245,18 @@ def _unknown_keys(text: str, meta: dict, name: str, out: _Collector) -> None:
     real = meta.get("synthetic") is not True
     for key in unknown:
         close = difflib.get_close_matches(str(key), META_KEYS, n=1, cutoff=0.6)
-        rule = (f"is not a key of dataset.yaml{f' (did you mean {close[0]}?)' if close else ''}; "
-                f"known keys: {', '.join(META_KEYS)} (data/README.md)")
+        rule = (
+            f"is not a key of dataset.yaml{f' (did you mean {close[0]}?)' if close else ''}; "
+            f"known keys: {', '.join(META_KEYS)} (data/README.md)"
+        )
         if real:
-            out.add(name, lines.get(str(key)), str(key), None,
-                    rule + ". Correct or remove it: a dataset of real data has only these keys")
+            out.add(
+                name,
+                lines.get(str(key)),
+                str(key),
+                None,
+                rule + ". Correct or remove it: a dataset of real data has only these keys",
+            )
         else:
             line = lines.get(str(key))
             message = f"{name}{f', line {line}' if line else ''}: key {key!r} {rule}; it is ignored"

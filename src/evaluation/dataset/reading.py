@@ -49,8 +49,13 @@ def _read_csv(path: Path, name: str, out: _Collector) -> pd.DataFrame | None:
     if not raw.startswith(b"\xef\xbb\xbf") and text.encode("utf-8") != raw:
         raw = text.encode("utf-8")  # the fast reader reads these bytes: UTF-8 with \n line ends
     if not text.strip():
-        out.add(name, None, None, None,
-                "the file is empty: expected a header line naming the columns, then one row per line")
+        out.add(
+            name,
+            None,
+            None,
+            None,
+            "the file is empty: expected a header line naming the columns, then one row per line",
+        )
         return None
     end = text.find("\n")
     header_line = (text if end < 0 else text[:end]).rstrip("\r")
@@ -72,11 +77,15 @@ def _read_csv(path: Path, name: str, out: _Collector) -> pd.DataFrame | None:
 def _not_text(raw: bytes) -> str | None:
     """What a file named ``.csv`` is when it is not text (None when it is text)."""
     if raw.startswith(b"PK\x03\x04"):
-        return ("is an Excel workbook (.xlsx) or another zip archive, not a CSV file: open it in Excel and "
-                "save it with File > Save As > 'CSV UTF-8 (comma delimited)'")
+        return (
+            "is an Excel workbook (.xlsx) or another zip archive, not a CSV file: open it in Excel and "
+            "save it with File > Save As > 'CSV UTF-8 (comma delimited)'"
+        )
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        return ("is an Excel 97-2003 workbook (.xls), not a CSV file: open it in Excel and save it with "
-                "File > Save As > 'CSV UTF-8 (comma delimited)'")
+        return (
+            "is an Excel 97-2003 workbook (.xls), not a CSV file: open it in Excel and save it with "
+            "File > Save As > 'CSV UTF-8 (comma delimited)'"
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None  # UTF-16 text has NUL bytes
     if b"\x00" in raw[:65536]:
@@ -96,8 +105,11 @@ def _read_csv_fast(text: str, raw: bytes, sep: str, header: list[str]) -> pd.Dat
             io.BytesIO(data),
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=sep, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={c: pa_.string() for c in header},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(
+                column_types={c: pa_.string() for c in header},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
         )
     except (pa_.ArrowInvalid, ValueError):
         return None
@@ -108,8 +120,7 @@ def _read_csv_fast(text: str, raw: bytes, sep: str, header: list[str]) -> pd.Dat
 
 def _arrow_strings(frame: pd.DataFrame) -> pd.DataFrame:
     """Stripped Arrow-backed strings: vectorised string checks on a million rows take ms, not s."""
-    return pd.DataFrame({c: frame[c].astype("string[pyarrow]").str.strip() for c in frame.columns},
-                        index=frame.index)
+    return pd.DataFrame({c: frame[c].astype("string[pyarrow]").str.strip() for c in frame.columns}, index=frame.index)
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -125,17 +136,21 @@ def _read_csv_by_line(text: str, sep: str, name: str, out: _Collector) -> pd.Dat
     header = [c.strip().lstrip("\ufeff") for c in rows[0]]
     dupes = sorted({c for c in header if header.count(c) > 1})
     if dupes or any(not c for c in header):
-        out.add(name, 1, ", ".join(dupes) or None, None,
-                "column names in the header must be unique and non-empty")
+        out.add(name, 1, ", ".join(dupes) or None, None, "column names in the header must be unique and non-empty")
         return None
     body, lines = [], []
     for i, row in enumerate(rows[1:], start=2):
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) != len(header):
-            out.add(name, i, None, sep.join(row),
-                    f"the line has {len(row)} cells but the header has {len(header)} "
-                    f"(separator {sep!r}); check for an unquoted separator inside a value")
+            out.add(
+                name,
+                i,
+                None,
+                sep.join(row),
+                f"the line has {len(row)} cells but the header has {len(header)} "
+                f"(separator {sep!r}); check for an unquoted separator inside a value",
+            )
             continue
         body.append(row)
         lines.append(i)
@@ -182,8 +197,9 @@ def _read_parquet(path: Path, name: str, spec: dict[str, Column], out: _Collecto
             text = pc.if_else(column, "true", "false")
         elif pa.types.is_floating(typ):
             whole = pc.equal(pc.floor(column), column)
-            text = pc.if_else(whole, pc.cast(pc.cast(column, pa.int64(), safe=False), pa.string()),
-                              pc.cast(column, pa.string()))
+            text = pc.if_else(
+                whole, pc.cast(pc.cast(column, pa.int64(), safe=False), pa.string()), pc.cast(column, pa.string())
+            )
         elif pa.types.is_string(typ) or pa.types.is_large_string(typ):
             text = column
         else:

@@ -97,8 +97,15 @@ def _parse_dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return pd.Series(values, index=s.index), pd.Series(ok, index=s.index)
 
 
-_DTYPES = {"string": "string[pyarrow]", "code": "string[pyarrow]", "date": "datetime64[ns]", "month": "period[M]",
-           "int": "Int64", "float": "float64", "bool": "boolean"}
+_DTYPES = {
+    "string": "string[pyarrow]",
+    "code": "string[pyarrow]",
+    "date": "datetime64[ns]",
+    "month": "period[M]",
+    "int": "Int64",
+    "float": "float64",
+    "bool": "boolean",
+}
 
 
 def _already_typed(values: pd.Series, kind: str) -> bool:
@@ -106,13 +113,19 @@ def _already_typed(values: pd.Series, kind: str) -> bool:
     return kind in ("date", "int", "float", "bool") and values.dtype == pd.api.types.pandas_dtype(_DTYPES[kind])
 
 
-def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, Column],
-                   out: _Collector) -> pd.DataFrame | None:
+def _convert_table(
+    table: str, file: str, frame: pd.DataFrame, spec: dict[str, Column], out: _Collector
+) -> pd.DataFrame | None:
     """Type every contract column; record missing columns, empty required cells, bad types."""
     missing = [c for c, col in spec.items() if col.required and c not in frame.columns]
     for column in missing:
-        out.add(file, 1, column, None,
-                f"required column is missing from the header (found: {', '.join(frame.columns) or 'none'})")
+        out.add(
+            file,
+            1,
+            column,
+            None,
+            f"required column is missing from the header (found: {', '.join(frame.columns) or 'none'})",
+        )
     if missing:
         return None
     frame = frame.copy()
@@ -140,9 +153,14 @@ def _convert_table(table: str, file: str, frame: pd.DataFrame, spec: dict[str, C
         bad = pd.Series(bad, index=raw.index).fillna(False).astype(bool) & ~empty
         if _one_form(raw[bad], int((~empty).sum())):  # one problem for the column, with the fix
             lines = raw.index[bad]
-            out.add(file, int(lines[0]), column, raw[bad].iloc[0],
-                    f"{_RULES[col.kind]}{_hint(col.kind, raw[bad].iloc[0])}: all {len(lines)} values of the "
-                    f"column (lines {lines[0]}..{lines[-1]}) are written like this one; {_COLUMN_FIX[col.kind]}")
+            out.add(
+                file,
+                int(lines[0]),
+                column,
+                raw[bad].iloc[0],
+                f"{_RULES[col.kind]}{_hint(col.kind, raw[bad].iloc[0])}: all {len(lines)} values of the "
+                f"column (lines {lines[0]}..{lines[-1]}) are written like this one; {_COLUMN_FIX[col.kind]}",
+            )
         else:
             for line, value in raw[bad].items():
                 out.add(file, int(line), column, value, _RULES[col.kind] + _hint(col.kind, value))
@@ -194,20 +212,25 @@ def _column_checks(column: str, col: Column) -> list[pa.Check]:
     if col.codes:
         checks.append(pa.Check.isin(list(col.codes), error=f"must be one of: {', '.join(col.codes)}"))
     if col.minimum is not None and col.maximum is not None:
-        checks.append(pa.Check.in_range(col.minimum, col.maximum,
-                                        error=f"must be between {col.minimum:g} and {col.maximum:g}"))
+        checks.append(
+            pa.Check.in_range(col.minimum, col.maximum, error=f"must be between {col.minimum:g} and {col.maximum:g}")
+        )
     elif col.minimum is not None:
         checks.append(pa.Check.ge(col.minimum, error=f"must be at least {col.minimum:g}"))
     if col.unique:
-        checks.append(pa.Check(lambda s: s.isna() | ~s.duplicated(keep=False),
-                               element_wise=False, error="must be unique (this value appears more than once)"))
+        checks.append(
+            pa.Check(
+                lambda s: s.isna() | ~s.duplicated(keep=False),
+                element_wise=False,
+                error="must be unique (this value appears more than once)",
+            )
+        )
     return checks
 
 
 def _schema(table: str, spec: dict[str, Column], meta: dict) -> pa.DataFrameSchema:
     columns = {
-        name: pa.Column(checks=_column_checks(name, col), nullable=True, required=False,
-                        coerce=False)
+        name: pa.Column(checks=_column_checks(name, col), nullable=True, required=False, coerce=False)
         for name, col in spec.items()
     }
     checks: list[pa.Check] = []
@@ -215,23 +238,36 @@ def _schema(table: str, spec: dict[str, Column], meta: dict) -> pa.DataFrameSche
     end = pd.Timestamp(meta["study_end"])
     if table == "clients":
         checks += [
-            _check(f"enrolled must be within the study period {start.date()}..{end.date()}",
-                   lambda d: d["enrolled"].isna() | d["enrolled"].between(start, end), ("enrolled",)),
-            _check("exit_date must be on or after enrolled",
-                   lambda d: d["enrolled"].isna() | d["exit_date"].isna() | (d["exit_date"] >= d["enrolled"]),
-                   ("exit_date",)),
-            _check(f"exit_date must be on or before study_end {end.date()} (end of follow-up)",
-                   lambda d: d["exit_date"].isna() | (d["exit_date"] <= end), ("exit_date",)),
+            _check(
+                f"enrolled must be within the study period {start.date()}..{end.date()}",
+                lambda d: d["enrolled"].isna() | d["enrolled"].between(start, end),
+                ("enrolled",),
+            ),
+            _check(
+                "exit_date must be on or after enrolled",
+                lambda d: d["enrolled"].isna() | d["exit_date"].isna() | (d["exit_date"] >= d["enrolled"]),
+                ("exit_date",),
+            ),
+            _check(
+                f"exit_date must be on or before study_end {end.date()} (end of follow-up)",
+                lambda d: d["exit_date"].isna() | (d["exit_date"] <= end),
+                ("exit_date",),
+            ),
         ]
     elif table == "placements":
-        checks.append(_check("end must be on or after start",
-                             lambda d: d["start"].isna() | d["end"].isna() | (d["end"] >= d["start"]),
-                             ("end",)))
+        checks.append(
+            _check(
+                "end must be on or after start",
+                lambda d: d["start"].isna() | d["end"].isna() | (d["end"] >= d["start"]),
+                ("end",),
+            )
+        )
     return pa.DataFrameSchema(columns, checks=checks, strict=False, coerce=False)
 
 
-def _validate_values(table: str, file: str, frame: pd.DataFrame, spec: dict[str, Column],
-                     meta: dict, out: _Collector) -> None:
+def _validate_values(
+    table: str, file: str, frame: pd.DataFrame, spec: dict[str, Column], meta: dict, out: _Collector
+) -> None:
     """The value rules, one problem per bad cell, in line order.
 
     pandera reports a table-wide check (``exit_date`` before ``enrolled``) once for every
@@ -258,7 +294,8 @@ def _validate_values(table: str, file: str, frame: pd.DataFrame, spec: dict[str,
             found.setdefault((line, column, rule), _plain(value))
         order = {c: i for i, c in enumerate(frame.columns)}
         for (line, column, rule), value in sorted(
-                found.items(), key=lambda kv: (kv[0][0] or 0, order.get(kv[0][1], -1), kv[0][2])):
+            found.items(), key=lambda kv: (kv[0][0] or 0, order.get(kv[0][1], -1), kv[0][2])
+        ):
             out.add(file, line, column, value, rule)
 
 

@@ -26,8 +26,11 @@ class DatasetError(ValueError):
         lines = [f"  - {v}" for v in self.violations[:MAX_LISTED]]
         if n > MAX_LISTED:
             lines.append(f"  ... and {n - MAX_LISTED} more problems of the same kinds.")
-        what = ("dataset.yaml" if self.violations and all(v.file == "dataset.yaml" for v in self.violations)
-                else "these cells in the export (or the script that makes it)")
+        what = (
+            "dataset.yaml"
+            if self.violations and all(v.file == "dataset.yaml" for v in self.violations)
+            else "these cells in the export (or the script that makes it)"
+        )
         tail = f"Fix {what} and load again; the contract is described in data/README.md."
         return "\n".join([head, *lines, tail])
 

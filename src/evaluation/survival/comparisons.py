@@ -94,7 +94,8 @@ def _gray_score(time, m, group, ng, rho):
     with np.errstate(divide="ignore", invalid="ignore"):
         for j in range(times.size):
             s, v, f1m, f1, skmm, skm, v3, v2, c, fm, rs = _gray_step(
-                d[j], s, v, f1m, f1, skmm, skm, v3, v2, c, fm, rs, rho)
+                d[j], s, v, f1m, f1, skmm, skm, v3, v2, c, fm, rs, rho
+            )
     cc = c[:-1, :]
     v = v + (cc * v3) @ cc.T + cc @ v2.T + v2 @ cc.T
     return s, v

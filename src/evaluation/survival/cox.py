@@ -14,12 +14,20 @@ from .estimators import COVARIATES, EVENT_CODES, LEVELS, _z, competing_risks_dat
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "ModelResult", "cause_specific_cox", "design_matrix", "proportional_hazards_test", "sample_flow",
-    "schoenfeld_residuals", "separated_columns", "wald_tests_by_variable",
+    "ModelResult",
+    "cause_specific_cox",
+    "design_matrix",
+    "proportional_hazards_test",
+    "sample_flow",
+    "schoenfeld_residuals",
+    "separated_columns",
+    "wald_tests_by_variable",
 ]
 
-def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None,
-                  min_level: int = 5) -> tuple[pd.DataFrame, list[str]]:
+
+def design_matrix(
+    clients: pd.DataFrame, covariates: list[str] | None = None, min_level: int = 5
+) -> tuple[pd.DataFrame, list[str]]:
     """Model columns: age per year, booleans as 0/1, a categorical as ``name=level`` dummies
     against its first level (in the contract's order).
 
@@ -31,6 +39,7 @@ def design_matrix(clients: pd.DataFrame, covariates: list[str] | None = None,
 
     Returns the matrix (index of ``clients``) and the notes.
     """
+
     def many(k: int) -> str:
         return f"{k:,}" if k >= min_level else f"fewer than {min_level}"
 
@@ -82,15 +91,25 @@ def _exclusions(clients: pd.DataFrame, present: list[str], min_level: int):
     for c in present:
         dropped = clients[c].isna()
         if dropped.any():
-            yield f"{c}: {{n}} client(s) with a missing value left out of the model", dropped, int((dropped & keep).sum())
+            yield (
+                f"{c}: {{n}} client(s) with a missing value left out of the model",
+                dropped,
+                int((dropped & keep).sum()),
+            )
             keep &= ~dropped
     for c in present:
         if c in LEVELS:
             counts = clients.loc[keep, c].value_counts()
             for level in [lv for lv in LEVELS[c] if 0 < counts.get(lv, 0) < min_level]:
                 dropped = clients[c] == level
-                yield (f"{c}={level}: fewer than {min_level} clients, left out of the model "
-                       "(a level this small cannot be estimated)"), dropped, int((dropped & keep).sum())
+                yield (
+                    (
+                        f"{c}={level}: fewer than {min_level} clients, left out of the model "
+                        "(a level this small cannot be estimated)"
+                    ),
+                    dropped,
+                    int((dropped & keep).sum()),
+                )
                 keep &= ~dropped
 
 
@@ -105,9 +124,15 @@ def sample_flow(clients: pd.DataFrame, covariates: list[str] | None = None, min_
     n = len(clients)
     for reason, _, count in _exclusions(clients, present, min_level):
         n -= count
-        rows.append({"step": reason.split(":")[0] + ": " + ("missing value" if "missing" in reason
-                                                             else f"level under {min_level} clients"),
-                     "clients": n, "left out": count})
+        rows.append(
+            {
+                "step": reason.split(":")[0]
+                + ": "
+                + ("missing value" if "missing" in reason else f"level under {min_level} clients"),
+                "clients": n,
+                "left out": count,
+            }
+        )
     rows.append({"step": "in the models", "clients": n, "left out": None})
     return pd.DataFrame(rows, dtype=object).set_index("step")
 
@@ -161,8 +186,15 @@ def wald_tests_by_variable(coef: pd.Series, variance) -> pd.DataFrame:
         except np.linalg.LinAlgError:
             chisq = float("nan")
         p = float(stats.chi2.sf(chisq, len(idx))) if np.isfinite(chisq) else None
-        rows.append({"variable": variable, "columns": ", ".join(names[i] for i in idx), "df": len(idx),
-                     "chisq": chisq if np.isfinite(chisq) else None, "p": p})
+        rows.append(
+            {
+                "variable": variable,
+                "columns": ", ".join(names[i] for i in idx),
+                "df": len(idx),
+                "chisq": chisq if np.isfinite(chisq) else None,
+                "p": p,
+            }
+        )
     table = pd.DataFrame(rows, columns=["variable", "columns", "df", "chisq", "p"], dtype=object).set_index("variable")
     table["p_holm"] = holm(table["p"])
     return table
@@ -186,8 +218,10 @@ def separated_columns(X: pd.DataFrame, observed: np.ndarray) -> list[tuple[str, 
 
 def _drop_separated(X: pd.DataFrame, observed: np.ndarray, notes: list[str], cause: str) -> pd.DataFrame:
     for column, why in separated_columns(X, observed):
-        notes.append(f"{column}: left out before fitting, it separates the {cause} events ({why}): "
-                     "its ratio would be 0 or infinite")
+        notes.append(
+            f"{column}: left out before fitting, it separates the {cause} events ({why}): "
+            "its ratio would be 0 or infinite"
+        )
         X = X.drop(columns=column)
     return X
 
@@ -203,12 +237,19 @@ def _events_per_column_note(events: int, columns: int) -> list[str]:
     epv = events / columns
     if epv >= _MIN_EVENTS_PER_COLUMN:
         return []
-    return [f"only {events} events for {columns} model columns ({epv:.1f} per column, fewer than "
-            f"{_MIN_EVENTS_PER_COLUMN}): estimates and intervals may be unstable"]
+    return [
+        f"only {events} events for {columns} model columns ({epv:.1f} per column, fewer than "
+        f"{_MIN_EVENTS_PER_COLUMN}): estimates and intervals may be unstable"
+    ]
 
 
-def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = None, cause: str = "employment",
-                       alpha: float = 0.05, min_level: int = 5) -> ModelResult:
+def cause_specific_cox(
+    clients: pd.DataFrame,
+    covariates: list[str] | None = None,
+    cause: str = "employment",
+    alpha: float = 0.05,
+    min_level: int = 5,
+) -> ModelResult:
     """Cause-specific Cox model for ``cause`` (other outcomes censored), Efron ties.
 
     Hazard ratios with Wald intervals and p-values (lifelines ``CoxPHFitter``, as R's
@@ -240,9 +281,11 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
         try:
             fit = CoxPHFitter().fit(frame, "_time", "_event", fit_options={"precision": 1e-12})
         except (ConvergenceError, np.linalg.LinAlgError, ValueError) as exc:
-            empty.notes.append("not estimable: the model did not converge (often separation: a group "
-                               f"with no {cause} events, or a covariate that predicts it perfectly). "
-                               f"{str(exc).splitlines()[0]}")
+            empty.notes.append(
+                "not estimable: the model did not converge (often separation: a group "
+                f"with no {cause} events, or a covariate that predicts it perfectly). "
+                f"{str(exc).splitlines()[0]}"
+            )
             return empty
     for w in caught:  # lifelines' convergence warnings become notes; any other is passed on
         if issubclass(w.category, ConvergenceWarning):
@@ -252,11 +295,21 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
     z = _z(alpha)
     coef, se = fit.params_, fit.standard_errors_
     if (coef.abs() > 10).any():
-        notes.append("a hazard ratio beyond e^10: separation (a group without events, or all events "
-                     "in one group); do not read these estimates")
+        notes.append(
+            "a hazard ratio beyond e^10: separation (a group without events, or all events "
+            "in one group); do not read these estimates"
+        )
     with np.errstate(over="ignore"):
-        table = pd.DataFrame({"coef": coef, "se": se, "hr": np.exp(coef), "lower": np.exp(coef - z * se),
-                              "upper": np.exp(coef + z * se), "p": fit.summary["p"]})
+        table = pd.DataFrame(
+            {
+                "coef": coef,
+                "se": se,
+                "hr": np.exp(coef),
+                "lower": np.exp(coef - z * se),
+                "upper": np.exp(coef + z * se),
+                "p": fit.summary["p"],
+            }
+        )
     ph = proportional_hazards_test(fit, frame)
     if "note" in ph.attrs:
         notes.append(ph.attrs["note"])
@@ -265,8 +318,13 @@ def cause_specific_cox(clients: pd.DataFrame, covariates: list[str] | None = Non
     # the PH tests are diagnostics, read unadjusted beside the global test (a Holm adjustment
     # would hide violations); the hypotheses about covariates are one per variable
     table.index.name = "covariate"
-    return ModelResult(table, notes, events, variable_tests=wald_tests_by_variable(coef, fit.variance_matrix_),
-                       global_ph=(ph.attrs["global_chisq"], ph.attrs["global_p"]))
+    return ModelResult(
+        table,
+        notes,
+        events,
+        variable_tests=wald_tests_by_variable(coef, fit.variance_matrix_),
+        global_ph=(ph.attrs["global_chisq"], ph.attrs["global_p"]),
+    )
 
 
 def _segment_sums(t: np.ndarray, Z: np.ndarray, weights: np.ndarray, second: bool = True):
@@ -329,26 +387,28 @@ def proportional_hazards_test(fit, frame: pd.DataFrame) -> pd.DataFrame:
     """
     names = list(fit.params_.index)
     Z = frame[names].to_numpy(dtype=float)
-    dtimes, residuals = schoenfeld_residuals(Z, fit.params_.to_numpy(), frame["_time"].to_numpy(),
-                                             frame["_event"].to_numpy())
+    dtimes, residuals = schoenfeld_residuals(
+        Z, fit.params_.to_numpy(), frame["_time"].to_numpy(), frame["_event"].to_numpy()
+    )
     km = kaplan_meier(frame["_time"], frame["_event"].astype(bool))
     # left-continuous KM at each event time
     idx = np.searchsorted(km["time"].to_numpy(dtype=float), dtimes, side="left") - 1
     s_before = np.where(idx >= 0, km["survival"].to_numpy()[np.maximum(idx, 0)], 1.0)
     xx = (1 - s_before) - (1 - s_before).mean()
     var = fit.variance_matrix_.to_numpy()
-    if not (xx ** 2).sum() > 0:  # every event at one time: there is no trend over time to test
+    if not (xx**2).sum() > 0:  # every event at one time: there is no trend over time to test
         out = pd.DataFrame({"chisq": np.nan, "p": np.nan}, index=fit.params_.index)
-        out.attrs.update(global_chisq=None, global_p=None,
-                         note="PH test not estimable: every event happened at the same time")
+        out.attrs.update(
+            global_chisq=None, global_p=None, note="PH test not estimable: every event happened at the same time"
+        )
         return out
     ndead = len(residuals)
     scaled = residuals @ var * ndead
     test = (xx[:, None] * scaled).sum(axis=0)
-    chisq = test ** 2 / (np.diag(var) * ndead * (xx ** 2).sum())
+    chisq = test**2 / (np.diag(var) * ndead * (xx**2).sum())
     out = pd.DataFrame({"chisq": chisq, "p": stats.chi2.sf(chisq, 1)}, index=fit.params_.index)
     unscaled = (xx[:, None] * residuals).sum(axis=0)
-    global_chisq = float(unscaled @ var @ unscaled * ndead / (xx ** 2).sum())
+    global_chisq = float(unscaled @ var @ unscaled * ndead / (xx**2).sum())
     out.attrs["global_chisq"] = global_chisq
     out.attrs["global_p"] = float(stats.chi2.sf(global_chisq, len(test)))
     return out

@@ -15,11 +15,29 @@ from ..vocabulary import AGE_GROUPS, EDUCATION_LEVELS, SEXES
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "COVARIATES", "EVENT_CODES", "EVENT_GROUPS", "EstimatorInputError", "GROUPINGS", "LEVELS", "MIN_AT_RISK",
-    "NOT_ESTIMABLE", "at_risk_table", "check_alpha", "cif_at_horizons", "cif_quantiles",
-    "competing_risks_data", "cumulative_incidence", "cumulative_incidence_by", "followed_at",
-    "followed_until", "followed_until_on_curve", "horizon_estimable", "kaplan_meier", "median_time",
-    "restricted_mean", "value_at",
+    "COVARIATES",
+    "EVENT_CODES",
+    "EVENT_GROUPS",
+    "EstimatorInputError",
+    "GROUPINGS",
+    "LEVELS",
+    "MIN_AT_RISK",
+    "NOT_ESTIMABLE",
+    "at_risk_table",
+    "check_alpha",
+    "cif_at_horizons",
+    "cif_quantiles",
+    "competing_risks_data",
+    "cumulative_incidence",
+    "cumulative_incidence_by",
+    "followed_at",
+    "followed_until",
+    "followed_until_on_curve",
+    "horizon_estimable",
+    "kaplan_meier",
+    "median_time",
+    "restricted_mean",
+    "value_at",
 ]
 
 #: Event codes of the competing-risks data: 0 censored, then one code per outcome group.
@@ -55,13 +73,13 @@ def _positions(mask: np.ndarray) -> str:
 def check_alpha(alpha: float) -> float:
     """``alpha`` (1 − confidence level) must lie strictly between 0 and 1."""
     if not isinstance(alpha, (int, float, np.floating)) or not 0 < float(alpha) < 1:
-        raise EstimatorInputError(f"alpha must lie strictly between 0 and 1 (0.05 gives 95 % intervals), "
-                                  f"got {alpha!r}")
+        raise EstimatorInputError(f"alpha must lie strictly between 0 and 1 (0.05 gives 95 % intervals), got {alpha!r}")
     return float(alpha)
 
 
-def check_times(time, events, *, events_name: str = "event", codes=None, binary: bool = False
-                ) -> tuple[np.ndarray, np.ndarray]:
+def check_times(
+    time, events, *, events_name: str = "event", codes=None, binary: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Validate survival input as scikit-survival's ``check_y_survival`` does, with one message
     per problem: one-dimensional arrays of the same length, at least one client, finite
     non-negative times, and events that are booleans (``binary``) or integer codes among
@@ -69,38 +87,48 @@ def check_times(time, events, *, events_name: str = "event", codes=None, binary:
     time = np.asarray(time)
     events = np.asarray(events)
     if time.ndim != 1 or events.ndim != 1:
-        raise EstimatorInputError(f"time and {events_name} must be one-dimensional (one value per client), "
-                                  f"got shapes {time.shape} and {events.shape}")
+        raise EstimatorInputError(
+            f"time and {events_name} must be one-dimensional (one value per client), "
+            f"got shapes {time.shape} and {events.shape}"
+        )
     if time.size != events.size:
-        raise EstimatorInputError(f"time has {time.size} values but {events_name} has {events.size}: "
-                                  "give one of each per client")
+        raise EstimatorInputError(
+            f"time has {time.size} values but {events_name} has {events.size}: give one of each per client"
+        )
     if time.size == 0:
         raise EstimatorInputError("no clients: time and " + events_name + " are empty")
     if time.dtype.kind not in "iuf":
         raise EstimatorInputError(f"time must be numbers (days), got {time.dtype} values")
     if not np.isfinite(time).all():
-        raise EstimatorInputError(f"time holds missing or infinite values at positions "
-                                  f"{_positions(~np.isfinite(time))}: drop those clients or give their days")
+        raise EstimatorInputError(
+            f"time holds missing or infinite values at positions "
+            f"{_positions(~np.isfinite(time))}: drop those clients or give their days"
+        )
     if (time < 0).any():
-        raise EstimatorInputError(f"time is negative at positions {_positions(time < 0)}: an exit "
-                                  "cannot come before enrolment")
+        raise EstimatorInputError(
+            f"time is negative at positions {_positions(time < 0)}: an exit cannot come before enrolment"
+        )
     if binary:
         if events.dtype != bool:
             as_float = events.astype(float) if events.dtype.kind in "iuf" else None
             if as_float is None or not np.isin(as_float, (0.0, 1.0)).all():
                 bad = np.ones(events.size, bool) if as_float is None else ~np.isin(as_float, (0.0, 1.0))
-                raise EstimatorInputError(f"{events_name} must be True/False or 1/0; other values at "
-                                          f"positions {_positions(bad)}")
+                raise EstimatorInputError(
+                    f"{events_name} must be True/False or 1/0; other values at positions {_positions(bad)}"
+                )
         return time, events.astype(bool).astype(np.int64)
     if events.dtype.kind not in "iu" and not (events.dtype.kind == "f" and np.all(np.mod(events, 1) == 0)):
-        raise EstimatorInputError(f"{events_name} must be integer codes (0 censored, 1.. the causes), "
-                                  f"got {events.dtype} values")
+        raise EstimatorInputError(
+            f"{events_name} must be integer codes (0 censored, 1.. the causes), got {events.dtype} values"
+        )
     events = events.astype(np.int64)
     allowed = {0, *(codes or ())}
     if codes is not None and not np.isin(events, list(allowed)).all():
         unknown = sorted(set(np.unique(events).tolist()) - allowed)
-        raise EstimatorInputError(f"{events_name} has codes {unknown} that are neither 0 (censored) nor a "
-                                  f"cause ({sorted(allowed - {0})}): recode them or pass causes=")
+        raise EstimatorInputError(
+            f"{events_name} has codes {unknown} that are neither 0 (censored) nor a "
+            f"cause ({sorted(allowed - {0})}): recode them or pass causes="
+        )
     if (events < 0).any():
         raise EstimatorInputError(f"{events_name} is negative at positions {_positions(events < 0)}")
     return time, events
@@ -115,8 +143,9 @@ def _counts(time: np.ndarray, event: np.ndarray, n_causes: int):
     time = np.asarray(time)
     k = n_causes + 1
     cell = np.asarray(event, dtype=np.int64)
-    whole = time.dtype.kind in "iu" or (time.dtype.kind == "f" and time.size > 0
-                                        and np.isfinite(time).all() and np.array_equal(time, np.floor(time)))
+    whole = time.dtype.kind in "iu" or (
+        time.dtype.kind == "f" and time.size > 0 and np.isfinite(time).all() and np.array_equal(time, np.floor(time))
+    )
     span = int(time.max() - time.min()) + 1 if whole and time.size else 0
     if whole and time.size and span <= 4 * time.size + 100_000:
         start = time.min()
@@ -171,9 +200,20 @@ def cumulative_incidence(time, event, alpha: float = 0.05, causes: dict[str, int
         f = np.cumsum(before * d1 / n)
         variance = _gray_variance(n, d1, d2, before, surv, f)
         lower, upper = _loglog_interval(f, variance, z)
-        frames.append(pd.DataFrame({"cause": name, "time": times, "at_risk": n.astype(np.int64),
-                                    "events": d1.astype(np.int64), "cif": f, "variance": variance,
-                                    "lower": lower, "upper": upper}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "cause": name,
+                    "time": times,
+                    "at_risk": n.astype(np.int64),
+                    "events": d1.astype(np.int64),
+                    "cif": f,
+                    "variance": variance,
+                    "lower": lower,
+                    "upper": upper,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -184,19 +224,19 @@ def _gray_variance(n, d1, d2, before, after, f):
         denom = np.maximum(n - 1, 1)
         # competing events (counted only while the overall survival stays positive)
         t5 = np.where(d2 > 1, 1 - (d2 - 1) / denom, 1.0)
-        t6 = np.where((d2 > 0) & (after > 0), before ** 2 * t5 * d2 / n ** 2, 0.0)
+        t6 = np.where((d2 > 0) & (after > 0), before**2 * t5 * d2 / n**2, 0.0)
         t4 = f * inv_after
-        v1 = t4 ** 2 * t6
+        v1 = t4**2 * t6
         v2 = inv_after * t4 * t6
-        v3 = inv_after ** 2 * t6
+        v3 = inv_after**2 * t6
         # events of the cause itself
         t5 = np.where(d1 > 1, 1 - (d1 - 1) / denom, 1.0)
-        t6 = np.where(d1 > 0, before ** 2 * t5 * d1 / n ** 2, 0.0)
+        t6 = np.where(d1 > 0, before**2 * t5 * d1 / n**2, 0.0)
         t4 = 1 + inv_after * f
-        v1 = np.cumsum(v1 + t4 ** 2 * t6)
+        v1 = np.cumsum(v1 + t4**2 * t6)
         v2 = np.cumsum(v2 + inv_after * t4 * t6)
-        v3 = np.cumsum(v3 + inv_after ** 2 * t6)
-    at_jump = v1 + f ** 2 * v3 - 2 * f * v2
+        v3 = np.cumsum(v3 + inv_after**2 * t6)
+    at_jump = v1 + f**2 * v3 - 2 * f * v2
     # the variance is reported at the cause's own jumps and held constant in between
     index = np.maximum.accumulate(np.where(d1 > 0, np.arange(d1.size), -1))
     return np.where(index >= 0, at_jump[np.maximum(index, 0)], 0.0)
@@ -213,8 +253,9 @@ def _loglog_interval(f, variance, z):
     return lower, upper
 
 
-def cumulative_incidence_by(clients: pd.DataFrame, column: str | None = None, alpha: float = 0.05,
-                            min_size: int = 2) -> pd.DataFrame:
+def cumulative_incidence_by(
+    clients: pd.DataFrame, column: str | None = None, alpha: float = 0.05, min_size: int = 2
+) -> pd.DataFrame:
     """:func:`cumulative_incidence` overall (``column=None``) or for each value of ``column``.
 
     Adds a ``group`` column.  Groups smaller than ``min_size`` are left out (not estimable).
@@ -230,8 +271,9 @@ def cumulative_incidence_by(clients: pd.DataFrame, column: str | None = None, al
         time, event = competing_risks_data(part)
         frames.append(cumulative_incidence(time, event, alpha).assign(group=key))
     if not frames:
-        return pd.DataFrame(columns=["cause", "time", "at_risk", "events", "cif", "variance", "lower",
-                                     "upper", "group"])
+        return pd.DataFrame(
+            columns=["cause", "time", "at_risk", "events", "cif", "variance", "lower", "upper", "group"]
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -281,7 +323,8 @@ def followed_until_on_curve(curve: pd.DataFrame, min_at_risk: int = MIN_AT_RISK)
     if (leaving < 0).any():
         raise EstimatorInputError(
             "followed_until_on_curve: the numbers at risk rise with time; the curve is not one "
-            "group's cumulative incidence or Kaplan–Meier table (with groups, pass one group's rows)")
+            "group's cumulative incidence or Kaplan–Meier table (with groups, pass one group's rows)"
+        )
     return followed_until(np.repeat(times["time"].to_numpy(dtype=float), leaving), min_at_risk)
 
 
@@ -306,9 +349,13 @@ def value_at(curve: pd.DataFrame, horizon: float, columns=("cif", "lower", "uppe
     return {c: float(row[c]) for c in columns}
 
 
-def cif_at_horizons(cif: pd.DataFrame, horizons, max_time: float | None = None,
-                    hide: Callable[[int, int], bool] | None = None,
-                    min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
+def cif_at_horizons(
+    cif: pd.DataFrame,
+    horizons,
+    max_time: float | None = None,
+    hide: Callable[[int, int], bool] | None = None,
+    min_at_risk: int = MIN_AT_RISK,
+) -> pd.DataFrame:
     """Cumulative incidence of each cause at each horizon, with its interval.
 
     Columns ``cause``, ``horizon``, ``events`` (people with that outcome by the horizon), ``cif``,
@@ -355,8 +402,17 @@ def kaplan_meier(time, observed, alpha: float = 0.05) -> pd.DataFrame:
         lower = np.where(inner, surv ** np.exp(-scale), surv)
         upper = np.where(inner, surv ** np.exp(scale), surv)
         std_err = surv * se_log
-    return pd.DataFrame({"time": times, "at_risk": n.astype(np.int64), "events": deaths.astype(np.int64),
-                         "survival": surv, "std_err": std_err, "lower": lower, "upper": upper})
+    return pd.DataFrame(
+        {
+            "time": times,
+            "at_risk": n.astype(np.int64),
+            "events": deaths.astype(np.int64),
+            "survival": surv,
+            "std_err": std_err,
+            "lower": lower,
+            "upper": upper,
+        }
+    )
 
 
 def _first_reaching(times: np.ndarray, rising: np.ndarray, level: float) -> float | None:
@@ -378,8 +434,12 @@ def _first_below_half(times: np.ndarray, curve: np.ndarray) -> float | None:
     return _first_reaching(times, 1 - np.asarray(curve, dtype=float), 0.5)
 
 
-def cif_quantiles(cif: pd.DataFrame, shares=(0.1, 0.25, 0.5), cause: str = "employment",
-                  hide: Callable[[int, int], bool] | None = None) -> pd.DataFrame:
+def cif_quantiles(
+    cif: pd.DataFrame,
+    shares=(0.1, 0.25, 0.5),
+    cause: str = "employment",
+    hide: Callable[[int, int], bool] | None = None,
+) -> pd.DataFrame:
     """The time by which each share of the clients had reached ``cause``: the first day the
     cumulative incidence reaches it (R's quantile rule, as for a Kaplan–Meier median), with
     the interval read where the upper and the lower interval curves reach it (Brookmeyer and
@@ -396,14 +456,26 @@ def cif_quantiles(cif: pd.DataFrame, shares=(0.1, 0.25, 0.5), cause: str = "empl
     rows = []
     for share in shares:
         if hidden or curve.empty:
-            rows.append({"share": share, "days": None, "lower": None, "upper": None,
-                         "note": "suppressed: fewer than min_cell people" if hidden else "no clients"})
+            rows.append(
+                {
+                    "share": share,
+                    "days": None,
+                    "lower": None,
+                    "upper": None,
+                    "note": "suppressed: fewer than min_cell people" if hidden else "no clients",
+                }
+            )
             continue
         days = _first_reaching(times, curve["cif"].to_numpy(dtype=float), share)
-        rows.append({"share": share, "days": days,
-                     "lower": _first_reaching(times, curve["upper"].to_numpy(dtype=float), share),
-                     "upper": _first_reaching(times, curve["lower"].to_numpy(dtype=float), share),
-                     "note": "" if days is not None else "not reached within follow-up"})
+        rows.append(
+            {
+                "share": share,
+                "days": days,
+                "lower": _first_reaching(times, curve["upper"].to_numpy(dtype=float), share),
+                "upper": _first_reaching(times, curve["lower"].to_numpy(dtype=float), share),
+                "note": "" if days is not None else "not reached within follow-up",
+            }
+        )
     return pd.DataFrame(rows, dtype=object).set_index("share")
 
 
@@ -416,9 +488,11 @@ def median_time(km: pd.DataFrame, hide: Callable[[int, int], bool] | None = None
     if hide is not None and len(km) and hide(int(km["events"].sum()), int(km["at_risk"].iloc[0])):
         return {"median": None, "lower": None, "upper": None}
     t = km["time"].to_numpy(dtype=float)
-    return {"median": _first_below_half(t, km["survival"].to_numpy()),
-            "lower": _first_below_half(t, km["lower"].to_numpy()),
-            "upper": _first_below_half(t, km["upper"].to_numpy())}
+    return {
+        "median": _first_below_half(t, km["survival"].to_numpy()),
+        "lower": _first_below_half(t, km["lower"].to_numpy()),
+        "upper": _first_below_half(t, km["upper"].to_numpy()),
+    }
 
 
 def at_risk_table(time, times) -> list[int]:
@@ -447,5 +521,5 @@ def restricted_mean(time, observed, horizon: float) -> dict:
     area_after = np.cumsum(pieces[::-1])[::-1][1:]  # area from each event time to the horizon
     d, n = km["events"].to_numpy(dtype=float), km["at_risk"].to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(d > 0, area_after ** 2 * d / (n * (n - d)), 0.0)
+        terms = np.where(d > 0, area_after**2 * d / (n * (n - d)), 0.0)
     return {"horizon": horizon, "rmean": mean, "se": float(math.sqrt(terms[np.isfinite(terms)].sum()))}

@@ -6,13 +6,29 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .cox import (ModelResult, _drop_separated, _segment_sums, design_matrix, _events_per_column_note,
-                  wald_tests_by_variable)
-from .estimators import (EVENT_CODES, LEVELS, MIN_AT_RISK, NOT_ESTIMABLE, _z, check_alpha, competing_risks_data,
-                         followed_at, horizon_estimable)
+from .cox import (
+    ModelResult,
+    _drop_separated,
+    _events_per_column_note,
+    _segment_sums,
+    design_matrix,
+    wald_tests_by_variable,
+)
+from .estimators import (
+    EVENT_CODES,
+    LEVELS,
+    MIN_AT_RISK,
+    NOT_ESTIMABLE,
+    _z,
+    check_alpha,
+    competing_risks_data,
+    followed_at,
+    horizon_estimable,
+)
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = ["covariate_profiles", "fine_gray", "predicted_cif"]
+
 
 def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np.ndarray:
     """Kaplan–Meier of the censoring distribution just before each time in ``at``: G(t-).
@@ -28,8 +44,15 @@ def _censoring_before(time: np.ndarray, event: np.ndarray, at: np.ndarray) -> np
     return np.where(idx >= 0, survival[np.maximum(idx, 0)], 1.0)
 
 
-def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause: str = "employment",
-              alpha: float = 0.05, tol: float = 1e-10, max_iter: int = 50, min_level: int = 5) -> ModelResult:
+def fine_gray(
+    clients: pd.DataFrame,
+    covariates: list[str] | None = None,
+    cause: str = "employment",
+    alpha: float = 0.05,
+    tol: float = 1e-10,
+    max_iter: int = 50,
+    min_level: int = 5,
+) -> ModelResult:
     """Fine–Gray subdistribution hazards model for ``cause``.
 
     Estimated as ``cmprsk::crr`` does: a client with a competing event stays in the risk set
@@ -60,20 +83,25 @@ def fine_gray(clients: pd.DataFrame, covariates: list[str] | None = None, cause:
     with np.errstate(over="ignore", invalid="ignore"):
         S0, S1, S2 = _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after)
         zbar = S1 / S0[:, None]
-        info = (fail_counts[:, None, None] * (S2 / S0[:, None, None]
-                                              - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
-        eta = _fg_score_residuals(Z, beta, t, k, competing, g_own, g_fail, fail_times, fail_counts,
-                                  S0, zbar)
-        eta = eta + _fg_censoring_term(Z, beta, t, k, competing, g_own, g_fail, fail_times, fail_counts,
-                                       S0, zbar)
+        info = (fail_counts[:, None, None] * (S2 / S0[:, None, None] - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
+        eta = _fg_score_residuals(Z, beta, t, k, competing, g_own, g_fail, fail_times, fail_counts, S0, zbar)
+        eta = eta + _fg_censoring_term(Z, beta, t, k, competing, g_own, g_fail, fail_times, fail_counts, S0, zbar)
     inv = np.linalg.inv(info)
     var = inv @ (eta.T @ eta) @ inv
     se = np.sqrt(np.diag(var))
     z = _z(alpha)
     notes.extend(_events_per_column_note(events, X.shape[1]))
-    table = pd.DataFrame({"coef": beta, "se": se, "shr": np.exp(beta), "lower": np.exp(beta - z * se),
-                          "upper": np.exp(beta + z * se), "p": 2 * stats.norm.sf(np.abs(beta / se))},
-                         index=pd.Index(X.columns, name="covariate"))
+    table = pd.DataFrame(
+        {
+            "coef": beta,
+            "se": se,
+            "shr": np.exp(beta),
+            "lower": np.exp(beta - z * se),
+            "upper": np.exp(beta + z * se),
+            "p": 2 * stats.norm.sf(np.abs(beta / se)),
+        },
+        index=pd.Index(X.columns, name="covariate"),
+    )
     tests = wald_tests_by_variable(table["coef"], var)  # one per variable, Holm across variables
     return ModelResult(table, notes, events, variable_tests=tests)
 
@@ -129,13 +157,15 @@ def _newton(prepared, tol: float, max_iter: int, start: np.ndarray | None = None
             S0, S1, S2 = _fg_sums(Z, beta, t, competing, g_own, g_fail, first_at_or_after)
             zbar = S1 / S0[:, None]
             score = Z[k == 1].sum(axis=0) - (fail_counts[:, None] * zbar).sum(axis=0)
-            info = (fail_counts[:, None, None] * (S2 / S0[:, None, None]
-                                                  - zbar[:, :, None] * zbar[:, None, :])).sum(axis=0)
+            info = (fail_counts[:, None, None] * (S2 / S0[:, None, None] - zbar[:, :, None] * zbar[:, None, :])).sum(
+                axis=0
+            )
             try:
                 step = np.linalg.solve(info, score)
             except np.linalg.LinAlgError:
-                return None, ("not estimable: singular information matrix "
-                              "(a covariate without variation among those at risk)")
+                return None, (
+                    "not estimable: singular information matrix (a covariate without variation among those at risk)"
+                )
             beta = beta + step
             if not np.all(np.isfinite(beta)) or np.abs(beta).max() > 50:
                 return None, "not estimable: the model does not converge (separation)"
@@ -201,7 +231,7 @@ def _fg_censoring_term(Z, beta, t, k, competing, g_own, g_fail, fail_times, fail
     q = C1 * A[from_k][:, None] - C0[:, None] * B[from_k]
     at_risk = (t.size - np.searchsorted(t, cens_times, side="left")).astype(float)
     n_cens = np.bincount(np.searchsorted(cens_times, t[censored]), minlength=cens_times.size)
-    increments = q * (n_cens / at_risk ** 2)[:, None]
+    increments = q * (n_cens / at_risk**2)[:, None]
     cumulative = np.concatenate([np.zeros((1, p)), np.cumsum(increments, axis=0)])
     upto = np.searchsorted(cens_times, t, side="right")  # censoring times u <= T_i
     psi = -cumulative[upto]
@@ -234,16 +264,16 @@ def _fg_score_residuals(Z, beta, t, k, competing, g_own, g_fail, fail_times, fai
     return eta
 
 
-def covariate_profiles(clients: pd.DataFrame, covariates: list[str] | None = None,
-                       min_level: int = 5) -> dict[str, dict]:
+def covariate_profiles(
+    clients: pd.DataFrame, covariates: list[str] | None = None, min_level: int = 5
+) -> dict[str, dict]:
     """A few covariate profiles to predict for: the typical client of the model (median age in
     whole years, the most common value of every other covariate) and, for each yes/no covariate
     in the model, the typical client with the other value.  Covariates the model leaves out
     (:func:`design_matrix`) are not in the profiles."""
     X, _ = design_matrix(clients, covariates, min_level)
     data = clients.loc[X.index]
-    in_model = [c for c in data.columns
-                if c in X.columns or any(col.startswith(f"{c}=") for col in X.columns)]
+    in_model = [c for c in data.columns if c in X.columns or any(col.startswith(f"{c}=") for col in X.columns)]
     typical = {}
     for c in in_model:
         values = data[c]
@@ -266,22 +296,35 @@ def _profile_matrix(profiles: dict[str, dict], columns: list[str]) -> np.ndarray
         for column in columns:
             covariate, _, level = column.partition("=")
             if covariate not in profile:
-                raise ValueError(f"profile {name!r}: no value for {covariate!r}, which is in the model; "
-                                 f"give one (the model's columns: {', '.join(columns)})")
+                raise ValueError(
+                    f"profile {name!r}: no value for {covariate!r}, which is in the model; "
+                    f"give one (the model's columns: {', '.join(columns)})"
+                )
             value = profile[covariate]
             row.append(float(value == level) if level else float(value))
         for covariate, value in profile.items():
             if covariate in LEVELS and value != LEVELS[covariate][0] and f"{covariate}={value}" not in columns:
-                raise ValueError(f"profile {name!r}: {covariate}={value} is not in the model (too few clients "
-                                 "to estimate, or absent); choose a level the model has")
+                raise ValueError(
+                    f"profile {name!r}: {covariate}={value} is not in the model (too few clients "
+                    "to estimate, or absent); choose a level the model has"
+                )
         rows.append(row)
     return np.array(rows, dtype=float)
 
 
-def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None, horizon: float = 365,
-                  covariates: list[str] | None = None, cause: str = "employment", alpha: float = 0.05,
-                  reps: int = 500, seed: int = 2016, min_level: int = 5,
-                  resamples: np.ndarray | None = None, min_at_risk: int = MIN_AT_RISK) -> ModelResult:
+def predicted_cif(
+    clients: pd.DataFrame,
+    profiles: dict[str, dict] | None = None,
+    horizon: float = 365,
+    covariates: list[str] | None = None,
+    cause: str = "employment",
+    alpha: float = 0.05,
+    reps: int = 500,
+    seed: int = 2016,
+    min_level: int = 5,
+    resamples: np.ndarray | None = None,
+    min_at_risk: int = MIN_AT_RISK,
+) -> ModelResult:
     """The cumulative incidence of ``cause`` within ``horizon`` days predicted by the Fine–Gray
     model for covariate profiles: the size of the effects whose direction the subdistribution
     hazard ratios give.
@@ -314,8 +357,12 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
     rows = _profile_matrix(profiles, list(X.columns))
     followed = followed_at(time, horizon)
     if not horizon_estimable(followed, min_at_risk):
-        return _not_estimable(notes, events, f"{NOT_ESTIMABLE}: {followed:,} of the model's clients are still "
-                                             f"followed at {horizon:g} days, fewer than min_at_risk ({min_at_risk})")
+        return _not_estimable(
+            notes,
+            events,
+            f"{NOT_ESTIMABLE}: {followed:,} of the model's clients are still "
+            f"followed at {horizon:g} days, fewer than min_at_risk ({min_at_risk})",
+        )
     Z = X.to_numpy(dtype=float)
 
     def predict(Zs, ts, ks, start=None):
@@ -337,8 +384,10 @@ def predicted_cif(clients: pd.DataFrame, profiles: dict[str, dict] | None = None
     fitted = np.array([d for d in draws if d is not None])
     failed = len(draws) - len(fitted)
     if failed:
-        notes.append(f"{failed} of {len(draws)} bootstrap resamples could not be fitted (a covariate without "
-                     "variation or separation in the resample); the interval is from the others")
+        notes.append(
+            f"{failed} of {len(draws)} bootstrap resamples could not be fitted (a covariate without "
+            "variation or separation in the resample); the interval is from the others"
+        )
     if len(fitted) < 2:
         return _not_estimable(notes, events, "not estimable: too few bootstrap resamples fitted")
     lower, upper = np.quantile(fitted, [alpha / 2, 1 - alpha / 2], axis=0)

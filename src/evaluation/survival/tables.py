@@ -28,8 +28,14 @@ from .estimators import (
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "OUTCOME_DEFINITIONS", "PRIMARY_HORIZON", "group_comparisons", "horizon_table", "primary_result",
-    "restricted_means", "sensitivity_table", "survival_metrics",
+    "OUTCOME_DEFINITIONS",
+    "PRIMARY_HORIZON",
+    "group_comparisons",
+    "horizon_table",
+    "primary_result",
+    "restricted_means",
+    "sensitivity_table",
+    "survival_metrics",
 ]
 
 #: The primary result of notebook 02: the cumulative incidence of employment at this many days.
@@ -58,18 +64,37 @@ def group_comparisons(clients: pd.DataFrame, columns=GROUPINGS, cause: str = "em
 
 def _group_comparison(clients: pd.DataFrame, column: str, cause: str) -> dict:
     if column not in clients.columns or clients[column].notna().sum() == 0:
-        return {"grouping": column, "groups": None, "logrank_chisq": None, "logrank_p": None,
-                "gray_chisq": None, "gray_p": None, "df": None, "note": "not in the dataset: skipped"}
+        return {
+            "grouping": column,
+            "groups": None,
+            "logrank_chisq": None,
+            "logrank_p": None,
+            "gray_chisq": None,
+            "gray_p": None,
+            "df": None,
+            "note": "not in the dataset: skipped",
+        }
     lr, gt = logrank_test(clients, column, cause), gray_test(clients, column, cause)
     groups = clients[column].dropna().astype(str).value_counts()
-    return {"grouping": column, "groups": ", ".join(f"{k} {v}" for k, v in sorted(groups.items())),
-            "logrank_chisq": lr.statistic, "logrank_p": lr.p, "gray_chisq": gt.statistic,
-            "gray_p": gt.p, "df": lr.df, "note": lr.note or gt.note}
+    return {
+        "grouping": column,
+        "groups": ", ".join(f"{k} {v}" for k, v in sorted(groups.items())),
+        "logrank_chisq": lr.statistic,
+        "logrank_p": lr.p,
+        "gray_chisq": gt.statistic,
+        "gray_p": gt.p,
+        "df": lr.df,
+        "note": lr.note or gt.note,
+    }
 
 
-def horizon_table(clients: pd.DataFrame, horizons, alpha: float = 0.05,
-                  hide: Callable[[int, int], bool] | None = None,
-                  min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
+def horizon_table(
+    clients: pd.DataFrame,
+    horizons,
+    alpha: float = 0.05,
+    hide: Callable[[int, int], bool] | None = None,
+    min_at_risk: int = MIN_AT_RISK,
+) -> pd.DataFrame:
     """Probability of each outcome by each horizon (cumulative incidence, with intervals), the
     probability of still being in the starting state, and the restricted mean days before any exit.
 
@@ -102,14 +127,28 @@ def restricted_means(clients: pd.DataFrame, horizons, min_at_risk: int = MIN_AT_
     :func:`~evaluation.survival.estimators.horizon_estimable`): the ``rmst`` of
     :func:`survival_metrics`."""
     time, event = competing_risks_data(clients)
-    return {h: (restricted_mean(time, event > 0, h)["rmean"]
-                if horizon_estimable(followed_at(time, h), min_at_risk) else None) for h in horizons}
+    return {
+        h: (
+            restricted_mean(time, event > 0, h)["rmean"]
+            if horizon_estimable(followed_at(time, h), min_at_risk)
+            else None
+        )
+        for h in horizons
+    }
 
 
-def survival_metrics(cif_horizons: pd.DataFrame, km_median: dict, comparisons: pd.DataFrame,
-                     cox: ModelResult, fg: ModelResult, rmst: dict[float, float | None],
-                     quantiles: pd.DataFrame | None = None, predicted: ModelResult | None = None,
-                     sensitivity: pd.DataFrame | None = None, horizon: int = PRIMARY_HORIZON) -> dict:
+def survival_metrics(
+    cif_horizons: pd.DataFrame,
+    km_median: dict,
+    comparisons: pd.DataFrame,
+    cox: ModelResult,
+    fg: ModelResult,
+    rmst: dict[float, float | None],
+    quantiles: pd.DataFrame | None = None,
+    predicted: ModelResult | None = None,
+    sensitivity: pd.DataFrame | None = None,
+    horizon: int = PRIMARY_HORIZON,
+) -> dict:
     """The ``cif.*``, ``km.*``, ``logrank.*``, ``gray.*``, ``cox.*``, ``finegray.*`` and
     ``rmst.*`` keys of metrics.json (None where not estimable).
 
@@ -188,9 +227,11 @@ def primary_result(cif_horizons: pd.DataFrame, horizon: int = PRIMARY_HORIZON, a
     row = rows.iloc[0]
     if row["cif"] is None:
         return f"Primary result: not estimable at {horizon} days ({row['note']})."
-    return (f"Primary result: {100 * row['cif']:.1f} % of the clients had found work within {horizon} days of "
-            f"enrolling ({level} % interval {100 * row['lower']:.1f}–{100 * row['upper']:.1f} %), the "
-            "competing exits counted for what they are.")
+    return (
+        f"Primary result: {100 * row['cif']:.1f} % of the clients had found work within {horizon} days of "
+        f"enrolling ({level} % interval {100 * row['lower']:.1f}–{100 * row['upper']:.1f} %), the "
+        "competing exits counted for what they are."
+    )
 
 
 #: Outcomes that count as employment in the primary result.
@@ -214,16 +255,20 @@ OUTCOME_DEFINITIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 #: The row notes that say what a row is (an assumption or a bound), not what it found.
 ROW_NOTES = {
     "moving and dropping out as censoring": "an assumption, not a bound: those clients would have found work at "
-                                            "the rate of the clients still followed",
+    "the rate of the clients still followed",
     "lower bound: moving and dropping out as never employed": "the same recoding as the primary result",
     "upper bound: moving and dropping out as employment at exit": "with the lower bound: whatever became of "
-                                                                  "those clients, the share lies between the two",
+    "those clients, the share lies between the two",
 }
 
 
-def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alpha: float = 0.05,
-                      hide: Callable[[int, int], bool] | None = None,
-                      min_at_risk: int = MIN_AT_RISK) -> pd.DataFrame:
+def sensitivity_table(
+    clients: pd.DataFrame,
+    horizon: int = PRIMARY_HORIZON,
+    alpha: float = 0.05,
+    hide: Callable[[int, int], bool] | None = None,
+    min_at_risk: int = MIN_AT_RISK,
+) -> pd.DataFrame:
     """The primary result (the cumulative incidence of employment at ``horizon`` days) under
     other outcome definitions (:data:`OUTCOME_DEFINITIONS`) and in calendar cohorts (the year of
     enrolment: the labour market improved throughout the project, so later clients met a better
@@ -257,8 +302,15 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
         t = time[mask]
         o = outcome[mask]
         event = np.where(np.isin(o, good), 1, np.where((o == "censored") | np.isin(o, censor), 0, 2))
-        entry = {"analysis": name, "clients": int(mask.sum()), "events": None, "cif": None, "lower": None,
-                 "upper": None, "note": ROW_NOTES.get(name, "")}
+        entry = {
+            "analysis": name,
+            "clients": int(mask.sum()),
+            "events": None,
+            "cif": None,
+            "lower": None,
+            "upper": None,
+            "note": ROW_NOTES.get(name, ""),
+        }
         if not mask.any():
             return {**entry, "note": "no clients"}
         curve = cumulative_incidence(t, event, alpha, causes={"outcome": 1, "competing": 2})
@@ -266,13 +318,21 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
         entry["events"] = int(((event == 1) & (t <= horizon)).sum())
         if hide is not None and hide(entry["events"], entry["clients"]):
             small_group = hide(entry["clients"], entry["clients"])
-            return {**entry, "events": None, "clients": None if small_group else entry["clients"],
-                    "note": "suppressed: fewer than min_cell people"}
+            return {
+                **entry,
+                "events": None,
+                "clients": None if small_group else entry["clients"],
+                "note": "suppressed: fewer than min_cell people",
+            }
         if not horizon_estimable(followed := followed_at(t, horizon), min_at_risk):
             # "still followed": without an exit and under observation (a cohort whose clients
             # mostly left early falls under the rule as one with little follow-up does)
-            return {**entry, "note": f"{NOT_ESTIMABLE}: fewer than {min_at_risk} still followed at {horizon} days"
-                    if followed else f"{NOT_ESTIMABLE}: nobody still followed at {horizon} days"}
+            return {
+                **entry,
+                "note": f"{NOT_ESTIMABLE}: fewer than {min_at_risk} still followed at {horizon} days"
+                if followed
+                else f"{NOT_ESTIMABLE}: nobody still followed at {horizon} days",
+            }
         return {**entry, **value_at(curve, horizon)}
 
     everyone = np.ones(len(clients), dtype=bool)
@@ -286,8 +346,14 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
         for i, (good, _) in enumerate(OUTCOME_DEFINITIONS.values()):
             differ = int((by_horizon & (np.isin(outcome, good) != np.isin(outcome, EMPLOYED))).sum())
             if rows[i]["cif"] is not None and hide(differ, len(clients)):
-                rows[i] = {**rows[i], "events": None, "cif": None, "lower": None, "upper": None,
-                           "note": "suppressed: it differs from the primary row by fewer than min_cell people"}
+                rows[i] = {
+                    **rows[i],
+                    "events": None,
+                    "cif": None,
+                    "lower": None,
+                    "upper": None,
+                    "note": "suppressed: it differs from the primary row by fewer than min_cell people",
+                }
     years = clients["enrolled"].dt.year
     for year in sorted(years.dropna().unique()):
         rows.append(row(f"enrolled in {int(year)}", (years == year).to_numpy(), EMPLOYED, ()))
@@ -301,6 +367,7 @@ def sensitivity_table(clients: pd.DataFrame, horizon: int = PRIMARY_HORIZON, alp
         cohort_rows = [i for i in table.index if i.startswith("enrolled in")]
         said = f"p = {test.p:.3f}" if test.p is not None else test.note
         first = cohort_rows[0]
-        table.loc[first, "note"] = "; ".join(filter(None, [table.loc[first, "note"],
-                                                           f"Gray's test across the cohorts: {said}"]))
+        table.loc[first, "note"] = "; ".join(
+            filter(None, [table.loc[first, "note"], f"Gray's test across the cohorts: {said}"])
+        )
     return table

@@ -496,3 +496,16 @@ def test_sentences_about_size_follow_the_size():
     assert f"There were 3{NBSP}343 clients" in large and "is 4.0 percentage points wide" in large
     fi = text(summarise(metrics(**{"cif.employment.365d.lower": 0.25, "cif.employment.365d.upper": 0.40}), META, "fi"))
     assert "pienessä aineistossa" not in fi and "väli on 15,0 prosenttiyksikköä leveä" in fi
+
+
+def test_the_summary_says_what_would_answer_the_clients_question_once():
+    """The counterfactual's closing pointer to a client-level comparison repeated the limits
+    section's first sentence and pushed the page to three A4 sheets: the summary says it once."""
+    from evaluation.counterfactual import CONCLUSION_WORDS, conclusion_sentences
+
+    m = metrics()
+    for lang in ("fi", "en"):
+        pointer = CONCLUSION_WORDS[lang]["register"]
+        assert pointer in conclusion_sentences(m, lang)  # notebook 04 keeps it
+        assert pointer not in conclusion_sentences(m, lang, register=False)
+        assert text(summarise(m, META, lang)).count(pointer) == 0

@@ -1315,7 +1315,7 @@ CONCLUSION_WORDS: dict[str, dict[str, str]] = {
 }
 
 
-def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) -> list[str]:
+def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None, *, register: bool = True) -> list[str]:
     """The conclusion from the ``counterfactual.*`` metrics (and ``clients``, the project's
     client count, when known), every number from ``m``; it never claims more than the placebo
     distribution allows (a gap is called one only when the primary placebo p is at most
@@ -1325,7 +1325,9 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) 
     older run without the mean in persons give the end month's sentence only.  The
     municipality's name is never inflected (Finnish cases of place names cannot be made by
     rule).  Notebook 04 and the Finnish summary (notebook 05) both say it this way.  One function
-    for both languages: the words are :data:`CONCLUSION_WORDS`, one catalogue per language."""
+    for both languages: the words are :data:`CONCLUSION_WORDS`, one catalogue per language.
+    ``register=False`` leaves out the closing pointer to a client-level comparison (the summary
+    says it once, in its section on what the evaluation cannot say)."""
     from .text import check_lang, month_name, number, percent, signed
 
     check_lang(lang)
@@ -1386,5 +1388,6 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None) 
             + " "
             + (w["detect.clients"].format(clients=n(clients), town=town) if clients else town[:1].upper() + town[1:])
         )
-    lines.append(w["register"])
+    if register:
+        lines.append(w["register"])
     return lines

@@ -124,8 +124,8 @@ WORDS: dict[str, dict[str, str]] = {
         "Kokoomon asiakkaita: luvut kertovat, mihin asiakkaat siirtyivät, eivät sitä, kuinka "
         "moni olisi työllistynyt ilman hanketta.",
         "limits.size": "Asiakkaita oli {clients}{placements}.",
-        "limits.width": " Sattuman osuuden kertovat luottamusvälit: vuoden kuluessa työllistyneiden osuuden "
-        "95\u00a0%:n luottamusväli on {width} prosenttiyksikköä leveä.",
+        "limits.width": " Sattuman osuus näkyy väleistä: vuoden kuluessa työllistyneiden osuuden 95\u00a0%:n "
+        "väli on {width} prosenttiyksikköä leveä.",
         "limits.placements": " ja palkkatukijaksoja {n}",
         "limits.missing": "Tässä ajossa ei ollut tietoja osiin: {parts}.",
         "part.outcomes": "asiakkaiden siirtymät",
@@ -212,8 +212,8 @@ WORDS: dict[str, dict[str, str]] = {
         "Kokoomo's clients: the numbers say where the clients went, not how many would "
         "have found work without the project.",
         "limits.size": "There were {clients} clients{placements}.",
-        "limits.width": " How much chance can move the numbers is in their confidence intervals: the 95% "
-        "interval of the share employed within a year is {width} percentage points wide.",
+        "limits.width": " Chance shows in the intervals: the 95% interval of the share employed within a "
+        "year is {width} percentage points wide.",
         "limits.placements": " and {n} subsidised placements",
         "limits.missing": "This run had no data for: {parts}.",
         "part.outcomes": "where the clients went",
@@ -566,7 +566,7 @@ class _Writer:
         ]:
             if self.m.get(key) is not None:
                 self.stated.append((key, self.m[key], "(the conclusion's sentences)"))
-        lines = conclusion_sentences(self.m, self.lang, clients=self.m.get("clients.n"))
+        lines = conclusion_sentences(self.m, self.lang, clients=self.m.get("clients.n"), register=False)
         return Section(
             "cf",
             self.w("cf.title"),
@@ -665,6 +665,7 @@ figure img { width: 84mm; height: auto; display: block; }
 figcaption { font-size: 8pt; color: #444; }
 .source { font-size: 8pt; color: #444; margin-top: 3mm; }
 @media screen { body { padding: 10mm; } }
+@media print { body { padding: 0; line-height: 1.32; } }
 """
 
 

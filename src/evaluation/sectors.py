@@ -742,15 +742,7 @@ def adjusted_comparison(
     else:
         mh["note"] = "not estimable: no stratum holds both sectors"
     if not covariates:  # nothing to adjust for: the "adjusted" rows would repeat the crude one
-        logistic = {
-            "model": "logistic regression (Firth)",
-            "odds_ratio": None,
-            "lower": None,
-            "upper": None,
-            "p": None,
-            "role": PRIMARY_ADJUSTED,
-            "placements": n,
-        }
+        logistic = _logistic_row(n)
         for row in (mh, logistic):
             row.update(
                 odds_ratio=None,
@@ -883,20 +875,25 @@ def firth_profile(X, y, j: int, alpha: float = 0.05, tol: float = 1e-10) -> Prof
     return ProfileResult(float(beta[j]), end(-1), end(1), chisq, float(stats.chi2.sf(chisq, 1)))
 
 
-def _logistic(data: pd.DataFrame, covariates: list[str], alpha: float) -> dict:
-    """The adjusted odds ratio of sector ``a`` by Firth's penalised logistic regression, with
-    its profile penalised-likelihood interval and penalised likelihood-ratio test
-    (:func:`firth_profile`; the crude odds ratio is the table's first row)."""
-    row = {
+def _logistic_row(placements: int) -> dict:
+    """The Firth row of the adjusted comparison before (or without) a fit: nothing estimated."""
+    return {
         "model": "logistic regression (Firth)",
         "odds_ratio": None,
         "lower": None,
         "upper": None,
         "p": None,
         "role": PRIMARY_ADJUSTED,
-        "placements": len(data),
+        "placements": placements,
         "note": "",
     }
+
+
+def _logistic(data: pd.DataFrame, covariates: list[str], alpha: float) -> dict:
+    """The adjusted odds ratio of sector ``a`` by Firth's penalised logistic regression, with
+    its profile penalised-likelihood interval and penalised likelihood-ratio test
+    (:func:`firth_profile`; the crude odds ratio is the table's first row)."""
+    row = _logistic_row(len(data))
     columns = ["sector_a", *[c for c in covariates if c in data]]
     constant = [c for c in columns[1:] if data[c].nunique() < 2]
     if constant:  # found before fitting: a constant adjuster is not separation

@@ -81,6 +81,7 @@ from .official import SERVICES, Panel, find_municipality
 
 __all__ = [
     "OUTCOMES",
+    "robustness_sentences",
     "Design",
     "SCMResult",
     "simplex_least_squares",
@@ -1222,6 +1223,73 @@ def study(
             )
     result.pools = pd.DataFrame(rows).set_index("pool")
     return result
+
+
+def robustness_sentences(s: Study, alpha: float = 0.05) -> dict[str, list[str]]:
+    """Notebook 04's robustness section in words, every number from the study ``s``: the
+    in-time placebo (``"in_time"``: a warning when the fake start's mean gap is larger than the
+    real one, or when its placebo p is at most ``alpha``), the sensitivity with Åland's
+    municipalities among the donors (``"aland"``) and the spread over pre-period starts with how
+    the default start was chosen (``"pre_starts"``).  Empty lists where a part was not computed."""
+    out: dict[str, list[str]] = {"in_time": [], "aland": [], "pre_starts": []}
+    main = s.analyses.get(PRIMARY)
+    if main is None:
+        return out
+    it, check = main.in_time, main.in_time_check
+    out["in_time"].append(
+        "in-time placebo (start two years earlier): "
+        + (
+            "pre-period too short"
+            if it is None
+            else f"mean gap {it.effect_mean:+.2f} points, post/pre RMSPE ratio {it.ratio:.2f}, "
+            f"placebo p = {main.in_time_p:.3f}"
+        )
+    )
+    if check is not None and check["larger"]:
+        out["in_time"].append(
+            f"warning: the fake start shows a larger mean gap ({check['fake_mean']:+.2f} points) than the real "
+            f"one ({check['real_mean']:+.2f} points), {check['times']:.1f} times as large: where there can be no "
+            "effect the method finds a larger gap than the one it reports, so the real gap is no larger than "
+            "the method's own noise"
+        )
+    elif check is not None:
+        out["in_time"].append(
+            f"the fake start's mean gap ({check['fake_mean']:+.2f} points) is smaller than the real one "
+            f"({check['real_mean']:+.2f} points)"
+        )
+    if it is not None and main.in_time_p <= alpha:
+        out["in_time"].append(
+            "warning: the in-time placebo's gap stands out from the placebos (p <= alpha): the method finds a "
+            "gap where there can be no effect; read the main result with that in mind"
+        )
+    pools = s.pools
+    if "with_aland" in pools.index and pools.at["with_aland", "donors"] is not None:
+        row = pools.loc["with_aland"]
+        out["aland"].append(
+            f"with Åland's municipalities among the donors: mean gap {row['effect_mean_pp']:+.2f} points "
+            f"({row['ci_low_pp']:+.2f}..{row['ci_high_pp']:+.2f}), p = {row['placebo_p']:.3f}, "
+            f"{row['donors']:.0f} donors"
+        )
+    starts = s.pre_starts.dropna(subset=["effect_mean_pp"])
+    if len(starts):
+        out["pre_starts"].append(
+            f"across pre-period starts {starts.index[0]}..{starts.index[-1]} the mean gap runs from "
+            f"{starts['effect_mean_pp'].max():+.2f} to {starts['effect_mean_pp'].min():+.2f} points "
+            f"({starts['effect_mean_persons'].max():+.0f} to {starts['effect_mean_persons'].min():+.0f} persons), "
+            f"the two-sided placebo p from {starts['p'].min():.2f} to {starts['p'].max():.2f} and the one-sided "
+            f"from {starts['one_sided_p'].min():.2f} to {starts['one_sided_p'].max():.2f}; "
+            f"{int((starts['p'] <= alpha).sum())} of {len(starts)} starts give p <= {alpha}"
+        )
+    others = starts["holdout_rmspe"].dropna().drop(s.pre_start, errors="ignore")
+    if not s.pre_start_chosen:
+        out["pre_starts"].append(f"pre_start {s.pre_start}: given as a parameter")
+    else:
+        out["pre_starts"].append(
+            f"pre_start {s.pre_start}: chosen, the smallest holdout RMSPE "
+            f"({starts.at[s.pre_start, 'holdout_rmspe']:.3f}"
+            + (f"; the other starts {others.min():.3f}..{others.max():.3f})" if len(others) else ")")
+        )
+    return out
 
 
 def conclusion(s: Study, lang: str = "fi", clients: int | None = None) -> list[str]:

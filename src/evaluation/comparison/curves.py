@@ -9,7 +9,13 @@ from dataclasses import dataclass
 import numpy as np
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
-__all__ = ["CumulativeIncidence", "CurveContrast", "contrast_curves", "weighted_cumulative_incidence"]
+__all__ = [
+    "CumulativeIncidence",
+    "CurveContrast",
+    "contrast_causes",
+    "contrast_curves",
+    "weighted_cumulative_incidence",
+]
 
 
 @dataclass(frozen=True)
@@ -164,14 +170,50 @@ def contrast_curves(
     ``default_rng(seed)``; the interval is the replicates' (1-level)/2 and (1+level)/2 quantiles
     (percentile method; Efron and Tibshirani 1993, ch. 13; clusters: Davison and Hinkley 1997,
     sec. 3.8). A replicate whose ratio is undefined (comparison incidence 0) makes the ratio's
-    interval NaN (not estimable) rather than being dropped.
+    interval NaN (not estimable) rather than being dropped. One cause of
+    :func:`contrast_causes`, which compares several causes on the same resamples.
+    """
+    return contrast_causes(
+        time,
+        status,
+        treated,
+        weights,
+        horizons,
+        causes=(cause,),
+        cluster=cluster,
+        reps=reps,
+        seed=seed,
+        level=level,
+        reweigh=reweigh,
+    )[cause]
+
+
+def contrast_causes(
+    time: np.ndarray,
+    status: np.ndarray,
+    treated: np.ndarray,
+    weights: np.ndarray,
+    horizons: Sequence[float],
+    *,
+    causes: Sequence[int] = (1,),
+    cluster: np.ndarray | None = None,
+    reps: int = 200,
+    seed: int = 2025,
+    level: float = 0.95,
+    reweigh: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> dict[int, CurveContrast]:
+    """:func:`contrast_curves` for several causes at once: one :class:`CurveContrast` per cause,
+    every cause's interval from the same resamples (so that ``reweigh``, which may refit a
+    propensity score and redo a matching, runs once per replicate, not once per cause).
+
+    Parameters and Notes as :func:`contrast_curves`; ``causes``: the cause codes compared.
     """
     t = np.asarray(time, dtype=float)
     s = np.asarray(status).astype(int)
     g = np.asarray(treated).astype(int)
     w = np.asarray(weights, dtype=float)
     h = np.asarray(horizons, dtype=float)
-    ids = np.arange(len(t)) if cluster is None else np.unique(np.asarray(cluster), return_inverse=True)[1].ravel()
+    causes = tuple(int(c) for c in causes)
     if reps < 1:
         raise ValueError(f"the bootstrap needs at least one replication, not {reps}")
 
@@ -180,54 +222,66 @@ def contrast_curves(
         for group in (1, 0):
             k = g[rows] == group
             if not k.any() or wr[k].sum() <= 0:
-                curves.append(np.full(len(h), np.nan))
+                curves.append(np.full((len(causes), len(h)), np.nan))
                 continue
-            fit = weighted_cumulative_incidence(t[rows][k], s[rows][k], wr[k], causes=[cause])
-            curves.append(fit.at(h, cause))
+            fit = weighted_cumulative_incidence(t[rows][k], s[rows][k], wr[k], causes=causes)
+            curves.append(np.array([fit.at(h, c) for c in causes]))
         return curves[0], curves[1]
 
     every = np.arange(len(t))
     treated_cif, comparison_cif = estimate(every, w)
+    diffs = np.empty((len(causes), reps, len(h)))
+    ratios = np.empty((len(causes), reps, len(h)))
+    n_clusters = 0
+    for r, (rows, n_clusters) in enumerate(_resampled_rows(cluster, len(t), reps, seed)):
+        wr = w[rows] if reweigh is None else np.asarray(reweigh(rows), dtype=float)
+        a, b = estimate(rows, wr)
+        diffs[:, r] = a - b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratios[:, r] = a / b
+    q = [(1 - level) / 2, (1 + level) / 2]
+    out = {}
+    for c, cause in enumerate(causes):
+        d_lo, d_hi = _quantiles(diffs[c], q)
+        r_lo, r_hi = _quantiles(np.where(np.isfinite(ratios[c]), ratios[c], np.nan), q)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = treated_cif[c] / comparison_cif[c]
+        out[cause] = CurveContrast(
+            horizons=h,
+            cause=cause,
+            treated=treated_cif[c],
+            comparison=comparison_cif[c],
+            difference=treated_cif[c] - comparison_cif[c],
+            difference_lower=d_lo,
+            difference_upper=d_hi,
+            ratio=np.where(np.isfinite(ratio), ratio, np.nan),
+            ratio_lower=r_lo,
+            ratio_upper=r_hi,
+            reps=reps,
+            seed=seed,
+            clusters=n_clusters,
+            method=(
+                f"percentile bootstrap, {reps} resamples of {n_clusters} persons (clusters), "
+                f"numpy default_rng({seed}); weights " + ("re-estimated in each resample" if reweigh else "held fixed")
+            ),
+        )
+    return out
+
+
+def _resampled_rows(cluster: np.ndarray | None, n: int, reps: int, seed: int):
+    """The row numbers of ``reps`` cluster-bootstrap resamples (clusters drawn with replacement
+    from ``default_rng(seed)``, each with all its rows), and the number of clusters. The one
+    resampling mechanism of the comparison (curves and the placebo outcome)."""
+    ids = np.arange(n) if cluster is None else np.unique(np.asarray(cluster), return_inverse=True)[1].ravel()
     order = np.argsort(ids, kind="stable")
     counts = np.bincount(ids)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     rng = np.random.default_rng(seed)
-    diffs = np.empty((reps, len(h)))
-    ratios = np.empty((reps, len(h)))
-    for r in range(reps):
+    for _ in range(reps):
         drawn = rng.integers(0, len(counts), len(counts))
         sizes = counts[drawn]
         offsets = np.repeat(starts[drawn] - np.concatenate([[0], np.cumsum(sizes)[:-1]]), sizes)
-        rows = order[np.arange(sizes.sum()) + offsets]
-        wr = w[rows] if reweigh is None else np.asarray(reweigh(rows), dtype=float)
-        a, b = estimate(rows, wr)
-        diffs[r] = a - b
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratios[r] = a / b
-    q = [(1 - level) / 2, (1 + level) / 2]
-    d_lo, d_hi = _quantiles(diffs, q)
-    r_lo, r_hi = _quantiles(np.where(np.isfinite(ratios), ratios, np.nan), q)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = treated_cif / comparison_cif
-    return CurveContrast(
-        horizons=h,
-        cause=cause,
-        treated=treated_cif,
-        comparison=comparison_cif,
-        difference=treated_cif - comparison_cif,
-        difference_lower=d_lo,
-        difference_upper=d_hi,
-        ratio=np.where(np.isfinite(ratio), ratio, np.nan),
-        ratio_lower=r_lo,
-        ratio_upper=r_hi,
-        reps=reps,
-        seed=seed,
-        clusters=len(counts),
-        method=(
-            f"percentile bootstrap, {reps} resamples of {len(counts)} persons (clusters), "
-            f"numpy default_rng({seed}); weights " + ("re-estimated in each resample" if reweigh else "held fixed")
-        ),
-    )
+        yield order[np.arange(sizes.sum()) + offsets], len(counts)
 
 
 def _quantiles(values: np.ndarray, q: list[float]) -> tuple[np.ndarray, np.ndarray]:

@@ -233,7 +233,8 @@ def contrast_causes(
     diffs = np.empty((len(causes), reps, len(h)))
     ratios = np.empty((len(causes), reps, len(h)))
     n_clusters = 0
-    for r, (rows, n_clusters) in enumerate(_resampled_rows(cluster, len(t), reps, seed)):
+    for r, (rows, count) in enumerate(_resampled_rows(cluster, len(t), reps, seed)):
+        n_clusters = count
         wr = w[rows] if reweigh is None else np.asarray(reweigh(rows), dtype=float)
         a, b = estimate(rows, wr)
         diffs[:, r] = a - b

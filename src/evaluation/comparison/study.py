@@ -255,7 +255,8 @@ class ComparisonResult:
     standardised differences before and after (:func:`~evaluation.comparison.balance.standardized_differences`).
     ``effective_sample_size``: Kish's, per group. ``n_outside_support``: comparison rows set
     aside, their elapsed band, sex or education being one no client has. ``scores_treated``,
-    ``scores_comparison``: the propensity scores of the rows inside (an overlap figure). ``e_value``: of the employment risk ratio at
+    ``scores_comparison``: the propensity scores of the rows inside (an overlap figure).
+    ``weights``: each trial row's weight (matching or odds weights; 0 unmatched or outside). ``e_value``: of the employment risk ratio at
     ``e_value_horizon`` days; ``e_value_limit``: of its interval's limit nearest 1 (1 when the
     interval contains 1); NaN when the ratio is not estimable. ``method``: what was done, in words.
     """
@@ -272,6 +273,7 @@ class ComparisonResult:
     balance: pd.DataFrame
     effective_sample_size: dict[str, float]
     n_outside_support: int
+    weights: np.ndarray
     scores_treated: np.ndarray
     scores_comparison: np.ndarray
     e_value_horizon: float
@@ -513,6 +515,7 @@ def compare_trials(
         balance=standardized_differences(covariate_table(trials), t, weights),
         effective_sample_size=effective_sample_sizes(t, weights),
         n_outside_support=int((~support).sum()),
+        weights=weights,
         scores_treated=score[t == 1],
         scores_comparison=score[(t == 0) & support],
         e_value_horizon=float(e_value_horizon),

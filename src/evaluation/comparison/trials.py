@@ -153,6 +153,19 @@ def build_trials(
     s = _spell_arrays(comparison)
     covariates = [k for k in COVARIATES if k in c["covariates"] and k in s["covariates"]]
     left_out = [k for k in COVARIATES if k not in covariates]
+    # persons and categorical covariates as integer codes into one list of labels each, so that
+    # the stacked frame is built from small integer arrays (a national extract has millions of rows)
+    client_labels, client_codes = _factorize(c.pop("ids"), "client:")
+    person_labels, person_codes = _factorize(s.pop("ids"), "person:")
+    c["cluster"], s["cluster"] = client_codes, person_codes + len(client_labels)
+    cluster_labels = np.concatenate([client_labels, person_labels])
+    categories = {}
+    for key in ("sex", "education_level"):
+        if key in covariates:
+            both = pd.Series(np.concatenate([c["covariates"][key], s["covariates"][key]]))
+            categories[key] = sorted(set(both.dropna()))
+            for table in (c, s):
+                table["covariates"][key] = pd.Categorical(table["covariates"][key], categories=categories[key]).codes
 
     enrol_month = pd.PeriodIndex(pd.to_datetime(clients["enrolled"]), freq="M")
     months = sorted(set(enrol_month))
@@ -170,10 +183,10 @@ def build_trials(
         parts = []
         # the treated: enrolled in m, time zero the enrolment date
         k = np.flatnonzero(month_of_client == m.ordinal)
-        parts.append(_rows(c, k, c["enrolled"][k], c["exit"][k], c["status"][k], treated=1, client=1))
+        parts.append(_rows(c, k, c["enrolled"][k], c["exit"][k], c["status"][k], covariates, treated=1, client=1))
         # the spells unemployed on day 1 of m
         k = np.flatnonzero((s["since"] <= day1) & (day1 < s["exit"]))
-        parts.append(_rows(s, k, np.full(len(k), day1), s["exit"][k], s["status"][k], treated=0, client=0))
+        parts.append(_rows(s, k, np.full(len(k), day1), s["exit"][k], s["status"][k], covariates, treated=0, client=0))
         # clients unemployed on day 1 who enrol after month m
         if clients_as_comparisons != "exclude":
             k = np.flatnonzero((c["since"] <= day1) & (month_of_client > m.ordinal))
@@ -181,7 +194,7 @@ def build_trials(
                 end, status = c["enrolled"][k], np.zeros(len(k), dtype=np.int8)
             else:
                 end, status = c["exit"][k], c["status"][k]
-            parts.append(_rows(c, k, np.full(len(k), day1), end, status, treated=0, client=1))
+            parts.append(_rows(c, k, np.full(len(k), day1), end, status, covariates, treated=0, client=1))
         piece = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
         piece["trial"] = np.full(len(piece["time"]), len(pieces), dtype=np.int16)
         pieces.append(piece)
@@ -191,7 +204,7 @@ def build_trials(
     frame = pd.DataFrame(
         {
             "trial": pd.Categorical.from_codes(out["trial"], categories=labels, ordered=True),
-            "cluster": pd.Categorical(out["cluster"]),
+            "cluster": pd.Categorical.from_codes(out["cluster"], categories=cluster_labels),
             "treated": out["treated"].astype(np.int8),
             "client_comparison": ((out["client"] == 1) & (out["treated"] == 0)).astype(np.int8),
             "time": out["time"].astype(np.int32),
@@ -202,8 +215,8 @@ def build_trials(
     )
     for key in covariates:
         values = out[key]
-        if key in ("sex", "education_level"):
-            frame[key] = pd.Categorical(values)
+        if key in categories:
+            frame[key] = pd.Categorical.from_codes(values.astype(np.int16), categories=categories[key])
         else:
             frame[key] = values.astype(np.float32)
     frame.attrs["covariates_left_out"] = left_out
@@ -270,7 +283,7 @@ def _client_arrays(clients: pd.DataFrame) -> dict:
     _check_order(since, enrolled, ids, "clients", "unemployed_since <= enrolled")
     _check_order(enrolled, exit_, ids, "clients", "enrolled <= exit_date")
     return {
-        "cluster": np.array(["client:" + v for v in ids], dtype=object),
+        "ids": ids,
         "since": since,
         "enrolled": enrolled,
         "exit": exit_,
@@ -286,7 +299,7 @@ def _spell_arrays(comparison: pd.DataFrame) -> dict:
     exit_ = _days(comparison["exit_date"], "comparison", "exit_date")
     _check_order(since, exit_, ids, "comparison", "unemployed_since <= exit_date")
     return {
-        "cluster": np.array(["person:" + v for v in ids], dtype=object),
+        "ids": ids,
         "since": since,
         "exit": exit_,
         "status": _status(comparison["outcome"], "comparison"),
@@ -295,7 +308,13 @@ def _spell_arrays(comparison: pd.DataFrame) -> dict:
     }
 
 
-def _rows(table: dict, k: np.ndarray, zero: np.ndarray, end: np.ndarray, status: np.ndarray, *, treated, client):
+def _factorize(ids: np.ndarray, prefix: str) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ids as ``prefix + id`` labels and each row's code into them."""
+    codes, uniques = pd.factorize(ids)
+    return np.array([prefix + str(v) for v in uniques], dtype=object), codes.astype(np.int32)
+
+
+def _rows(table: dict, k, zero, end, status, covariates, *, treated, client):
     elapsed = zero - table["since"][k]
     rows = {
         "cluster": table["cluster"][k],
@@ -305,12 +324,8 @@ def _rows(table: dict, k: np.ndarray, zero: np.ndarray, end: np.ndarray, status:
         "status": np.asarray(status, dtype=np.int8),
         "elapsed": elapsed.astype(np.int32),
     }
-    for key in COVARIATES:
-        values = table["covariates"].get(key)
-        if values is None:
-            rows[key] = np.full(len(k), np.nan)
-            continue
-        values = values[k]
+    for key in covariates:
+        values = table["covariates"][key][k]
         if key == "age":
             # the age recorded on a day (a client's enrolment, a spell's start) carried to time zero
             values = values + (zero - table["age_on"][k]) / 365.25

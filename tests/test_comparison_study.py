@@ -318,3 +318,37 @@ def test_cost_per_additional_job_by_hand_and_not_estimable_when_the_difference_m
         cost_per_additional_job(1.2e6, _contrast(0.1, 0.04, 0.16, cause=2), 150)
     with pytest.raises(ValueError, match="positive"):
         cost_per_additional_job(0, _contrast(0.1, 0.04, 0.16), 150)
+
+
+def test_comparisons_outside_the_clients_support_are_set_aside():
+    # no client had been unemployed two years (elapsed under 700 days), some comparisons had
+    trials = build_trials(CLIENTS, COMPARISON)
+    beyond = (trials["elapsed_band"] == "24+").to_numpy()
+    assert beyond.any() and not (beyond & (trials["treated"] == 1).to_numpy()).any()
+    for estimator in ("matching", "weighting"):
+        res = compare_trials(trials, estimator=estimator, horizons=(365,), reps=2)
+        assert res.n_outside_support == beyond.sum()
+        assert (res.weights[beyond] == 0).all() and (
+            res.weights[~beyond & (trials["treated"] == 0).to_numpy()] > 0
+        ).any()
+        assert len(res.scores_comparison) == (~beyond).sum() - 150
+
+
+def test_weighting_spreads_the_comparisons_over_months_as_the_clients():
+    trials = build_trials(CLIENTS, COMPARISON)
+    res = compare_trials(trials, estimator="weighting", horizons=(365,), reps=2)
+    t = trials["treated"].to_numpy() == 1
+    per_trial = pd.DataFrame({"trial": trials["trial"], "t": t, "w": res.weights})
+    sums = per_trial.groupby(["trial", "t"], observed=True)["w"].sum().unstack()
+    np.testing.assert_allclose(sums[False], sums[True], rtol=1e-10)
+
+
+def test_a_missing_covariate_value_is_refused_with_the_counts():
+    comparison = COMPARISON.copy()
+    comparison["health_limitations"] = comparison["health_limitations"].astype(object)
+    comparison.loc[comparison.index[:40], "health_limitations"] = None
+    trials = build_trials(CLIENTS, comparison)
+    n = int(trials["health_limitations"].isna().sum())
+    assert n > 0
+    with pytest.raises(ValueError, match=f"health_limitations is missing in 0 treated and {n} comparison trial rows"):
+        compare_trials(trials, reps=2)

@@ -179,14 +179,17 @@ def _usable(x: np.ndarray) -> np.ndarray:
 
 
 def _categories(trials: pd.DataFrame, design: Design) -> np.ndarray:
-    """The integer codes of the categorical terms (elapsed band, and sex and education when used)."""
+    """The integer codes of the categorical terms: the trial's half-year, the elapsed band, and
+    sex and education when used."""
     keys = ["elapsed_band"] + [k for k in ("sex", "education_level") if k in design.covariates]
-    return np.column_stack([trials[k].astype("category").cat.codes.to_numpy() for k in keys]).astype(np.int64)
+    codes = [pd.factorize(half_year(trials["trial"]))[0]]
+    codes += [trials[k].astype("category").cat.codes.to_numpy() for k in keys]
+    return np.column_stack(codes).astype(np.int64)
 
 
 def _support(treated: np.ndarray, categories: np.ndarray) -> np.ndarray:
     """The rows inside the clients' support: every client, and the comparisons each of whose
-    categorical levels (elapsed band, sex, education) some client has."""
+    categorical levels (half-year, elapsed band, sex, education) some client has."""
     keep = treated == 1
     inside = np.ones(len(treated), dtype=bool)
     for j in range(categories.shape[1]):
@@ -406,6 +409,16 @@ def compare_trials(
       matching with a fixed number of matches (Abadie and Imbens 2008): its variance may be too
       large or too small, so the matching interval is approximate; the weighting estimator is a
       smooth function of the data and has no such problem (its bootstrap is the usual one).
+      Each replicate's logistic fit starts from the full sample's coefficients (``glm(start = )``:
+      the same fit in fewer iterations). Measured on the two-core project machine: 200
+      replicates on 150 clients and 48,000 trial rows (33 trials) take about 16 s by matching and
+      15 s by weighting, four causes at once.
+    * Support: comparison rows whose half-year, elapsed band, sex or education level no client
+      has (e.g. 24+ months unemployed when no client had been) are set aside before the score is
+      fitted, in the full sample and in every resample: no client resembles them, matching could
+      not use them (exact on the band) and their odds weights would tend to 0, while leaving them
+      in separates the groups and the fit diverges (Albert and Anderson 1984). Counted in
+      ``n_outside_support``.
     * Balance: standardised differences before and after (Austin 2009's pooled SD) of every
       covariate and band and half-year indicator; Kish's effective sample sizes.
 
@@ -415,6 +428,8 @@ def compare_trials(
     Econometrica 76:1537–1557.
     Austin PC (2009). Balance diagnostics ... in propensity-score matched samples. Stat Med
     28:3083–3107.
+    Albert A, Anderson JA (1984). On the existence of maximum likelihood estimates in logistic
+    regression models. Biometrika 71:1–10.
     Austin PC (2011). Optimal caliper widths for propensity-score matching when estimating
     differences in means and differences in proportions in observational studies. Pharm Stat
     10:150–161.

@@ -94,7 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.publish:
         from .dataset import load_dataset
 
-        if not load_dataset(result.dataset).synthetic:
+        if load_dataset(result.dataset).personal_data:
             print("error: --publish only copies the figures and summary of a synthetic dataset", file=sys.stderr)
             return 2
         publish(result.out, FIGURES, DOCS)

@@ -33,7 +33,8 @@ _EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 _PHONE = r"(\+358|00358|0)[\s-]?\d{1,3}[\s-]?\d{3,4}[\s-]?\d{3,4}"
 PSEUDONYMISE = (
     "pseudonymise before loading: replace the identity code by a salted hash as client_id "
-    "(e.g. sha256(salt + henkilötunnus), the salt kept outside this repository) and drop "
+    "(as person_id in comparison.csv; e.g. sha256(salt + henkilötunnus), the salt kept outside "
+    "this repository) and drop "
     "names, e-mail addresses, phone numbers and street addresses"
 )
 
@@ -286,7 +287,10 @@ class DisclosureControl:
 
     @classmethod
     def for_dataset(cls, dataset, min_cell: int = 5) -> DisclosureControl:
-        return cls(active=not dataset.synthetic, min_cell=min_cell)
+        """Active for a dataset that is not synthetic, and for a synthetic one any of whose
+        tables comes from a ``register`` (``sources``: a real comparison register beside
+        synthetic clients is personal data all the same)."""
+        return cls(active=dataset.personal_data, min_cell=min_cell)
 
     def small(self, n) -> bool:
         """Whether a count must not be shown."""

@@ -66,9 +66,10 @@ def versions() -> dict[str, str | None]:
 
 
 def inputs_digest(dataset_dir: Path) -> dict[str, str] | None:
-    """SHA-256 of ``dataset.yaml`` and each table file of a dataset folder (None when missing)."""
+    """SHA-256 of ``dataset.yaml`` and each table file of a dataset folder, the optional
+    comparison table included when present (None when a required one is missing)."""
     files = [dataset_dir / "dataset.yaml"]
-    for stem in ("clients", "placements", "monthly"):
+    for stem in ("clients", "placements", "monthly", "comparison"):
         for suffix in (".csv", ".parquet"):
             if (dataset_dir / f"{stem}{suffix}").is_file():
                 files.append(dataset_dir / f"{stem}{suffix}")

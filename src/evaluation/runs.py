@@ -261,9 +261,10 @@ def run(
     if parameters:
         parameters = prepare_parameters(parameters, paths, declared)
     dataset = load_dataset(dataset_dir)
-    if not dataset.synthetic and (out == NOTEBOOKS or NOTEBOOKS in out.parents):
+    if dataset.personal_data and (out == NOTEBOOKS or NOTEBOOKS in out.parents):
         raise RunError(
-            f"{dataset_dir} is not marked synthetic: executed notebooks of real data must never be "
+            f"{dataset_dir} holds real register data (not marked synthetic, or a table from a "
+            f"register): executed notebooks of real data must never be "
             f"written into notebooks/ (it is committed). Write them under reports/ instead."
         )
 
@@ -405,7 +406,7 @@ def refresh_notebooks(only: list[str] | None = None) -> list[Path]:
     """
     import nbformat
 
-    if not load_dataset(DEFAULT_DATASET).synthetic:
+    if load_dataset(DEFAULT_DATASET).personal_data:
         raise RunError(
             f"{DEFAULT_DATASET} is not marked synthetic: committed notebooks carry outputs of synthetic data only"
         )

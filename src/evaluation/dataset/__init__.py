@@ -1,7 +1,8 @@
 """The dataset contract: the only place that reads input files.
 
 A dataset is a folder holding ``dataset.yaml``, ``clients.csv``, ``placements.csv`` and
-``monthly.csv`` (each table may be Parquet instead: same stem, ``.parquet``).
+``monthly.csv``, and optionally ``comparison.csv`` (the non-clients' unemployment spells for the
+client-level comparison); each table may be Parquet instead: same stem, ``.parquet``.
 :func:`load_dataset` reads it, converts every cell by the column's type, validates the values
 with pandera, and returns a :class:`Dataset` of typed DataFrames.  Every violation is collected
 and reported at once in one :class:`DatasetError` that names the file, the line (the header is
@@ -24,13 +25,14 @@ from ..vocabulary import (
     SEXES,
     TABLE_SOURCES,
 )
-from .columns import TABLES, Column, Dataset
-from .load import PROGRESS_BYTES, derive_clients, load_dataset
+from .columns import COMPARISON_COLUMNS, OPTIONAL_TABLES, TABLES, Column, Dataset
+from .load import PROGRESS_BYTES, derive_clients, derive_comparison, load_dataset
 from .meta import DatasetWarning, load_published_targets, municipality_code, target_problems
 from .violations import DatasetError, Violation
 
 __all__ = [
     "AGE_GROUPS",
+    "COMPARISON_COLUMNS",
     "EDUCATION_LEVELS",
     "GROUPS",
     "MONTHLY_SOURCES",
@@ -38,6 +40,7 @@ __all__ = [
     "SECTORS",
     "SEXES",
     "TABLE_SOURCES",
+    "OPTIONAL_TABLES",
     "TABLES",
     "Column",
     "Dataset",
@@ -45,6 +48,7 @@ __all__ = [
     "DatasetWarning",
     "Violation",
     "derive_clients",
+    "derive_comparison",
     "load_dataset",
     "load_published_targets",
     "municipality_code",

@@ -10,7 +10,16 @@ import pandas as pd
 from ..vocabulary import EDUCATION_LEVELS, MONTHLY_SOURCES, OUTCOME_GROUPS, SECTORS, SEXES
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
-__all__ = ["Column", "Dataset", "EMPTY_ALLOWED", "MIN_ROWS", "TABLES"]
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "Column",
+    "Dataset",
+    "EMPTY_ALLOWED",
+    "MIN_ROWS",
+    "OPTIONAL_TABLES",
+    "TABLES",
+    "table_source",
+]
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,8 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     unique: bool = False
+    pattern: str | None = None  # a regular expression every value must match in full
+    pattern_rule: str = ""  # the rule a value that does not match breaks
 
 
 CLIENT_COLUMNS: dict[str, Column] = {
@@ -35,6 +46,10 @@ CLIENT_COLUMNS: dict[str, Column] = {
     "long_term_unemployed": Column("bool", required=False),
     "health_limitations": Column("bool", required=False),
     "education_level": Column("code", required=False, codes=EDUCATION_LEVELS),
+    # the client-level comparison (issue 25): the first day of the unemployment spell in which
+    # the client enrolled (<= enrolled), and the months employed in the three years before it
+    "unemployed_since": Column("date", required=False),
+    "months_employed_3y": Column("int", required=False, minimum=0, maximum=36),
 }
 PLACEMENT_COLUMNS: dict[str, Column] = {
     "placement_id": Column("string", unique=True),
@@ -58,6 +73,27 @@ MONTHLY_COLUMNS: dict[str, Column] = {
     "activation_rate_upper": Column("float", required=False, minimum=0, maximum=100),
     "source": Column("code", codes=MONTHLY_SOURCES),
 }
+#: The comparison table (issue 25): one row per unemployment spell of a person who was not a
+#: client; ``person_id`` repeats across a person's spells, ``(person_id, unemployed_since)`` is
+#: unique and one person's spells do not overlap (load.py checks both).
+COMPARISON_COLUMNS: dict[str, Column] = {
+    "person_id": Column("string"),
+    "unemployed_since": Column("date"),
+    "exit_date": Column("date"),
+    "outcome": Column("code", codes=tuple(OUTCOME_GROUPS)),
+    "municipality_code": Column(
+        "code",
+        required=False,
+        pattern=r"\d{3}",
+        pattern_rule="must be a municipality code of three digits, e.g. 071 (a spreadsheet drops "
+        "leading zeros: format the column as text before export)",
+    ),
+    "sex": Column("code", required=False, codes=SEXES),
+    "age_at_spell_start": Column("int", required=False, minimum=15, maximum=70),
+    "health_limitations": Column("bool", required=False),
+    "education_level": Column("code", required=False, codes=EDUCATION_LEVELS),
+    "months_employed_3y": Column("int", required=False, minimum=0, maximum=36),
+}
 # "Optional" for a value means the cell may be empty too; a required column may not have
 # empty cells, except those of EMPTY_ALLOWED.
 # monthly.unemployed may be empty where the official source suppressed a count of 1 to 4 (a
@@ -67,8 +103,33 @@ TABLES: dict[str, dict[str, Column]] = {
     "clients": CLIENT_COLUMNS,
     "placements": PLACEMENT_COLUMNS,
     "monthly": MONTHLY_COLUMNS,
+    "comparison": COMPARISON_COLUMNS,
 }
-MIN_ROWS = {"clients": 1, "placements": 0, "monthly": 1}
+#: Tables a dataset folder may leave out: an absent file is no violation (the Dataset's
+#: attribute is then None); a present one obeys the contract like any other table.
+OPTIONAL_TABLES = ("comparison",)
+MIN_ROWS = {"clients": 1, "placements": 0, "monthly": 1, "comparison": 1}
+
+
+def table_source(meta: dict, table: str) -> str:
+    """Where ``table`` comes from: ``dataset.yaml``'s ``sources`` entry where given; else
+    ``synthetic`` in a dataset marked ``synthetic: true`` and ``register`` in any other; the
+    comparison table, a register of real people unless said otherwise, is ``register`` unless
+    ``sources: {comparison: synthetic}`` says so.
+
+    Raises
+    ------
+    KeyError
+        For a name that is not a table of the contract.
+    """
+    if table not in TABLES:
+        raise KeyError(f"{table!r} is not a table of the contract ({', '.join(TABLES)})")
+    given = meta.get("sources") or {}
+    if table in given:
+        return given[table]
+    if table in OPTIONAL_TABLES:
+        return "register"
+    return "synthetic" if meta.get("synthetic") is True else "register"
 
 
 @dataclass
@@ -84,6 +145,10 @@ class Dataset:
         One row per pay-subsidy placement, with derived ``length_days`` (end - start).
     monthly : DataFrame
         The municipality's monthly statistics; ``month`` is a ``Period[M]``.
+    comparison : DataFrame or None
+        One row per unemployment spell of a non-client (``comparison.csv``), typed as the
+        clients table is, with derived ``spell_days`` (exit_date - unemployed_since, days) and
+        ``outcome_group``; None when the dataset folder has no comparison table.
     meta : dict
         ``dataset.yaml`` as read (dates as ``datetime.date``).
     path : Path
@@ -101,6 +166,7 @@ class Dataset:
     path: Path
     files: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    comparison: pd.DataFrame | None = None
 
     @property
     def synthetic(self) -> bool:
@@ -109,15 +175,35 @@ class Dataset:
     @property
     def sources(self) -> dict[str, str]:
         """Where each table comes from: ``synthetic``, ``official`` (public statistics) or
-        ``register`` (real personal data); ``dataset.yaml``'s ``sources`` where given, else
-        ``synthetic`` or ``register`` as ``synthetic`` says."""
-        default = "synthetic" if self.synthetic else "register"
-        given = self.meta.get("sources") or {}
-        return {table: given.get(table, default) for table in TABLES}
+        ``register`` (real personal data), as :func:`table_source` reads ``dataset.yaml``.  The
+        optional comparison table is listed only when the dataset has it (:meth:`is_synthetic`
+        answers for it either way)."""
+        return {
+            table: self._source(table)
+            for table in TABLES
+            if table not in OPTIONAL_TABLES or getattr(self, table) is not None
+        }
+
+    def _source(self, table: str) -> str:
+        return table_source(self.meta, table)
 
     def is_synthetic(self, table: str) -> bool:
-        """Whether ``table`` (clients, placements, monthly) is synthetic data."""
-        return self.sources[table] == "synthetic"
+        """Whether ``table`` (clients, placements, monthly, comparison) is synthetic data; a
+        comparison table is real personal data unless ``sources: {comparison: synthetic}``
+        (:func:`table_source`)."""
+        return self._source(table) == "synthetic"
+
+    @property
+    def personal_data(self) -> bool:
+        """Whether any table holds real personal data: a dataset not marked synthetic, or a
+        table of it that comes from a ``register`` (a real comparison register beside synthetic
+        clients).  Disclosure control and the output guards follow this, not ``synthetic``."""
+        return not self.synthetic or "register" in self.sources.values()
+
+    @property
+    def has_comparison(self) -> bool:
+        """Whether the dataset has a comparison table (``comparison.csv`` or ``.parquet``)."""
+        return self.comparison is not None
 
     @property
     def name(self) -> str:

@@ -10,14 +10,14 @@ import pandas as pd
 from ..privacy import PSEUDONYMISE, identifying_columns
 from ..progress import Steps
 from ..vocabulary import AGE_GROUPS, OUTCOME_GROUPS
-from .columns import MIN_ROWS, TABLES, Column, Dataset
+from .columns import MIN_ROWS, OPTIONAL_TABLES, TABLES, Column, Dataset, table_source
 from .meta import _meta_ok, _read_meta
 from .reading import _find_table, _read_csv, _read_parquet
 from .rules import _convert_table, _validate_values
 from .violations import DatasetError, Violation, _Collector
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
-__all__ = ["PROGRESS_BYTES", "derive_clients", "load_dataset"]
+__all__ = ["PROGRESS_BYTES", "derive_clients", "derive_comparison", "load_dataset"]
 
 #: Inputs larger than this (bytes, all tables) report their loading steps as they go.
 PROGRESS_BYTES = 20_000_000
@@ -29,7 +29,8 @@ def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
     Parameters
     ----------
     path : str or Path
-        A folder with ``dataset.yaml`` and the three tables.
+        A folder with ``dataset.yaml`` and the three tables (and, optionally, the comparison
+        table ``comparison.csv`` or ``.parquet``).
     progress : bool, optional
         Report each loading step on stderr; by default only when the tables together are larger
         than :data:`PROGRESS_BYTES` (about 250,000 clients as CSV).
@@ -62,7 +63,8 @@ def load_dataset(path: str | Path, progress: bool | None = None) -> Dataset:
     found = [_find_table(folder, table) for table in TABLES]
     if progress is None:
         progress = sum(p.stat().st_size for p in found if p is not None) > PROGRESS_BYTES
-    steps = Steps(2 * len(TABLES) + 2, "loading the dataset", progress)
+    read = sum(1 for table, p in zip(TABLES, found) if p is not None or table not in OPTIONAL_TABLES)
+    steps = Steps(2 * read + 2, "loading the dataset", progress)
     try:
         return _load(folder, out, steps)
     finally:
@@ -76,6 +78,8 @@ def _load(folder: Path, out: _Collector, steps: Steps) -> Dataset:
     for table, spec in TABLES.items():
         file_path = _find_table(folder, table)
         if file_path is None:
+            if table in OPTIONAL_TABLES:
+                continue  # absent: the Dataset's attribute is None
             out.add(f"{table}.csv", None, None, None, f"missing: expected {table}.csv or {table}.parquet in {folder}")
             continue
         files[table] = file_path
@@ -112,13 +116,15 @@ def _load(folder: Path, out: _Collector, steps: Steps) -> Dataset:
         _check_consecutive(files["monthly"].name, frames["monthly"], out)
     if "clients" in frames and "placements" in frames:
         _check_placement_clients(files["placements"].name, frames["clients"], frames["placements"], out)
+    if "comparison" in frames:
+        _check_spells(files["comparison"].name, frames["comparison"], out)
     if out.violations:
         raise DatasetError(folder, out.violations)
     notes = list(out.notes)
     for table, frame in frames.items():
         _text_as_objects(frame, TABLES[table])
         extra = [c for c in frame.columns if c not in TABLES[table]]
-        if extra and meta.get("synthetic") is not True:
+        if extra and _personal(meta, table):
             # free text (notes, employers, health details) is personal data: never in an output
             frame.drop(columns=extra, inplace=True)
             notes.append(
@@ -134,7 +140,15 @@ def _load(folder: Path, out: _Collector, steps: Steps) -> Dataset:
         path=folder,
         files=files,
         notes=notes,
+        comparison=derive_comparison(frames["comparison"]) if "comparison" in frames else None,
     )
+
+
+def _personal(meta: dict, table: str) -> bool:
+    """Whether ``table`` may hold real personal data: every table of a dataset that is not
+    ``synthetic: true``, and a table that comes from a ``register`` (:func:`table_source`: a
+    comparison table unless ``sources`` says it is synthetic)."""
+    return meta.get("synthetic") is not True or table_source(meta, table) == "register"
 
 
 def _text_as_objects(frame: pd.DataFrame, spec: dict[str, Column]) -> None:
@@ -180,12 +194,87 @@ def _check_placement_clients(file: str, clients: pd.DataFrame, placements: pd.Da
         out.add(file, int(line), "client_id", value, "must be empty or the client_id of a client in clients.csv")
 
 
+def _check_spells(file: str, spells: pd.DataFrame, out: _Collector) -> None:
+    """One person's spells: ``(person_id, unemployed_since)`` unique, and no spell starting
+    before an earlier-starting spell of the same person has ended.
+
+    A spell covers the days ``unemployed_since <= day < exit_date`` (as the comparison's trials
+    read it): a spell may start on the day the person's previous one ended.  Vectorised: the
+    spells are sorted by person and start once; each is compared with the latest exit_date of
+    the person's earlier spells (a running maximum within the person, shifted by one row), so
+    that a spell nested in a long earlier one is found even when a short one lies between.
+    A spell whose key repeats an earlier line is reported as a duplicate, not as an overlap
+    too.  Rows with an empty or bad person_id or date were reported already and are skipped.
+    """
+    keyed = spells[["person_id", "unemployed_since", "exit_date"]].dropna(subset=["person_id", "unemployed_since"])
+    if keyed.empty:
+        return
+    lines = keyed.index.to_numpy(dtype="int64")
+    keyed = keyed.assign(line=lines)
+    found: list[tuple[int, str, object, str]] = []
+    key = ["person_id", "unemployed_since"]
+    repeated = keyed.duplicated(subset=key, keep=False).to_numpy(dtype=bool)
+    if repeated.any():
+        dupes = keyed[repeated]
+        first = dupes.groupby(key, sort=False)["line"].transform("min")
+        later = dupes["line"] != first
+        for line, since, earlier in zip(dupes["line"][later], dupes["unemployed_since"][later], first[later]):
+            found.append(
+                (
+                    int(line),
+                    "unemployed_since",
+                    str(since.date()),
+                    f"(person_id, unemployed_since) must be unique: line {int(earlier)} is the same "
+                    "person's spell with the same start; write each spell once",
+                )
+            )
+        keyed = keyed.drop_duplicates(subset=key, keep="first")
+    ordered = keyed.sort_values(["person_id", "unemployed_since"], kind="stable")
+    person = ordered["person_id"]
+    same_person = person.eq(person.shift()).fillna(False).to_numpy(dtype=bool)
+    exit_ = ordered["exit_date"]
+    latest = exit_.groupby(person, sort=False).cummax()  # NaT (a bad exit_date) is skipped
+    sets_latest = (exit_ == latest).to_numpy(dtype=bool)
+    holder = pd.Series(np.where(sets_latest, ordered["line"].to_numpy(dtype="float64"), np.nan)).ffill()
+    previous_exit = latest.shift().to_numpy()
+    previous_line = holder.shift().to_numpy()
+    starts = ordered["unemployed_since"].to_numpy()
+    with np.errstate(invalid="ignore"):
+        overlap = same_person & ~pd.isna(previous_exit) & (starts < previous_exit)
+    for i in np.flatnonzero(overlap):
+        found.append(
+            (
+                int(ordered["line"].iat[i]),
+                "unemployed_since",
+                str(pd.Timestamp(starts[i]).date()),
+                f"one person's spells must not overlap: this spell starts before the spell on line "
+                f"{int(previous_line[i])} (same person_id) ends on {pd.Timestamp(previous_exit[i]).date()}; "
+                "a spell may start on the day the previous one ended. Correct the dates or merge the spells",
+            )
+        )
+    for line, column, value, rule in sorted(found, key=lambda f: f[0]):
+        out.add(file, line, column, value, rule)
+
+
+def _duration_and_group(frame: pd.DataFrame, start: str, days: str) -> pd.DataFrame:
+    """``days`` (exit_date − ``start``, whole days) and ``outcome_group`` (the outcome's group,
+    :data:`vocabulary.OUTCOME_GROUPS`): the derivation the clients and the comparison share."""
+    frame = frame.reset_index(drop=True)
+    frame[days] = (frame["exit_date"] - frame[start]).dt.days.astype("int64")
+    frame["outcome_group"] = frame["outcome"].map(OUTCOME_GROUPS)
+    return frame
+
+
+def derive_comparison(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The columns every analysis derives from a comparison table: ``spell_days`` (exit_date −
+    unemployed_since) and ``outcome_group``, as :func:`derive_clients` derives them."""
+    return _duration_and_group(comparison, "unemployed_since", "spell_days")
+
+
 def derive_clients(clients: pd.DataFrame) -> pd.DataFrame:
     """The columns every analysis derives from a client table: ``duration_days`` (exit_date −
     enrolled), ``outcome_group`` and, with ages, ``age_group``."""
-    clients = clients.reset_index(drop=True)
-    clients["duration_days"] = (clients["exit_date"] - clients["enrolled"]).dt.days.astype("int64")
-    clients["outcome_group"] = clients["outcome"].map(OUTCOME_GROUPS)
+    clients = _duration_and_group(clients, "enrolled", "duration_days")
     if "age_at_entry" in clients.columns:
         age = clients["age_at_entry"].astype("float64")
         clients["age_group"] = pd.Series(

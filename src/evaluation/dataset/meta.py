@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import warnings
 from pathlib import Path
@@ -30,10 +31,14 @@ META_REQUIRED = (
     "language",
     "description",
 )
-#: Optional keys: where each table comes from, the published targets, and what the synthetic
-#: generator records (its seed, its process file, how many candidates the conditioning drew,
-#: the outcome groups).
-META_OPTIONAL = ("sources", "targets", "seed", "process", "conditioning", "groups")
+#: Optional keys: where each table comes from, the published targets, the project's total cost
+#: (the comparison's cost per job), and what the synthetic generator records (its seed, its
+#: process file, how many candidates the conditioning drew, the outcome groups).
+META_OPTIONAL = ("sources", "targets", "costs", "seed", "process", "conditioning", "groups")
+#: ``costs``' keys: the total in euros (a number > 0), what it covers and where it is published.
+COST_KEYS = ("total_eur", "what", "source")
+#: Where the comparison table may come from: drawn, or a real register (never "official").
+COMPARISON_SOURCES = ("synthetic", "register")
 META_KEYS = META_REQUIRED + META_OPTIONAL
 
 
@@ -104,6 +109,18 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
             )
         elif meta.get("synthetic") is False and "synthetic" in sources.values():
             out.add(name, None, "sources", None, "a dataset with synthetic: false cannot have a synthetic table")
+        elif sources.get("comparison", "synthetic") not in COMPARISON_SOURCES:
+            out.add(
+                name,
+                None,
+                "sources",
+                None,
+                f"sources.comparison must be one of {', '.join(COMPARISON_SOURCES)}: the comparison's "
+                "spells are drawn or come from a register (data/README.md)",
+            )
+    if "costs" in meta:
+        for problem in _cost_problems(meta["costs"]):
+            out.add(name, None, "costs", None, problem)
     if meta.get("municipality_code") is not None:
         # as written in the file: an unquoted 071 is the octal number 57 to a YAML reader
         written = _written_scalar(text, "municipality_code")
@@ -124,6 +141,26 @@ def _read_meta(folder: Path, out: _Collector) -> dict | None:
         for problem in target_problems(targets):
             out.add(name, None, "targets", None, problem)
     return meta
+
+
+def _cost_problems(costs: Any) -> list[str]:
+    """Every way ``costs`` breaks its form: ``{total_eur: <number > 0>, what: <text>, source: <text>}``."""
+    form = 'write costs: {total_eur: 1234567, what: "what the total covers", source: "where it is published"}'
+    if not isinstance(costs, dict):
+        return [f"must be a mapping; {form}"]
+    problems = [
+        f"costs.{key} is not a key of costs (known: {', '.join(COST_KEYS)}); {form}"
+        for key in costs
+        if key not in COST_KEYS
+    ]
+    total = costs.get("total_eur")
+    if isinstance(total, bool) or not isinstance(total, (int, float)) or not math.isfinite(total) or total <= 0:
+        problems.append(f"costs.total_eur must be a number of euros greater than 0 (found {total!r}); {form}")
+    for key in ("what", "source"):
+        text = costs.get(key)
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"costs.{key} must be non-empty text (found {text!r}); {form}")
+    return problems
 
 
 def municipality_code(value) -> str | None:

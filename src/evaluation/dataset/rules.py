@@ -217,6 +217,15 @@ def _column_checks(column: str, col: Column) -> list[pa.Check]:
         )
     elif col.minimum is not None:
         checks.append(pa.Check.ge(col.minimum, error=f"must be at least {col.minimum:g}"))
+    if col.pattern is not None:
+        pattern = col.pattern
+        checks.append(
+            pa.Check(
+                lambda s: s.isna() | s.astype("string[pyarrow]").str.fullmatch(pattern).fillna(False),
+                element_wise=False,
+                error=col.pattern_rule,
+            )
+        )
     if col.unique:
         checks.append(
             pa.Check(
@@ -228,7 +237,7 @@ def _column_checks(column: str, col: Column) -> list[pa.Check]:
     return checks
 
 
-def _schema(table: str, spec: dict[str, Column], meta: dict) -> pa.DataFrameSchema:
+def _schema(table: str, spec: dict[str, Column], meta: dict, present: tuple[str, ...] = ()) -> pa.DataFrameSchema:
     columns = {
         name: pa.Column(checks=_column_checks(name, col), nullable=True, required=False, coerce=False)
         for name, col in spec.items()
@@ -254,6 +263,27 @@ def _schema(table: str, spec: dict[str, Column], meta: dict) -> pa.DataFrameSche
                 ("exit_date",),
             ),
         ]
+        if "unemployed_since" in present:  # optional: the client-level comparison's clock
+            checks.append(
+                _check(
+                    "unemployed_since must be on or before enrolled (the first day of the unemployment "
+                    "spell in which the client enrolled)",
+                    lambda d: (
+                        d["unemployed_since"].isna() | d["enrolled"].isna() | (d["unemployed_since"] <= d["enrolled"])
+                    ),
+                    ("unemployed_since",),
+                )
+            )
+    elif table == "comparison":
+        checks.append(
+            _check(
+                "exit_date must be on or after unemployed_since",
+                lambda d: (
+                    d["unemployed_since"].isna() | d["exit_date"].isna() | (d["exit_date"] >= d["unemployed_since"])
+                ),
+                ("exit_date",),
+            )
+        )
     elif table == "placements":
         checks.append(
             _check(
@@ -273,7 +303,7 @@ def _validate_values(
     pandera reports a table-wide check (``exit_date`` before ``enrolled``) once for every
     column of a failing row; each such check names the one column it is about, so that row is
     reported once, under that column, with that column's value."""
-    schema = _schema(table, spec, meta)
+    schema = _schema(table, spec, meta, tuple(frame.columns))
     row_checks = {str(c.error): c.name for c in schema.checks}
     try:
         schema.validate(frame, lazy=True)

@@ -13,7 +13,7 @@ from evaluation.paths import DEFAULT_DATASET
 from evaluation.synthetic import synthesize, write_dataset
 from evaluation.targets import check_targets
 
-FILES = ("dataset.yaml", "clients.csv", "placements.csv", "monthly.csv")
+FILES = ("dataset.yaml", "clients.csv", "placements.csv", "monthly.csv", "comparison.csv")
 
 
 def test_committed_default_is_what_the_generator_writes(tmp_path):

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -195,6 +196,163 @@ def _check(params) -> list[str]:
         problems.append(f"placements.sectors must list each of {', '.join(SECTORS)}")
     elif abs(sum(s["p"] for s in sectors.values()) - 1) > 1e-9:
         problems.append("placements.sectors: p must sum to 1")
+    if "comparison" in params and not problems:
+        problems.extend(_check_comparison(params["comparison"], study))
+    return problems
+
+
+def _municipality_codes() -> set[str]:
+    """The three-digit codes of the 309 municipalities of 2022 (the repository's StatFin key)."""
+    key = pd.read_csv(DATA / "public" / "statfin" / "municipality_key_2022.csv", usecols=["municipality_code"])
+    return {f"{int(code):03d}" for code in key["municipality_code"]}
+
+
+def _check_comparison(spec, study: dict) -> list[str]:
+    """The ``comparison`` section: one line per bad number, each naming its key."""
+    if not isinstance(spec, dict):
+        return ["comparison must be a mapping (see data/synthetic/process.yaml)"]
+    problems = []
+
+    def number(where: str, value, rule: str, ok) -> None:
+        if not (_number(value) and ok(value)):
+            problems.append(f"comparison.{where} must be {rule}, not {value!r}")
+
+    def mapping(where: str) -> dict:
+        parts, value = where.split("."), spec
+        for part in parts:
+            value = value.get(part) if isinstance(value, dict) else None
+        if not isinstance(value, dict):
+            problems.append(f"comparison.{where} is missing; copy it from {PROCESS.name}")
+            return {}
+        return value
+
+    for key in ("rates", "months_employed_per_12"):
+        values = mapping(key)
+        for cause in CAUSES if values else ():
+            if key == "rates":
+                number(
+                    f"rates.{cause}", values.get(cause), "a positive number (H at one year for x = 0)", lambda v: v > 0
+                )
+            else:
+                number(f"{key}.{cause}", values.get(cause), "a number (a log hazard ratio)", lambda v: True)
+    people = spec.get("people")
+    if not (isinstance(people, int) and not isinstance(people, bool) and people >= 1):
+        problems.append(f"comparison.people must be a whole number of at least 1, not {people!r}")
+    inflow = spec.get("inflow_from")
+    if not isinstance(inflow, dt.date):
+        problems.append("comparison.inflow_from must be a date YYYY-MM-DD")
+    elif not inflow <= study["start"]:
+        problems.append(f"comparison.inflow_from must be on or before study.start ({study['start']})")
+    shares = mapping("municipalities")
+    if shares:
+        known = _municipality_codes()
+        for code, share in shares.items():
+            if not (isinstance(code, str) and code in known):
+                problems.append(
+                    f"comparison.municipalities: {code!r} is not a municipality code of 2022 (three digits as a "
+                    "quoted string, from data/public/statfin/municipality_key_2022.csv)"
+                )
+            number(f"municipalities.{code}", share, "a non-negative share", lambda v: v >= 0)
+        if all(_number(s) for s in shares.values()) and abs(sum(shares.values()) - 1) > 1e-9:
+            problems.append(
+                f"comparison.municipalities: the shares must sum to 1 (they sum to {sum(shares.values()):g})"
+            )
+        if not (_number(shares.get(HAAPAVESI)) and shares[HAAPAVESI] > 0):
+            problems.append(f"comparison.municipalities must give Haapavesi ({HAAPAVESI!r}) a positive share")
+    cov = mapping("covariates")
+    bands = cov.get("age_bands") if cov else []
+    if cov and not (
+        isinstance(bands, list) and bands and all(isinstance(b, dict) and {"from", "to", "p"} <= set(b) for b in bands)
+    ):
+        problems.append("comparison.covariates.age_bands must be a list of {from, to, p}")
+    elif cov:
+        if not all(_number(b["p"]) and b["p"] >= 0 for b in bands) or abs(sum(b["p"] for b in bands) - 1) > 1e-9:
+            problems.append("comparison.covariates.age_bands: p must be non-negative and sum to 1")
+        years = (study["last_enrolment"] - inflow).days / 365.25 if isinstance(inflow, dt.date) else 0
+        for i, b in enumerate(bands):
+            if not (isinstance(b["from"], int) and isinstance(b["to"], int) and 15 <= b["from"] <= b["to"]):
+                problems.append(
+                    f"comparison.covariates.age_bands[{i}]: from and to must be whole years, 15 <= from <= to"
+                )
+            elif b["to"] + years >= 70:  # age at a later spell: below to + 1 + years, in whole years at most 70
+                problems.append(
+                    f"comparison.covariates.age_bands[{i}]: to must be at most {math.ceil(70 - years) - 1} so that a later "
+                    "spell's age_at_spell_start stays within 70"
+                )
+    if cov:
+        sex = cov.get("sex")
+        if not (isinstance(sex, dict) and set(sex) == set(SEXES) and all(_number(v) and v >= 0 for v in sex.values())):
+            problems.append(
+                f"comparison.covariates.sex must give a non-negative probability for each of {', '.join(SEXES)}"
+            )
+        elif abs(sum(sex.values()) - 1) > 1e-9:
+            problems.append(
+                f"comparison.covariates.sex: the probabilities must sum to 1 (they sum to {sum(sex.values()):g})"
+            )
+        health = mapping("covariates.health_limitations")
+        for key in ("intercept", "age_per_10") if health else ():
+            number(f"covariates.health_limitations.{key}", health.get(key), "a number (log odds)", lambda v: True)
+        months = mapping("covariates.months_employed_3y")
+        for key in ("a", "b") if months else ():
+            number(f"covariates.months_employed_3y.{key}", months.get(key), "a positive number", lambda v: v > 0)
+    reentry = mapping("reentry")
+    if reentry:
+        number("reentry.share", reentry.get("share"), "a probability from 0 to 1", lambda v: 0 <= v <= 1)
+        number("reentry.gap_mean_days", reentry.get("gap_mean_days"), "a positive number of days", lambda v: v > 0)
+        number(
+            "reentry.max_spells",
+            reentry.get("max_spells"),
+            "a whole number of at least 1",
+            lambda v: v >= 1 and v == int(v),
+        )
+    selection = mapping("selection")
+    if selection:
+        number("selection.alpha", selection.get("alpha"), "a number (log odds)", lambda v: True)
+        gamma = mapping("selection.gamma")
+        for term in COMPARISON_TERMS if gamma else ():
+            number(f"selection.gamma.{term}", gamma.get(term), "a number (log odds ratio)", lambda v: True)
+        bands = selection.get("elapsed_bands")
+        if not (
+            isinstance(bands, list)
+            and bands
+            and all(isinstance(b, dict) and {"from", "to", "delta"} <= set(b) for b in bands)
+        ):
+            problems.append("comparison.selection.elapsed_bands must be a list of {from, to, delta}")
+        else:
+            expected = 0
+            for i, b in enumerate(bands):
+                number(f"selection.elapsed_bands[{i}].delta", b["delta"], "a number (log odds)", lambda v: True)
+                last = i == len(bands) - 1
+                if (
+                    b["from"] != expected
+                    or (b["to"] is None) != last
+                    or (not last and not (_number(b["to"]) and b["to"] >= b["from"]))
+                ):
+                    problems.append(
+                        f"comparison.selection.elapsed_bands[{i}]: the bands must run on from 0 without gaps "
+                        f"(this one from {expected}), the last with to: null"
+                    )
+                    break
+                expected = None if last else b["to"] + 1
+    unobserved = mapping("unobserved")
+    if unobserved:
+        number(
+            "unobserved.prevalence", unobserved.get("prevalence"), "a probability from 0 to 1", lambda v: 0 <= v <= 1
+        )
+        for key in ("enrolment_odds_ratio", "employment_hazard_ratio"):
+            number(f"unobserved.{key}", unobserved.get(key), "a positive number", lambda v: v > 0)
+    effect = mapping("effect")
+    if effect:
+        number("effect.hazard_ratio", effect.get("hazard_ratio"), "a positive number", lambda v: v > 0)
+        number("effect.months", effect.get("months"), "a non-negative number of months", lambda v: v >= 0)
+    default = mapping("default_clients")
+    if default:
+        number(
+            "default_clients.long_term_extra_mean_days",
+            default.get("long_term_extra_mean_days"),
+            "a positive number of days",
+            lambda v: v > 0,
+        )
     return problems
 
 
@@ -584,15 +742,508 @@ def analysis_frame(clients: pd.DataFrame) -> pd.DataFrame:
     return derive_clients(frame)
 
 
+# --------------------------------------------------------------------------- the comparison study
+#: The covariate terms of the comparison's hazards (on the clock of elapsed unemployment), in order.
+COMPARISON_TERMS = (
+    "age_per_10",
+    "health_limitations",
+    "upper_secondary",
+    "tertiary",
+    "unknown",
+    "months_employed_per_12",
+)
+#: Variants of :func:`draw_comparison_study`.
+VARIANTS = ("observed", "unobserved")
+#: Days in a month of the effect's window.
+MONTH_DAYS = 365.25 / 12
+#: The columns of the comparison register (the contract's ``comparison.csv``), in order.
+COMPARISON_COLUMNS = (
+    "person_id",
+    "unemployed_since",
+    "exit_date",
+    "outcome",
+    "municipality_code",
+    "sex",
+    "age_at_spell_start",
+    "health_limitations",
+    "education_level",
+    "months_employed_3y",
+)
+HAAPAVESI = "071"
+
+
+def _comparison(process: Process) -> dict:
+    spec = process.params.get("comparison")
+    if not isinstance(spec, dict):
+        raise ProcessError(f"{process.source}: section 'comparison' is missing; copy it from {PROCESS.name}")
+    return spec
+
+
+def comparison_terms(age, health, education, months) -> np.ndarray:
+    """The comparison's covariate terms (:data:`COMPARISON_TERMS`) as an n × 6 matrix: age per 10
+    years from 40 at the spell's start, the health flag, education against basic, years employed
+    (months / 12) in the three years before the spell."""
+    education = np.asarray(education)
+    return np.column_stack(
+        [
+            (np.asarray(age, dtype=float) - 40) / 10,
+            np.asarray(health, dtype=float),
+            education == "upper_secondary",
+            education == "tertiary",
+            education == "unknown",
+            np.asarray(months, dtype=float) / 12,
+        ]
+    ).astype(float)
+
+
+def comparison_intensities(process: Process, X: np.ndarray, u=None) -> np.ndarray:
+    """``a_k(x) = rate_k exp(x' beta_k)`` of the comparison's hazards (n × 4, :data:`CAUSES`), the
+    employment column multiplied by ``unobserved.employment_hazard_ratio`` where ``u`` is 1.
+
+    ``beta_k`` is the clients' (``outcomes.causes.<k>.beta``) for the shared terms, with
+    ``comparison.months_employed_per_12`` added; ``H_k(d | x) = (d / 365)^shape a_k(x)``."""
+    spec = _comparison(process)
+    columns = []
+    for cause in CAUSES:
+        beta = process.params["outcomes"]["causes"][cause]["beta"]
+        b = np.array([float(beta[t]) for t in COMPARISON_TERMS[:-1]] + [float(spec["months_employed_per_12"][cause])])
+        columns.append(float(spec["rates"][cause]) * np.exp(X @ b))
+    a = np.column_stack(columns)
+    if u is not None:
+        hr = float(spec["unobserved"]["employment_hazard_ratio"])
+        a[:, 0] *= np.where(np.asarray(u, dtype=bool), hr, 1.0)
+    return a
+
+
+def _effect(process: Process) -> tuple[float, float]:
+    """The effect's hazard ratio on employment and its window in days."""
+    effect = _comparison(process)["effect"]
+    return float(effect["hazard_ratio"]), float(effect["months"]) * MONTH_DAYS
+
+
+def _remaining_exits(
+    process: Process,
+    a: np.ndarray,
+    elapsed: np.ndarray,
+    rng: np.random.Generator,
+    hazard_ratio: float = 1.0,
+    window: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The cause and the time (days after ``elapsed``) of the exit of someone still unemployed
+    at ``elapsed`` days, by inverting each cause's remaining cumulative hazard
+    ``H_k(e + t) - H_k(e)`` at a standard exponential; the employment hazard is multiplied by
+    ``hazard_ratio`` for ``t <= window``. The earliest latent time wins."""
+    n = a.shape[0]
+    p = process.shape
+    e = np.asarray(elapsed, dtype=float)
+    g0 = (e / YEAR) ** p
+    E = rng.standard_exponential((n, len(CAUSES)))
+    with np.errstate(divide="ignore", invalid="ignore"):  # the branch np.where does not take
+        latent = YEAR * (g0[:, None] + E / a) ** (1 / p) - e[:, None]
+        # employment: H(t) = hr a1 (g(e + t) - g0) up to the window, then a1 (g(e + t) - g(e + w)) more
+        cap = hazard_ratio * a[:, 0] * (((e + window) / YEAR) ** p - g0)
+        inside = YEAR * (g0 + E[:, 0] / (hazard_ratio * a[:, 0])) ** (1 / p) - e
+        after = YEAR * (((e + window) / YEAR) ** p + (E[:, 0] - cap) / a[:, 0]) ** (1 / p) - e
+    latent[:, 0] = np.where(E[:, 0] <= cap, inside, after)
+    latent = np.maximum(latent, 0.0)
+    cause = np.argmin(latent, axis=1)
+    return cause, latent[np.arange(n), cause]
+
+
+def _outcome_codes(process: Process, cause: np.ndarray, health: np.ndarray, age: np.ndarray, u: np.ndarray):
+    """Each exit's recorded outcome code within its group, by the shares of ``outcomes`` (as for
+    the clients; ``u`` uniform draws)."""
+    out = process.params["outcomes"]
+    group = np.array(CAUSES)[cause]
+    return np.select(
+        [group == "employment", group == "activation", group == "retirement"],
+        [
+            np.where(u < out["subsidised_share"], "employed_subsidised", "employed_open"),
+            np.where(
+                u < np.where(health, out["work_trial_share"]["health_limitations"], out["work_trial_share"]["others"]),
+                "work_trial",
+                "rehabilitative_work",
+            ),
+            "retired",
+        ],
+        np.where(
+            u < np.where(age < 25, out["education_share"]["under_25"], out["education_share"]["others"]),
+            "education",
+            "other_exit",
+        ),
+    )
+
+
+def _beta_binomial(rng: np.random.Generator, spec: dict, n: int) -> np.ndarray:
+    return rng.binomial(36, rng.beta(float(spec["a"]), float(spec["b"]), n))
+
+
+def _draw_population(process: Process, rng: np.random.Generator, u_active: bool) -> dict:
+    """Every spell of the comparison population (before selection), in each person's order.
+
+    Returns arrays: ``person`` (index), ``since`` (datetime64[D]), ``latent`` (days to the exit,
+    untreated), ``cause``, ``municipality``, ``sex``, ``age``, ``health``, ``education``,
+    ``months``, ``u``, ``birth`` (age in years, with fraction, at the first spell)."""
+    spec = _comparison(process)
+    cov = spec["covariates"]
+    n = int(spec["people"])
+    first = np.datetime64(spec["inflow_from"])
+    last = np.datetime64(process.last_enrolment)
+    codes = list(spec["municipalities"])
+    municipality = np.array(codes)[rng.choice(len(codes), size=n, p=[float(spec["municipalities"][c]) for c in codes])]
+    bands = cov["age_bands"]
+    band = rng.choice(len(bands), size=n, p=[b["p"] for b in bands])
+    lo = np.array([b["from"] for b in bands])[band]
+    hi = np.array([b["to"] for b in bands])[band]
+    age0 = lo + np.floor(rng.random(n) * (hi - lo + 1)).astype(np.int64)
+    years0 = age0 + rng.random(n)  # exact age at the first spell: whole years plus the part since the birthday
+    sex = np.array(SEXES)[_choice(rng, np.tile([cov["sex"][s] for s in SEXES], (n, 1)))]
+    h = cov["health_limitations"]
+    health = rng.random(n) < expit(h["intercept"] + h["age_per_10"] * (age0 - 40) / 10)
+    edu = process.params["covariates"]["education_level"]
+    edu_p = np.array([[edu[g][e] for e in EDUCATION_LEVELS] for g in ("under_25", "others")])
+    education = np.array(EDUCATION_LEVELS)[_choice(rng, edu_p[(age0 >= 25).astype(int)])]
+    if u_active:
+        u = rng.random(n) < float(spec["unobserved"]["prevalence"])
+    else:
+        u = np.zeros(n, dtype=bool)
+    since0 = first + np.floor(rng.random(n) * ((last - first).astype(np.int64) + 1)).astype(np.int64)
+    reentry = spec["reentry"]
+    end = np.datetime64(process.end)
+    active, since = np.arange(n), since0.copy()
+    parts = []
+    for _ in range(int(reentry["max_spells"])):
+        k = active.size
+        if k == 0:
+            break
+        age = np.floor(years0[active] + (since - since0[active]).astype(np.int64) / 365.25).astype(np.int64)
+        months = _beta_binomial(rng, cov["months_employed_3y"], k)
+        X = comparison_terms(age, health[active], education[active], months)
+        cause, latent = _remaining_exits(process, comparison_intensities(process, X, u[active]), np.zeros(k), rng)
+        parts.append({"person": active, "since": since, "latent": latent, "cause": cause, "age": age, "months": months})
+        exit_date = since + np.ceil(latent).astype(np.int64)
+        # a new spell after an exit other than retirement, a gap of at least one day later
+        again = (cause != CAUSES.index("retirement")) & (rng.random(k) < float(reentry["share"]))
+        gap = 1 + np.floor(rng.standard_exponential(k) * float(reentry["gap_mean_days"])).astype(np.int64)
+        nxt = exit_date + gap
+        keep = again & (exit_date < end) & (nxt <= last)
+        active, since = active[keep], nxt[keep]
+    spells = {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}
+    order = np.lexsort((spells["since"], spells["person"]))
+    spells = {key: value[order] for key, value in spells.items()}
+    person = spells["person"]
+    spells.update(
+        municipality=municipality[person],
+        sex=sex[person],
+        health=health[person],
+        education=education[person],
+        u=u[person],
+        years0=years0[person],
+        since0=since0[person],
+    )
+    return spells
+
+
+def _selection_logit(process: Process, X: np.ndarray, elapsed: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``alpha + gamma' x + delta_band(elapsed)`` (+ log odds ratio of U where ``u``)."""
+    sel = _comparison(process)["selection"]
+    gamma = np.array([float(sel["gamma"][t]) for t in COMPARISON_TERMS])
+    delta = np.zeros(elapsed.shape)
+    for band in sel["elapsed_bands"]:
+        upper = np.inf if band.get("to") is None else band["to"]
+        delta = np.where((elapsed >= band["from"]) & (elapsed <= upper), float(band["delta"]), delta)
+    odds_u = np.log(float(_comparison(process)["unobserved"]["enrolment_odds_ratio"]))
+    return float(sel["alpha"]) + X @ gamma + delta + odds_u * np.asarray(u, dtype=float)
+
+
+def _spell_exits(process: Process, spells: dict, rows: np.ndarray, rng: np.random.Generator):
+    """The recorded exit date and outcome of the spells ``rows`` (censored at the study's end)."""
+    exit_date = spells["since"][rows] + np.ceil(spells["latent"][rows]).astype(np.int64)
+    end = np.datetime64(process.end)
+    code = _outcome_codes(
+        process, spells["cause"][rows], spells["health"][rows], spells["age"][rows], rng.random(rows.size)
+    )
+    observed = exit_date <= end
+    return np.where(observed, exit_date, end), np.where(observed, code, "censored")
+
+
+def _comparison_frame(process: Process, spells: dict, rows: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """The spells ``rows`` as the contract's ``comparison.csv`` holds them (ids ``C00001``...)."""
+    exit_date, outcome = _spell_exits(process, spells, rows, rng)
+    people, number = np.unique(spells["person"][rows], return_inverse=True)
+    width = max(5, len(str(people.size)))
+    return pd.DataFrame(
+        {
+            "person_id": [f"C{i + 1:0{width}d}" for i in number],
+            "unemployed_since": spells["since"][rows].astype("datetime64[ns]"),
+            "exit_date": exit_date.astype("datetime64[ns]"),
+            "outcome": outcome,
+            "municipality_code": spells["municipality"][rows],
+            "sex": spells["sex"][rows],
+            "age_at_spell_start": spells["age"][rows],
+            "health_limitations": spells["health"][rows],
+            "education_level": spells["education"][rows],
+            "months_employed_3y": spells["months"][rows],
+        }
+    )
+
+
+def draw_comparison_register(process: Process, rng: np.random.Generator) -> pd.DataFrame:
+    """The comparison population's spells without any selection into Kokoomo, as
+    ``comparison.csv`` holds them: the default dataset's comparison register, whose people are
+    others than its (separately drawn) clients.
+
+    Spells follow ``comparison`` of the process: first spells beginning uniformly over
+    ``inflow_from`` .. ``study.last_enrolment``, exits from the cause-specific Weibull hazards on
+    the clock of elapsed unemployment (:func:`comparison_intensities`), recorded on their day,
+    censored at ``study.end``; re-entries after exits other than retirement."""
+    spells = _draw_population(process, rng, u_active=False)
+    return _comparison_frame(process, spells, np.arange(spells["since"].size), rng)
+
+
+def draw_comparison_study(
+    process: Process, rng: np.random.Generator, *, variant: str = "observed"
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One draw of the comparison study: clients selected out of a population, and the rest.
+
+    The population's spells are drawn as in :func:`draw_comparison_register` (in the variant
+    ``unobserved`` each person also has the trait U, raising the employment hazard). On the
+    first day of each month from ``study.start`` to ``study.last_enrolment``, each Haapavesi
+    person unemployed that day and not yet a client intends to enrol during the month with
+    probability ``expit(alpha + gamma' x + delta_band(elapsed))`` (times the odds ratio of U in the
+    variant); the enrolment day is uniform over the month's working days
+    (:func:`numpy.busday_offset`) and the person enrols if still unemployed that day. From
+    enrolment, a client's remaining exits are drawn afresh (the remaining cumulative hazards
+    ``H_k(e + t) - H_k(e)``, valid because the hazards are those of a person still unemployed at
+    ``e``), the employment hazard multiplied by ``effect.hazard_ratio`` for ``effect.months``.
+    A client's spells are none of them in the comparison register.
+
+    Returns
+    -------
+    clients : DataFrame
+        The contract's ``clients.csv`` columns with ``unemployed_since`` and
+        ``months_employed_3y`` (ids ``S0001``... in order of enrolment).
+    comparison : DataFrame
+        The contract's ``comparison.csv``: every spell of the people who never enrolled.
+    truth_inputs : DataFrame
+        One row per client, what :func:`true_att` needs: ``client_id``, ``age_at_spell_start``,
+        ``health_limitations``, ``education_level``, ``months_employed_3y``, ``elapsed_days``
+        (at enrolment) and ``u`` (the trait; all false in the variant ``observed``).
+    """
+    if variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}, not {variant!r}")
+    spells = _draw_population(process, rng, u_active=variant == "unobserved")
+    n_spells = spells["since"].size
+    X = comparison_terms(spells["age"], spells["health"], spells["education"], spells["months"])
+    exit_date = spells["since"] + np.ceil(spells["latent"]).astype(np.int64)
+    pool = np.flatnonzero(spells["municipality"] == HAAPAVESI)
+    client_of = np.zeros(int(spells["person"].max(initial=-1)) + 1, dtype=bool)
+    enrolled = np.full(n_spells, np.datetime64("NaT"), dtype="datetime64[D]")
+    months = np.arange(np.datetime64(process.start, "M"), np.datetime64(process.last_enrolment, "M") + 1)
+    for month in months:
+        first_day = np.maximum(month.astype("datetime64[D]"), np.datetime64(process.start))
+        month_end = np.minimum((month + 1).astype("datetime64[D]"), np.datetime64(process.last_enrolment) + 1)
+        working = np.busday_count(first_day, month_end)
+        elapsed = (first_day - spells["since"][pool]).astype(np.int64)
+        p = expit(_selection_logit(process, X[pool], elapsed, spells["u"][pool]))
+        intends = rng.random(pool.size) < p
+        day = np.busday_offset(first_day, np.floor(rng.random(pool.size) * working).astype(np.int64), roll="forward")
+        unemployed = (elapsed >= 0) & (first_day < exit_date[pool])
+        enrols = unemployed & intends & (day < exit_date[pool]) & ~client_of[spells["person"][pool]]
+        enrolled[pool[enrols]] = day[enrols]
+        client_of[spells["person"][pool[enrols]]] = True
+    rows = np.flatnonzero(~np.isnat(enrolled))
+    rows = rows[np.argsort(enrolled[rows], kind="stable")]
+    comparison = _comparison_frame(process, spells, np.flatnonzero(~client_of[spells["person"]]), rng)
+    day = enrolled[rows]
+    e = (day - spells["since"][rows]).astype(np.int64)
+    a = comparison_intensities(process, X[rows], spells["u"][rows])
+    hazard_ratio, window = _effect(process)
+    cause, latent = _remaining_exits(process, a, e, rng, hazard_ratio, window)
+    exit_client = day + np.ceil(latent).astype(np.int64)
+    end = np.datetime64(process.end)
+    code = _outcome_codes(process, cause, spells["health"][rows], spells["age"][rows], rng.random(rows.size))
+    observed = exit_client <= end
+    width = max(4, len(str(rows.size)))
+    ids = [f"S{i:0{width}d}" for i in range(1, rows.size + 1)]
+    age_at_entry = np.floor(spells["years0"][rows] + (day - spells["since0"][rows]).astype(np.int64) / 365.25)
+    clients = pd.DataFrame(
+        {
+            "client_id": ids,
+            "enrolled": day.astype("datetime64[ns]"),
+            "exit_date": np.where(observed, exit_client, end).astype("datetime64[ns]"),
+            "outcome": np.where(observed, code, "censored"),
+            "age_at_entry": age_at_entry.astype(np.int64),
+            "sex": spells["sex"][rows],
+            "long_term_unemployed": e >= 365,
+            "health_limitations": spells["health"][rows],
+            "education_level": spells["education"][rows],
+            "unemployed_since": spells["since"][rows].astype("datetime64[ns]"),
+            "months_employed_3y": spells["months"][rows],
+        }
+    )
+    truth_inputs = pd.DataFrame(
+        {
+            "client_id": ids,
+            "age_at_spell_start": spells["age"][rows],
+            "health_limitations": spells["health"][rows],
+            "education_level": spells["education"][rows],
+            "months_employed_3y": spells["months"][rows],
+            "elapsed_days": e,
+            "u": spells["u"][rows],
+        }
+    )
+    return clients, comparison, truth_inputs
+
+
+def draw_client_history(process: Process, clients: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """``unemployed_since`` and ``months_employed_3y`` for clients drawn without them (the
+    default dataset's): the elapsed unemployment at enrolment is uniform over 0..364 days for a
+    client not long-term unemployed and 365 + an exponential (mean
+    ``comparison.default_clients.long_term_extra_mean_days``) for one who is, rounded down to a
+    day; the months from ``comparison.covariates.months_employed_3y``."""
+    spec = _comparison(process)
+    n = len(clients)
+    ltu = clients["long_term_unemployed"].to_numpy(dtype=bool)
+    short = np.floor(rng.random(n) * 365).astype(np.int64)
+    extra = float(spec["default_clients"]["long_term_extra_mean_days"])
+    long = 365 + np.floor(rng.standard_exponential(n) * extra).astype(np.int64)
+    enrolled = clients["enrolled"].to_numpy().astype("datetime64[D]")
+    since = enrolled - np.where(ltu, long, short)
+    return pd.DataFrame(
+        {
+            "unemployed_since": since.astype("datetime64[ns]"),
+            "months_employed_3y": _beta_binomial(rng, spec["covariates"]["months_employed_3y"], n),
+        },
+        index=clients.index,
+    )
+
+
+def _integrate_cif(
+    a: np.ndarray, elapsed: np.ndarray, horizons: np.ndarray, shape: float, hazard_ratio: float, window: float
+) -> np.ndarray:
+    """P(employment within h days of enrolment | still unemployed at elapsed e), rows × horizons,
+    by numerical integration of ``hr(s) h_1(e + s) S(s)`` over ``s`` in ``[0, h]``.
+
+    ``S(s) = exp(-sum_k [H_k(e + s) - H_k(e)] - (hr - 1) [H_1(e + min(s, w)) - H_1(e)])`` and
+    ``h_1`` is the employment hazard, ``hr`` the effect's ratio for ``s <= w``.  The integral is
+    taken in ``tau = s^shape`` when ``shape < 1`` (``s = tau^(1 / shape)``), which removes the
+    integrable singularity of the Weibull hazard at ``e + s = 0``, and in ``s`` otherwise, with
+    :func:`scipy.integrate.quad_vec` (adaptive Gauss–Kronrod, all rows at once, absolute and
+    relative tolerance 1e-12) on the pieces between the window's end and the horizons."""
+    from scipy.integrate import quad_vec
+
+    p = shape
+    q = min(p, 1.0)  # the variable of integration is tau = s^q
+    e = np.asarray(elapsed, dtype=float)
+    g0 = (e / YEAR) ** p
+    total = a.sum(axis=1)
+
+    def integrand(tau):
+        s = tau ** (1 / q)
+        g = ((e + s) / YEAR) ** p
+        gw = ((e + min(s, window)) / YEAR) ** p
+        cumulative = total * (g - g0) + (hazard_ratio - 1) * a[:, 0] * (gw - g0)
+        hr = hazard_ratio if s <= window else 1.0
+        # h_1(e + s) ds/dtau = a_1 p / 365 ((e + s) / 365)^(p - 1) (1 / q) tau^(1 / q - 1)
+        if tau > 0:
+            hazard = a[:, 0] * p / YEAR * ((e + s) / YEAR) ** (p - 1) * (1 / q) * tau ** (1 / q - 1)
+        elif q < 1:
+            # tau = 0 with q = p < 1: the limit is a_1 / 365^p where e = 0, and 0 where e > 0
+            hazard = np.where(e > 0, 0.0, a[:, 0] / YEAR**p)
+        else:
+            with np.errstate(divide="ignore"):
+                hazard = a[:, 0] * p / YEAR * (e / YEAR) ** (p - 1)
+        return hr * hazard * np.exp(-cumulative)
+
+    horizons = np.asarray(horizons, dtype=float)
+    cuts = np.unique(np.concatenate([[0.0], horizons, [window] if window < horizons.max() else []]))
+    pieces = [np.zeros(e.size)]
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        value, _ = quad_vec(integrand, lo**q, hi**q, epsabs=1e-12, epsrel=1e-12, norm="max", limit=20000)
+        pieces.append(value)
+    cumulative = np.cumsum(pieces, axis=0)
+    return cumulative[np.searchsorted(cuts, horizons)].T
+
+
+def true_att(process: Process, clients: pd.DataFrame, horizons) -> pd.DataFrame:
+    """The truth of the comparison study: the sample average effect on the treated.
+
+    For each client, with covariates ``x``, elapsed unemployment ``e`` at enrolment (and the
+    trait U in the variant ``unobserved``), the cumulative incidence of employment ``h`` days
+    after enrolment with Kokoomo's effect (employment hazard times ``effect.hazard_ratio`` for
+    ``effect.months``) and without it, both from the remaining cause-specific hazards
+    ``H_k(e + t) - H_k(e)`` in competition with the other exits (no censoring), by numerical
+    integration (:func:`_integrate_cif`, accurate to better than 1e-8); then averaged over the
+    clients. This is the sample ATT on these clients, conditional on their ``x`` and ``e``
+    (not the population ATT, which would average over the selection's distribution of them).
+
+    Parameters
+    ----------
+    process : Process
+    clients : DataFrame
+        One row per client: ``age_at_spell_start``, ``health_limitations``, ``education_level``,
+        ``months_employed_3y``, ``elapsed_days`` and optionally ``u`` (the third frame of
+        :func:`draw_comparison_study`).
+    horizons : sequence of days after enrolment.
+
+    Returns
+    -------
+    DataFrame, one row per horizon: ``horizon_days``, ``treated`` and ``untreated`` (mean
+    cumulative incidence of employment), ``att`` (their difference), ``risk_ratio`` (treated
+    over untreated: the ratio of the means) and ``clients``.
+
+    References
+    ----------
+    Kalbfleisch, J. D. and Prentice, R. L. (2002). *The Statistical Analysis of Failure Time
+    Data*, 2nd ed., Wiley, section 8.2 (the cumulative incidence from cause-specific hazards).
+    """
+    horizons = np.asarray(horizons, dtype=float)
+    if horizons.size == 0 or np.any(horizons <= 0):
+        raise ValueError("horizons must be positive days after enrolment")
+    X = comparison_terms(
+        clients["age_at_spell_start"],
+        clients["health_limitations"].astype(bool),
+        clients["education_level"],
+        clients["months_employed_3y"],
+    )
+    u = clients["u"].astype(bool).to_numpy() if "u" in clients else None
+    a = comparison_intensities(process, X, u)
+    e = clients["elapsed_days"].to_numpy(dtype=float)
+    hazard_ratio, window = _effect(process)
+    if len(clients) == 0:
+        treated = untreated = np.full(horizons.size, np.nan)
+    else:
+        treated = _integrate_cif(a, e, horizons, process.shape, hazard_ratio, window).mean(axis=0)
+        untreated = _integrate_cif(a, e, horizons, process.shape, 1.0, window).mean(axis=0)
+    return pd.DataFrame(
+        {
+            "horizon_days": horizons,
+            "treated": treated,
+            "untreated": untreated,
+            "att": treated - untreated,
+            "risk_ratio": treated / untreated,
+            "clients": len(clients),
+        }
+    )
+
+
 __all__ = [
     "CAUSES",
+    "COMPARISON_COLUMNS",
+    "COMPARISON_TERMS",
     "PROCESS",
     "Process",
     "ProcessError",
     "analysis_frame",
     "calibrate",
+    "comparison_intensities",
+    "comparison_terms",
     "covariate_cells",
+    "draw_client_history",
     "draw_clients",
+    "draw_comparison_register",
+    "draw_comparison_study",
     "draw_placements",
     "draw_register",
     "enrolment_days",
@@ -600,5 +1251,6 @@ __all__ = [
     "link_placements",
     "load_process",
     "placement_count",
+    "true_att",
     "truth",
 ]

@@ -16,6 +16,16 @@ stages separately is exact rejection sampling from the joint conditional distrib
 aggregates match because the real register's did; timing, covariates and censoring come from
 the process.  :func:`evaluation.process.draw_register` draws without conditioning.
 
+The comparison register (``comparison.csv``: unemployment spells of people of Haapavesi and its
+neighbours who were not clients) and the clients' ``unemployed_since`` and
+``months_employed_3y`` are drawn from the process' ``comparison`` section
+(:func:`evaluation.process.draw_comparison_register`,
+:func:`evaluation.process.draw_client_history`) from a random stream of their own
+(``numpy.random.SeedSequence(seed).spawn(1)[0]``), so that the conditioned tables are exactly
+those of the same seed without them.  The clients' exits were drawn from enrolment and
+conditioned on the report, not by the comparison's selection and effect model, so the default
+comparison has no stated truth (that is for ``simulate``).
+
 The monthly series is not synthetic: it is Haapavesi's official series from StatFin table 12r5
 (:mod:`evaluation.official`), marked ``source: official`` row by row and in ``dataset.yaml``.
 The same seed gives byte-identical files.
@@ -34,7 +44,9 @@ from .files import staged_folder
 from .process import (
     PROCESS,
     ProcessError,
+    draw_client_history,
     draw_clients,
+    draw_comparison_register,
     draw_placements,
     link_placements,
     load_process,
@@ -45,6 +57,8 @@ from .vocabulary import GROUPS, OUTCOME_GROUPS
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = ["synthesize", "write_dataset"]
 
+#: The tables a synthetic dataset may hold (``comparison`` is optional).
+TABLE_NAMES = ("clients", "placements", "monthly", "comparison")
 DEFAULT_SEED = 2019
 DEFAULT_CLIENTS = 150
 MUNICIPALITY_CODE = "071"  # Haapavesi (StatFin KU071); 069 is Haapajärvi
@@ -163,7 +177,8 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
 
     Returns
     -------
-    dict with ``clients``, ``placements``, ``monthly`` (DataFrames as written) and ``meta``.
+    dict with ``clients``, ``placements``, ``monthly``, ``comparison`` (DataFrames as written) and
+    ``meta``.
     """
     if n_clients < 10:
         raise ValueError("--clients must be at least 10")
@@ -175,6 +190,10 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
     process = load_process()
     drawn = conditioned_register(seed, n_clients, targets, process)
     clients, placements = drawn["clients"], drawn["placements"]
+    # a stream of its own: the draws above stay those of the seed alone
+    history_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    clients = pd.concat([clients, draw_client_history(process, clients, history_rng)], axis=1)
+    comparison = draw_comparison_register(process, history_rng)
     monthly = official_monthly()
     meta = {
         "name": "wassup-synthetic" if n_clients == DEFAULT_CLIENTS else f"wassup-synthetic-{n_clients}",
@@ -183,13 +202,20 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
         "study_start": process.start,
         "study_end": process.end,
         "synthetic": True,
-        "sources": {"clients": "synthetic", "placements": "synthetic", "monthly": "official"},
+        "sources": {
+            "clients": "synthetic",
+            "placements": "synthetic",
+            "monthly": "official",
+            "comparison": "synthetic",
+        },
         "language": "fi",
         "description": (
             "Synthetic client register and pay-subsidy placements (not real people) drawn from the stated "
             "process in data/synthetic/process.yaml and conditioned by rejection on the Wassup final "
             "report's published aggregates, with Haapavesi's official monthly statistics "
-            f"{OFFICIAL_FROM}..{OFFICIAL_TO} (StatFin 12r5, CC BY 4.0). Made by "
+            f"{OFFICIAL_FROM}..{OFFICIAL_TO} (StatFin 12r5, CC BY 4.0). The comparison register holds synthetic "
+            "unemployment spells of non-clients in Haapavesi and neighbouring municipalities, drawn from the "
+            "process' comparison section without conditioning (it has no stated effect to recover). Made by "
             f"`python -m evaluation synthesize --seed {seed} --clients {n_clients}`."
         ),
         "seed": seed,
@@ -198,7 +224,7 @@ def synthesize(seed: int = DEFAULT_SEED, n_clients: int = DEFAULT_CLIENTS) -> di
         "groups": list(GROUPS),
         "targets": targets,
     }
-    return {"clients": clients, "placements": placements, "monthly": monthly, "meta": meta}
+    return {"clients": clients, "placements": placements, "monthly": monthly, "comparison": comparison, "meta": meta}
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -236,7 +262,7 @@ def is_synthetic_dataset(folder: Path) -> bool:
         meta = yaml.safe_load((folder / "dataset.yaml").read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
         return False
-    allowed = {"dataset.yaml"} | {f"{t}.{s}" for t in ("clients", "placements", "monthly") for s in ("csv", "parquet")}
+    allowed = {"dataset.yaml"} | {f"{t}.{s}" for t in TABLE_NAMES for s in ("csv", "parquet")}
     return (
         isinstance(meta, dict)
         and meta.get("synthetic") is True
@@ -253,7 +279,7 @@ def write_dataset(tables: dict, out: str | Path, format: str = "csv") -> Path:
         raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
     out = Path(out)
     with staged_folder(out, is_synthetic_dataset, "a synthetic dataset") as tmp:
-        for name in ("clients", "placements", "monthly"):
+        for name in (t for t in TABLE_NAMES if t in tables):
             if format == "csv":
                 (tmp / f"{name}.csv").write_bytes(_csv(tables[name]))
             else:

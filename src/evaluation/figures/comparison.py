@@ -237,7 +237,7 @@ def _scores(values, name: str) -> np.ndarray:
     bad = np.flatnonzero(~(np.isfinite(x) & (x > 0) & (x < 1)))
     if bad.size:
         raise ValueError(
-            f"{name}[{bad[0]}] = {x[bad[0]]!r}: a propensity score must lie strictly between 0 and 1 "
+            f"{name}[{bad[0]}] = {float(x[bad[0]])}: a propensity score must lie strictly between 0 and 1 "
             "(a score of 0 or 1 is perfect separation: refit the score or trim those rows)"
         )
     return x
@@ -309,7 +309,7 @@ def propensity_overlap(
         bad = np.flatnonzero(~(np.isfinite(weights) & (weights >= 0)))
         if bad.size:
             raise ValueError(
-                f"weights_comparison[{bad[0]}] = {weights[bad[0]]!r}: a weight must be a finite number of at least 0"
+                f"weights_comparison[{bad[0]}] = {float(weights[bad[0]])}: a weight must be a finite number of at least 0"
             )
         if weights.sum() <= 0:
             raise ValueError("weights_comparison are all 0: no comparison is used; give the adjustment's weights")
@@ -379,12 +379,14 @@ def _followed(times: np.ndarray, values, name: str) -> np.ndarray:
         later = np.flatnonzero(~missing[first:])
         if later.size:
             raise ValueError(
-                f"{name}[{first + later[0]}] = {v[first + later[0]]!r} follows NaN at {name}[{first}]: "
+                f"{name}[{first + later[0]}] = {float(v[first + later[0]])} follows NaN at {name}[{first}]: "
                 "NaN marks the end of follow-up, after which every value is NaN"
             )
     bad = np.flatnonzero(~missing & ~((v >= 0) & (v <= 1)))
     if bad.size:
-        raise ValueError(f"{name}[{bad[0]}] = {v[bad[0]]!r}: a cumulative incidence is a share from 0 to 1 (not %)")
+        raise ValueError(
+            f"{name}[{bad[0]}] = {float(v[bad[0]])}: a cumulative incidence is a share from 0 to 1 (not %)"
+        )
     return v
 
 
@@ -448,7 +450,7 @@ def comparison_curves(
     if np.any(np.diff(t) <= 0):
         at = int(np.flatnonzero(np.diff(t) <= 0)[0]) + 1
         raise ValueError(
-            f"times[{at}] = {t[at]!r} does not follow times[{at - 1}] = {t[at - 1]!r}: "
+            f"times[{at}] = {float(t[at])} does not follow times[{at - 1}] = {float(t[at - 1])}: "
             "give the times strictly ascending"
         )
     curves = {

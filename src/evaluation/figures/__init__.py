@@ -22,6 +22,7 @@ from .base import (
                    step_path,
                    use_style,
 )
+from .comparison import comparison_curves, covariate_label, love_plot, propensity_overlap
 from .competing_risks import (
                    cumulative_incidence_panels,
                    cumulative_incidence_stacked,
@@ -47,4 +48,5 @@ __all__ = ["COLOURS", "STYLE", "TEXT", "AREA_COLOURS", "label", "text", "use_sty
            "placements_by_sector", "clients_by_outcome", "continuation_rate_by_sector",
            "subsidy_euros_by_sector", "cumulative_incidence_stacked", "cumulative_incidence_panels",
            "kaplan_meier_with_risk_table", "forest_plot", "synthetic_control_paths", "placebo_gaps",
-           "event_study_figure", "donor_weights"]
+           "event_study_figure", "donor_weights", "love_plot", "propensity_overlap", "comparison_curves",
+           "covariate_label"]

@@ -16,7 +16,7 @@ from .labels import label, text
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
-    "COLOURS", "PRINT_FONTS", "STYLE", "mark_source", "mark_synthetic", "period_axis", "print_figure",
+    "COLOURS", "PRINT_FONTS", "PRINT_WIDTH_MM", "STYLE", "mark_source", "mark_synthetic", "period_axis", "print_figure",
     "print_figure_with_key", "print_title", "save_figure", "source_line", "step_path", "use_style", "wrap",
 ]
 

@@ -28,10 +28,13 @@ describe <- function(est, seed = 12345, replications = 200) {
   # placebo_se draws only sample(1:N0) (the refits are deterministic): the same seed replays them
   set.seed(seed)
   perms <- lapply(seq_len(replications), function(r) sample(1:N0))
+  # the same stream's first three placebos alone: a check of the refits that runs in seconds
+  set.seed(seed)
+  se3 <- sqrt(vcov(est, method = "placebo", replications = 3))[1, 1]
   list(estimate = c(est), omega = c(w$omega), lambda = c(w$lambda),
        zeta_omega = o$zeta.omega, zeta_lambda = o$zeta.lambda, min_decrease = o$min.decrease,
        omega_iterations = iterations(w$omega.vals), lambda_iterations = iterations(w$lambda.vals),
-       placebo_se = se, placebo_seed = seed, placebo_replications = replications,
+       placebo_se = se, placebo_se_3 = se3, placebo_seed = seed, placebo_replications = replications,
        placebo_permutations = perms)
 }
 estimates <- list(sdid = synthdid_estimate(Y, N0, T0), sc = sc_estimate(Y, N0, T0), did = did_estimate(Y, N0, T0))

@@ -132,8 +132,14 @@ class Panel:
         where = _Where(source, frame, first_line)
         if not isinstance(frame, pd.DataFrame):
             raise PanelError(f"{source}: a pandas DataFrame is needed, not {type(frame).__name__}")
-        if not isinstance(periods_per_year, (int, np.integer)) or isinstance(periods_per_year, bool) or periods_per_year < 1:
-            raise PanelError(f"periods_per_year must be a positive integer (1 yearly, 12 monthly); got {periods_per_year!r}")
+        if (
+            not isinstance(periods_per_year, (int, np.integer))
+            or isinstance(periods_per_year, bool)
+            or periods_per_year < 1
+        ):
+            raise PanelError(
+                f"periods_per_year must be a positive integer (1 yearly, 12 monthly); got {periods_per_year!r}"
+            )
         for role, column in (("unit", unit), ("period", period), ("outcome", outcome)):
             if column not in frame.columns:
                 found = ", ".join(map(str, frame.columns))
@@ -141,13 +147,15 @@ class Panel:
         for column in (unit, period, outcome):
             missing = frame[column].isna().to_numpy()
             if missing.any():
-                raise PanelError(f"{where(missing.argmax())}, column {column!r}: a missing value; every row needs a {column}")
+                raise PanelError(
+                    f"{where(missing.argmax())}, column {column!r}: a missing value; every row needs a {column}"
+                )
         values = pd.to_numeric(frame[outcome], errors="coerce")
         bad = values.isna().to_numpy() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
             k = int(bad.argmax())
             raise PanelError(
-                f"{where(k)}, column {outcome!r}: {frame[outcome].iloc[k]!r} is not a finite number; the outcome must be numeric"
+                f"{where(k)}, column {outcome!r}: {_show(frame[outcome].iloc[k])} is not a finite number; the outcome must be numeric"
             )
         duplicated = frame.duplicated([unit, period], keep=False).to_numpy()
         if duplicated.any():
@@ -155,7 +163,7 @@ class Panel:
             u, p = frame[unit].iloc[k], frame[period].iloc[k]
             rows = np.flatnonzero((frame[unit] == u).to_numpy() & (frame[period] == p).to_numpy())
             raise PanelError(
-                f"{source}, columns {unit!r} and {period!r}: unit {u!r} has {len(rows)} rows for period {p!r} "
+                f"{source}, columns {unit!r} and {period!r}: unit {_show(u)} has {len(rows)} rows for period {_show(p)} "
                 f"({', '.join(where.row(r) for r in rows)}); one row per unit and period is needed"
             )
         treated = [treated_units] if _is_label(treated_units) else list(treated_units)
@@ -187,27 +195,27 @@ class Panel:
         except TypeError as error:
             raise PanelError(
                 f"treatment_start {treatment_start!r} cannot be compared with the values of column {period!r} "
-                f"(e.g. {kept[period].iloc[0]!r}): {error}"
+                f"(e.g. {_show(kept[period].iloc[0])}): {error}"
             ) from None
         wide = kept.pivot(index=unit, columns=period, values=outcome).reindex(index=pool + treated, columns=periods)
         holes = wide.isna().to_numpy()
         if holes.any():
             i = int(holes.any(axis=1).argmax())
             lacking = [periods[t] for t in np.flatnonzero(holes[i])]
-            shown = ", ".join(map(repr, lacking[:5])) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
+            shown = ", ".join(map(_show, lacking[:5])) + (f" and {len(lacking) - 5} more" if len(lacking) > 5 else "")
             raise PanelError(
-                f"{source}, columns {unit!r} and {period!r}: unit {wide.index[i]!r} has no row for period {shown}; "
+                f"{source}, columns {unit!r} and {period!r}: unit {_show(wide.index[i])} has no row for period {shown}; "
                 "the panel must be balanced (drop the unit, or the periods, or fill them in first)"
             )
         if not pre:
             raise PanelError(
                 f"treatment_start {treatment_start!r}: no period of column {period!r} comes before it "
-                f"(the first is {periods[0]!r}); the estimators need at least one pre-treatment period"
+                f"(the first is {_show(periods[0])}); the estimators need at least one pre-treatment period"
             )
         if len(pre) == len(periods):
             raise PanelError(
                 f"treatment_start {treatment_start!r}: no period of column {period!r} is at or after it "
-                f"(the last is {periods[-1]!r}); the estimators need at least one treated period"
+                f"(the last is {_show(periods[-1])}); the estimators need at least one treated period"
             )
         return cls(
             Y=wide.to_numpy(dtype=float),
@@ -248,6 +256,11 @@ def prop99(path: Path = PROP99) -> Panel:
     )
 
 
+def _show(x) -> str:
+    """``repr`` of a value as the user wrote it (numpy scalars as Python's)."""
+    return repr(x.item() if isinstance(x, np.generic) else x)
+
+
 def _is_label(x) -> bool:
     return isinstance(x, (str, bytes)) or not isinstance(x, Sequence)
 
@@ -265,7 +278,9 @@ class _Where:
     def row(self, k: int) -> str:
         if self.first_line is not None:
             return f"line {int(k) + self.first_line}"
-        return f"row {self.frame.index[int(k)]!r}"
+        if not self.frame.index.is_unique:
+            return f"row {int(k)} (counted from 0; the index has repeated labels)"
+        return f"row {_show(self.frame.index[int(k)])}"
 
     def __call__(self, k: int) -> str:
         return f"{self.source}, {self.row(k)}"

@@ -221,15 +221,20 @@ def _fit(Y, N0, T0, omega, lambda_, o: _Options, estimator: str) -> SDIDResult:
     u = np.concatenate([-omega, np.full(N1, 1 / N1)])
     v = np.concatenate([-lambda_, np.full(T1, 1 / T1)])
     estimate = float(u @ Y @ v)
-    return SDIDResult(estimator, estimate, np.asarray(omega, float), np.asarray(lambda_, float), Y, N0, T0, o, iterations)
+    return SDIDResult(
+        estimator, estimate, np.asarray(omega, float), np.asarray(lambda_, float), Y, N0, T0, o, iterations
+    )
 
 
 # ----------------------------------------------------------------------------- the estimators
 def noise_level(panel: Panel) -> float:
     """``sigma``: the standard deviation (n - 1) of the donors' first differences over the
     pre-period, all pooled (synthdid's default ``noise.level``)."""
-    if panel.T0 < 2:
-        raise SDIDError(f"noise level: {panel.T0} pre-period; the first differences need two or more")
+    if panel.T0 < 2 or panel.N0 * (panel.T0 - 1) < 2:
+        raise SDIDError(
+            f"noise level: {panel.N0} donor(s) x {panel.T0} pre-period(s); the standard deviation of first "
+            "differences needs two or more pre-periods and two or more differences"
+        )
     return float(np.std(np.diff(panel.Y[: panel.N0, : panel.T0], axis=1), ddof=1))
 
 
@@ -256,7 +261,9 @@ def _estimate(
         eta_omega = (panel.N1 * panel.T1) ** 0.25
     for name, w, n in (("omega", omega, panel.N0), ("lambda_", lambda_, panel.T0)):
         if w is not None and np.shape(w) != (n,):
-            raise SDIDError(f"{estimator}: {name} must have {n} weights, one per {'donor' if name == 'omega' else 'pre-period'}")
+            raise SDIDError(
+                f"{estimator}: {name} must have {n} weights, one per {'donor' if name == 'omega' else 'pre-period'}"
+            )
     o = _Options(
         zeta_omega=eta_omega * sigma,
         zeta_lambda=eta_lambda * sigma,
@@ -459,7 +466,9 @@ def placebo_se(
     """
     N0, N1 = result.N0, result.N1
     if N0 <= N1:
-        raise SDIDError(f"placebo_se: {N0} donors for {N1} treated units; the placebo needs more donors than treated units")
+        raise SDIDError(
+            f"placebo_se: {N0} donors for {N1} treated units; the placebo needs more donors than treated units"
+        )
     if sum(x is not None for x in (seed, permutations, rng)) > 1:
         raise SDIDError("placebo_se: give at most one of seed, permutations and rng")
     if permutations is not None:

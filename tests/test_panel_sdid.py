@@ -296,3 +296,12 @@ def test_the_jackknife_needs_two_treated_units(fits):
     assert R["jackknife"]["one_treated_unit_is_na"] is True  # synthdid returns NA
     with pytest.raises(SDIDError, match="one treated unit; the jackknife needs two or more"):
         jackknife_se(fits["sdid"])
+
+
+def test_monthly_periods_and_their_frequency():
+    months = pd.period_range("2020-01", periods=6, freq="M")
+    frame = _frame([(u, m, float(i + k)) for i, u in enumerate("ABC") for k, m in enumerate(months)])
+    p = _long(frame, treatment_start=pd.Period("2020-05", "M"), periods_per_year=12)
+    assert (p.T0, p.T1, p.periods_per_year) == (4, 2, 12) and p.post_periods == tuple(months[4:])
+    # every unit rises by 1 a month: no effect, and DiD says so
+    assert did_estimate(p).estimate == pytest.approx(0, abs=1e-12)

@@ -305,3 +305,12 @@ def test_monthly_periods_and_their_frequency():
     assert (p.T0, p.T1, p.periods_per_year) == (4, 2, 12) and p.post_periods == tuple(months[4:])
     # every unit rises by 1 a month: no effect, and DiD says so
     assert did_estimate(p).estimate == pytest.approx(0, abs=1e-12)
+
+
+def test_a_table_is_needed():
+    with pytest.raises(PanelError, match="a pandas DataFrame is needed, not dict"):
+        Panel.from_long(
+            {"state": ["A"]}, unit="state", period="year", outcome="sales", treated_units="A", treatment_start=1
+        )
+    with pytest.raises(PanelError, match="periods_per_year must be a positive integer"):
+        _long(_square(), periods_per_year=True)

@@ -11,6 +11,21 @@ from scipy.special import expit
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = ["PropensityModel", "logistic_propensity"]
 
+_EPS = np.finfo(float).eps
+_THRESH = 30.0  # R's binomial()$linkinv: |eta| beyond 30 gives eps or 1 - eps (family.c)
+
+
+def _linkinv(eta: np.ndarray) -> np.ndarray:
+    """R's ``binomial()$linkinv``: ``expit`` with the tails held at ``eps`` and ``1 - eps``, so that
+    a fitted value is never exactly 0 or 1 (``family.c``: ``logit_linkinv``)."""
+    return np.where(eta < -_THRESH, _EPS, np.where(eta > _THRESH, 1 - _EPS, expit(eta)))
+
+
+def _mu_eta(eta: np.ndarray) -> np.ndarray:
+    """R's ``binomial()$mu.eta``: ``dmu/deta`` held at least ``eps`` (``family.c``:
+    ``logit_mu_eta``), so that the working response never divides by 0."""
+    return np.where(np.abs(eta) > _THRESH, _EPS, np.maximum(expit(eta) * (1 - expit(eta)), _EPS))
+
 
 @dataclass(frozen=True)
 class PropensityModel:
@@ -79,20 +94,20 @@ def logistic_propensity(
         if np.shape(start) != (x.shape[1],):
             raise ValueError(f"start needs one coefficient per design column ({x.shape[1]}), not {np.shape(start)}")
         eta = x @ np.asarray(start, dtype=float)
-        mu = expit(eta)
+        mu = _linkinv(eta)
     deviance_old = _deviance(y, mu)
     beta = np.zeros(x.shape[1])
     for iteration in range(1, max_iterations + 1):  # noqa: B007 (the count is returned after the loop)
-        mu_eta = mu * (1 - mu)
+        mu_eta = _mu_eta(eta)
         z = eta + (y - mu) / mu_eta
-        w = np.sqrt(mu_eta)
+        w = mu_eta / np.sqrt(mu * (1 - mu))  # glm.fit's sqrt(mu.eta^2 / variance)
         # the weighted least squares step by the QR of [X w | z w]: its R's last column holds
         # Q'(z w), so Q itself is never formed (a third of the time of forming it)
         r = np.linalg.qr(np.column_stack([x * w[:, None], z * w]), mode="r")
         p = x.shape[1]
         beta = solve_triangular(r[:p, :p], r[:p, p])
         eta = x @ beta
-        mu = expit(eta)
+        mu = _linkinv(eta)
         deviance = _deviance(y, mu)
         if abs(deviance - deviance_old) / (abs(deviance) + 0.1) < tolerance:
             break

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import qr
 
 from ..vocabulary import EDUCATION_LEVELS, SEXES
 from .balance import effective_sample_sizes, standardized_differences
@@ -171,11 +172,22 @@ def covariate_table(trials: pd.DataFrame, *, leave_out: Sequence[str] = ()) -> p
 
 
 def _usable(x: np.ndarray) -> np.ndarray:
-    """Which columns of a design vary (the intercept always kept): a band or half-year absent
-    from a resample, or a level set aside by :func:`_support`, would make the fit collinear."""
+    """Which columns of a design to fit: those that vary (the intercept always kept) and, of
+    those, a linearly independent set. A band or half-year absent from a resample, or a level set
+    aside by :func:`_support`, makes a column constant; in a bootstrap replicate two indicators can
+    also coincide (every client of a half-year in one band). As R's ``glm`` does with aliased
+    columns, such a column is left out; the fitted scores do not depend on which of the aliased
+    columns goes, since the column space is the same. Independence by a column-pivoted QR
+    (LAPACK ``geqp3``), a column counted when its pivot exceeds ``1e-9`` times the largest."""
     keep = np.ones(x.shape[1], dtype=bool)
     keep[1:] = x[:, 1:].max(axis=0) > x[:, 1:].min(axis=0)
-    return keep
+    columns = np.flatnonzero(keep)
+    r, pivot = qr(x[:, columns], mode="r", pivoting=True)
+    d = np.abs(np.diag(r))
+    rank = int((d > d[0] * 1e-9).sum())
+    out = np.zeros(x.shape[1], dtype=bool)
+    out[columns[np.sort(pivot[:rank])]] = True
+    return out
 
 
 def _categories(trials: pd.DataFrame, design: Design) -> np.ndarray:

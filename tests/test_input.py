@@ -324,7 +324,7 @@ def test_markdown_literal_shows_exactly_the_text(text):
 
 
 def test_a_dataset_name_in_the_summarys_markdown_is_shown_not_run(dataset_copy):
-    """Item 22: a `<script>` in dataset.yaml ran when notebook 05's exported page was opened
+    """Item 22: a `<script>` in dataset.yaml ran when notebook 06's exported page was opened
     (its Markdown output); the summary page escaped it."""
     from evaluation.summary import summarise
 
@@ -349,7 +349,7 @@ def test_every_kind_of_output_a_notebook_makes_is_exported_with_the_datasets_tex
     """Item 22 through the runner's HTML export (nbconvert's lab template), without a kernel: a
     notebook holding each kind of output the notebooks make from a dataset's text — printed
     lines (notes, trend sentences), an error (a DatasetError's message), a pandas table (notebook
-    00's dataset summary), the summary's Markdown (notebook 05) — is exported with no script of
+    00's dataset summary), the summary's Markdown (notebook 06) — is exported with no script of
     the dataset's in the page."""
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook, new_output

@@ -104,11 +104,11 @@ def test_a_refused_run_writes_nothing(tmp_path):
 
 @pytest.mark.slow
 def test_text_a_dataset_brings_is_escaped_in_every_exported_page(dataset_copy, tmp_path):
-    """Issue 24 item 22: a `<script>` in dataset.yaml's name ran when notebook 05's exported
+    """Issue 24 item 22: a `<script>` in dataset.yaml's name ran when notebook 06's exported
     page was opened (a Markdown output).  A copy of the default dataset with scripts in its
     name, municipality and description, through the notebook that shows the dataset's text as
-    a table (00) and the one that writes it as Markdown (05): no exported page holds the script
-    as HTML, and each shows it as text.  (All six notebooks, run once on this dataset for the
+    a table (00) and the one that writes it as Markdown (06): no exported page holds the script
+    as HTML, and each shows it as text.  (All seven notebooks, run once on this dataset for the
     issue, gave the same: no page holds a script of the dataset's.)"""
     import re
 
@@ -119,11 +119,11 @@ def test_text_a_dataset_brings_is_escaped_in_every_exported_page(dataset_copy, t
     text = re.sub(r"^description: ", "description: <script>alert(3)</script> ", text, count=1, flags=re.M)
     path.write_text(text, encoding="utf-8")
     out = tmp_path / "run"
-    assert main(["run", str(dataset_copy), "--out", str(out), "--only", "00_dataset_overview", "05_summary"]) == 0
+    assert main(["run", str(dataset_copy), "--out", str(out), "--only", "00_dataset_overview", "06_summary"]) == 0
     pages = sorted(out.glob("*.html"))
-    assert [p.name for p in pages] == ["00_dataset_overview.html", "05_summary.html", "summary.fi.html"]
+    assert [p.name for p in pages] == ["00_dataset_overview.html", "06_summary.html", "summary.fi.html"]
     for page in pages:
         body = page.read_text(encoding="utf-8")
         assert not re.search(r"<script>alert\(\d\)", body), page.name
     assert "&lt;script&gt;alert(1)" in (out / "00_dataset_overview.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(2)" in (out / "05_summary.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(2)" in (out / "06_summary.html").read_text(encoding="utf-8")

@@ -261,7 +261,7 @@ PERSONAL = [
     "01_reproduce_report_figures",
     "02_time_to_employment",
     "03_sector_outcomes",
-    "05_summary",
+    "06_summary",
 ]
 COUNT_COLUMNS = {"n", "placements", "continued", "present", "missing"}
 TEXT_COLUMNS = {"values", "groups", "value"}

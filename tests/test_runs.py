@@ -426,25 +426,25 @@ def test_a_runs_metrics_match_the_r_fixtures(tmp_path):
 
 
 def test_the_summary_runs_after_the_notebooks_it_reads(default_run):
-    """Notebook 05 reads metrics.json and figures/: it starts when 00-04 have finished, so every
+    """Notebook 06 reads metrics.json and figures/: it starts when 00-05 have finished, so every
     part of the summary is there (none is named as missing) and it states the run's numbers."""
     from evaluation.paths import NOTEBOOKS
     from evaluation.runs import notebooks, reads_the_run
 
-    assert [p.stem for p in notebooks() if reads_the_run(p)] == ["05_summary"]
+    assert [p.stem for p in notebooks() if reads_the_run(p)] == ["06_summary"]
     page = (default_run / "summary.fi.html").read_text(encoding="utf-8")
     metrics = read_metrics(default_run)
     assert f"Hankkeessa oli {metrics['clients.n']} asiakasta" in page
     assert "Tässä ajossa ei ollut tietoja" not in page
     assert page.count("data:image/png;base64,") == 4
-    assert reads_the_run(NOTEBOOKS / "05_summary.ipynb") and not reads_the_run(NOTEBOOKS / "04_counterfactual.ipynb")
+    assert reads_the_run(NOTEBOOKS / "06_summary.ipynb") and not reads_the_run(NOTEBOOKS / "04_counterfactual.ipynb")
 
 
 def test_the_summary_follows_lang_and_names_what_did_not_run(tmp_path):
     """`-p lang en` with only notebook 00 before the summary: an English page that states the
     client counts and names the parts whose notebooks did not run."""
     out = tmp_path / "en"
-    result = run(DEFAULT_DATASET, out, only=["00_dataset_overview", "05_summary"], parameters={"lang": "en"})
+    result = run(DEFAULT_DATASET, out, only=["00_dataset_overview", "06_summary"], parameters={"lang": "en"})
     assert result.ok, result.notebooks
     assert not (out / "summary.fi.html").exists()
     page = (out / "summary.en.html").read_text(encoding="utf-8")

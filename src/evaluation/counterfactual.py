@@ -1392,7 +1392,7 @@ def conclusion_sentences(m: dict, lang: str = "fi", clients: int | None = None, 
     ``scm.ci_low_persons``, ``scm.ci_high_persons``); the end month comes second.  Metrics of an
     older run without the mean in persons give the end month's sentence only.  The
     municipality's name is never inflected (Finnish cases of place names cannot be made by
-    rule).  Notebook 04 and the Finnish summary (notebook 05) both say it this way.  One function
+    rule).  Notebook 04 and the Finnish summary (notebook 06) both say it this way.  One function
     for both languages: the words are :data:`CONCLUSION_WORDS`, one catalogue per language.
     ``register=False`` leaves out the closing pointer to a client-level comparison (the summary
     says it once, in its section on what the evaluation cannot say)."""

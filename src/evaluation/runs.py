@@ -7,7 +7,7 @@ run is kept whole at ``<out>.failed`` for inspection.  A run folder holds:
 
 * ``<notebook>.ipynb`` executed (with the error, when it failed) and ``<notebook>.html``;
 * ``figures/`` (PNG and SVG) and ``metrics.json`` (every notebook's recorded results);
-* ``summary.<lang>.html``: the summary for decision makers (notebook 05, which runs after the others);
+* ``summary.<lang>.html``: the summary for decision makers (notebook 06, which runs after the others);
 * ``run.json``: dataset path, SHA-256 of each input file, parameters, package versions, git
   commit and whether the tree was dirty, start and end times, status and seconds per notebook.
 """

@@ -133,7 +133,7 @@ WORDS: dict[str, dict[str, str]] = {
         "part.sectors": "yritykset ja yhdistykset",
         "part.official": "viralliset työttömyystilastot",
         "part.cf": "vertailu muihin kuntiin",
-        "source": "Luvut: wassup-evaluation, ajon tiedosto metrics.json (muistikirjat 00–04). Työttömyystilastot: "
+        "source": "Luvut: wassup-evaluation, ajon tiedosto metrics.json (muistikirjat 00–05). Työttömyystilastot: "
         "Tilastokeskus ja TEM, StatFin 12r5, CC BY 4.0.",
         "figure.clients_by_outcome": "Asiakkaat siirtymän mukaan.",
         "figure.continuation_rate_by_sector": "Jatkon osuus sektoreittain, pystyviivat 95\u00a0%:n luottamusvälejä.",
@@ -221,7 +221,7 @@ WORDS: dict[str, dict[str, str]] = {
         "part.sectors": "companies and associations",
         "part.official": "official unemployment statistics",
         "part.cf": "the comparison with other municipalities",
-        "source": "Numbers: wassup-evaluation, the run's metrics.json (notebooks 00–04). Unemployment "
+        "source": "Numbers: wassup-evaluation, the run's metrics.json (notebooks 00–05). Unemployment "
         "statistics: Statistics Finland and the Ministry of Economic Affairs and Employment, StatFin "
         "12r5, CC BY 4.0.",
         "figure.clients_by_outcome": "Clients by where they went.",

@@ -185,9 +185,9 @@ def finnish_headlines(m: dict) -> list[str]:
 
 
 def test_the_summary_for_decision_makers_renders_in_the_browser(browser):
-    """Notebook 05 ran in JupyterLab just before (the test above; this one stays right after it,
+    """Notebook 06 ran in JupyterLab just before (the test above; this one stays right after it,
     before any test writes other metrics into reports/interactive) with its default parameters: it
-    summarised reports/interactive, where notebooks 00-04 had just recorded their metrics, into
+    summarised reports/interactive, where notebooks 00-05 had just recorded their metrics, into
     summary.fi.html.  Chromium opens that page as a decision maker would: no error, every figure
     decoded, each headline number of metrics.json in Finnish format, two A4 pages in print."""
     import json
@@ -199,7 +199,7 @@ def test_the_summary_for_decision_makers_renders_in_the_browser(browser):
     folder = REPORTS / "interactive"
     lang = load_dataset(DEFAULT_DATASET).meta["language"]
     path = folder / f"summary.{lang}.html"
-    assert path.is_file(), f"{path} is missing: notebook 05 writes it (test_notebook_runs_in_the_browser)"
+    assert path.is_file(), f"{path} is missing: notebook 06 writes it (test_notebook_runs_in_the_browser)"
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     context = browser.new_context(viewport={"width": 1000, "height": 1400})
     try:

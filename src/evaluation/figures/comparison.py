@@ -165,7 +165,7 @@ def _balance_rows(balance: pd.DataFrame) -> pd.DataFrame:
             row = int(bad[0])
             raise ValueError(
                 f"balance row {row + 1} ({rows['covariate'][row]}), column {column}: "
-                f"{rows[column][row]!r} is not a finite number; give every covariate's difference"
+                f"{str(rows[column][row])!r} is not a finite number; give every covariate's difference"
             )
         rows[column] = values
     repeated = rows["covariate"][rows["covariate"].duplicated()]
@@ -201,15 +201,13 @@ def love_plot(balance: pd.DataFrame, *, lang: str = "fi", synthetic: bool = Fals
     covariate in the catalogue's words, the most unbalanced before adjustment at the top
     (sorted by |smd_before|; ties keep the table's order).  The figure computes nothing: the
     differences and their variance convention (pooled standard deviation of the unadjusted
-    groups, Austin 2009; Stuart 2010) are the balance table's.  Love (2004) drew the first such
-    figure.
+    groups, Austin 2009; Stuart 2010) are the balance table's.  The figure is known as a Love
+    plot, after Thomas E. Love.
 
     References
     ----------
     Austin PC (2009). Balance diagnostics for comparing the distribution of baseline covariates
     between treatment groups in propensity-score matched samples. Stat Med 28:3083–3107.
-    Love TE (2004). Graphical display of covariate balance. Presentation, Joint Statistical
-    Meetings, Toronto.
     Stuart EA (2010). Matching methods for causal inference: a review and a look forward.
     Stat Sci 25:1–21.
     """

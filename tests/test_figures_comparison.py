@@ -44,7 +44,7 @@ COVARIATES = {
     "education_tertiary": ("korkea-aste", "tertiary education"),
     "education_unknown": ("koulutus ei tiedossa", "education unknown"),
     "education_level=tertiary": ("korkea-aste", "tertiary education"),
-    "months_employed_3y": ("työkuukaudet 3 v ajalta", "months employed, 3 years"),
+    "months_employed_3y": ("työkuukaudet, edeltävät 3 v", "months employed, past 3 yrs"),
     "elapsed_band_0_3": ("työtön 0–3 kk", "unemployed 0–3 months"),
     "elapsed_band_3_6": ("työtön 3–6 kk", "unemployed 3–6 months"),
     "elapsed_band_6_12": ("työtön 6–12 kk", "unemployed 6–12 months"),
@@ -239,6 +239,18 @@ def test_the_overlap_without_weights_draws_no_weighted_outline():
     fig = propensity_overlap([0.2, 0.4], [0.1, 0.3, 0.6], lang="en")
     assert not [c for c in fig.axes[0].patches if hasattr(c, "get_data")]
     assert [t.get_text() for t in fig.axes[1].get_legend().get_texts()] == ["clients (2)", "comparisons (3)"]
+
+
+def test_a_narrow_range_of_scores_is_ticked_across_its_view():
+    """Scores 0.03 .. 0.08 lie between the ticks 0.01 and 0.1 of the first set and reach only
+    0.05 of the second, so the axis is ticked at four points across its view."""
+    fig = propensity_overlap([0.03, 0.05, 0.08], [0.04, 0.06], bins=5, lang="en")
+    ax = fig.axes[0]
+    ticks = [float(t.get_text()) for t in ax.get_xticklabels()]
+    assert len(ticks) == 4 and ticks == sorted(ticks)
+    low, high = ax.get_xlim()
+    assert all(low <= np.log(p / (1 - p)) <= high for p in ticks)
+    assert 0.02 < ticks[0] and ticks[-1] < 0.1
 
 
 @pytest.mark.parametrize(

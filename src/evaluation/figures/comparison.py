@@ -33,7 +33,35 @@ __all__ = ["comparison_curves", "covariate_label", "love_plot", "propensity_over
 CLIENTS = COLOURS["employment"]
 COMPARISONS = "#777777"
 #: Ticks of the propensity-score axis (probabilities), drawn where the scores reach.
-SCORE_TICKS = (1e-5, 1e-4, 1e-3, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999)
+#: Ticks of the propensity-score axis (probabilities): the first set with three ticks where the
+#: scores reach is drawn, else the scores' range is written at four points (:func:`_score_ticks`).
+SCORE_TICKS = (
+    (1e-5, 1e-4, 1e-3, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999),
+    (
+        1e-4,
+        2e-4,
+        5e-4,
+        1e-3,
+        2e-3,
+        5e-3,
+        0.01,
+        0.02,
+        0.05,
+        0.1,
+        0.2,
+        0.5,
+        0.8,
+        0.9,
+        0.95,
+        0.98,
+        0.99,
+        0.995,
+        0.998,
+        0.999,
+    ),
+)
+#: The longest line of a covariate's name in the Love plot (characters, at 7.5 pt).
+NAME_WIDTH = 28
 
 _FIXED = (
     {"age", "age_squared", "health_limitations", "months_employed_3y"}
@@ -137,7 +165,7 @@ def _balance_rows(balance: pd.DataFrame) -> pd.DataFrame:
             row = int(bad[0])
             raise ValueError(
                 f"balance row {row + 1} ({rows['covariate'][row]}), column {column}: "
-                f"{rows[column][row]!r} is not a finite number; give every covariate's difference"
+                f"{str(rows[column][row])!r} is not a finite number; give every covariate's difference"
             )
         rows[column] = values
     repeated = rows["covariate"][rows["covariate"].duplicated()]
@@ -173,15 +201,13 @@ def love_plot(balance: pd.DataFrame, *, lang: str = "fi", synthetic: bool = Fals
     covariate in the catalogue's words, the most unbalanced before adjustment at the top
     (sorted by |smd_before|; ties keep the table's order).  The figure computes nothing: the
     differences and their variance convention (pooled standard deviation of the unadjusted
-    groups, Austin 2009; Stuart 2010) are the balance table's.  Love (2004) drew the first such
-    figure.
+    groups, Austin 2009; Stuart 2010) are the balance table's.  The figure is known as a Love
+    plot, after Thomas E. Love.
 
     References
     ----------
     Austin PC (2009). Balance diagnostics for comparing the distribution of baseline covariates
     between treatment groups in propensity-score matched samples. Stat Med 28:3083–3107.
-    Love TE (2004). Graphical display of covariate balance. Presentation, Joint Statistical
-    Meetings, Toronto.
     Stuart EA (2010). Matching methods for causal inference: a review and a look forward.
     Stat Sci 25:1–21.
     """
@@ -193,7 +219,9 @@ def love_plot(balance: pd.DataFrame, *, lang: str = "fi", synthetic: bool = Fals
     before, after = np.abs(rows["smd_before"].to_numpy()), np.abs(rows["smd_after"].to_numpy())
     order = np.argsort(-before, kind="stable")
     y = np.arange(len(order))[::-1]  # the first of the order at the top
-    fig, ax, key = print_figure_with_key(36 + 4.2 * len(order), 14)
+    shown = [wrap(names[i], NAME_WIDTH) for i in order]
+    row_mm = 4.2 if all("\n" not in name for name in shown) else 7.0  # a name on two lines needs the room
+    fig, ax, key = print_figure_with_key(36 + row_mm * len(order), 14)
     ax.axvline(
         threshold,
         color="#444444",
@@ -214,7 +242,7 @@ def love_plot(balance: pd.DataFrame, *, lang: str = "fi", synthetic: bool = Fals
     )
     ax.plot(after[order], y, "o", color=CLIENTS, markersize=4.5, linestyle="none", label=text("cmp.after", lang))
     ax.set_yticks(y)
-    ax.set_yticklabels([wrap(names[i], 26) for i in order])
+    ax.set_yticklabels(shown)
     ax.set_ylim(-0.7, len(order) - 0.3)
     ax.set_xlim(0, max(float(before.max()), float(after.max()), threshold) * 1.08)
     ax.xaxis.set_major_formatter(lambda v, _: _decimal(round(v, 6), lang))
@@ -355,7 +383,7 @@ def propensity_overlap(
     ax.axhline(0, color="#444444", linewidth=0.8)
     ax.set_ylim(-tallest * 1.08, tallest * 1.08)
     ax.yaxis.set_major_formatter(lambda v, _: number(abs(v), lang, 0))
-    ticks = [t for t in SCORE_TICKS if low - width <= _logit(np.array(t)) <= high + width]
+    ticks = _score_ticks(low - width, high + width)
     ax.set_xticks(_logit(np.array(ticks)))
     ax.set_xticklabels([_decimal(t, lang) for t in ticks])
     ax.set_xlim(low - width, high + width)
@@ -365,6 +393,18 @@ def propensity_overlap(
     key.legend(handles, [h.get_label() for h in handles], loc="center left", fontsize=PRINT_FONTS["legend"])
     mark_synthetic(fig, synthetic, lang)
     return fig
+
+
+def _score_ticks(low: float, high: float) -> list[float]:
+    """The probabilities to tick on a logit axis from ``low`` to ``high``: the first set of
+    :data:`SCORE_TICKS` with at least three in view, else four points across the view, each
+    rounded to two significant digits (a narrow range of scores)."""
+    for ticks in SCORE_TICKS:
+        inside = [t for t in ticks if low <= _logit(np.array(t)) <= high]
+        if len(inside) >= 3:
+            return inside
+    points = 1 / (1 + np.exp(-np.linspace(low, high, 6)[1:-1]))
+    return sorted({float(f"{p:.2g}") for p in points})
 
 
 def _followed(times: np.ndarray, values, name: str) -> np.ndarray:

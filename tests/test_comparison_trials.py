@@ -183,3 +183,17 @@ def test_bands_and_half_years():
     ]
     assert [b[0] for b in ELAPSED_BANDS] == ["0-3", "3-6", "6-12", "12-24", "24+"]
     assert list(half_year(["2023-06", "2023-07", "2024-01"])) == ["2023H1", "2023H2", "2024H1"]
+
+
+def test_the_loaders_nullable_dtypes_are_read():
+    # the dataset loader types ints as Int64, booleans as boolean and codes as categories, with <NA>
+    clients = CLIENTS.astype(
+        {"age_at_entry": "Int64", "months_employed_3y": "Int64", "health_limitations": "boolean", "sex": "category"}
+    )
+    clients.loc[0, "age_at_entry"] = pd.NA
+    spells = SPELLS.astype({"health_limitations": "boolean", "education_level": "category"})
+    trials = build_trials(clients, spells)
+    plain = build_trials(CLIENTS, SPELLS)
+    assert np.isnan(trials.loc[0, "age"]) and trials.loc[1:, "age"].equals(plain.loc[1:, "age"])
+    for col in ("health_limitations", "months_employed_3y", "sex", "education_level", "time", "status"):
+        assert trials[col].equals(plain[col]), col

@@ -257,14 +257,15 @@ def _status(outcome: pd.Series, table: str) -> np.ndarray:
 def _covariates(table: pd.DataFrame, age_column: str) -> dict[str, np.ndarray]:
     out = {}
     if age_column in table.columns:
-        out["age"] = pd.to_numeric(table[age_column]).to_numpy(dtype=float)
+        out["age"] = pd.to_numeric(table[age_column]).astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     for key in ("sex", "education_level"):
         if key in table.columns:
             out[key] = table[key].astype(object).where(table[key].notna(), None).to_numpy()
     if "health_limitations" in table.columns:
         out["health_limitations"] = table["health_limitations"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     if "months_employed_3y" in table.columns:
-        out["months_employed_3y"] = pd.to_numeric(table["months_employed_3y"]).to_numpy(dtype=float)
+        months = pd.to_numeric(table["months_employed_3y"]).astype("Float64")
+        out["months_employed_3y"] = months.to_numpy(dtype=float, na_value=np.nan)
     return out
 
 

@@ -148,7 +148,8 @@ def propensity_design(trials: pd.DataFrame, *, leave_out: Sequence[str] = ()) ->
 def covariate_table(trials: pd.DataFrame, *, leave_out: Sequence[str] = ()) -> pd.DataFrame:
     """Every covariate of the propensity model as a balance table's rows: age and age², an
     indicator per level of sex and education, ``health_limitations``, ``months_employed_3y``,
-    an indicator per elapsed band and per trial half-year (every level, none left out)."""
+    an indicator per elapsed band, per trial half-year and per trial month (every level, none
+    left out)."""
     used = [k for k in COVARIATES if k in trials.columns and k not in leave_out]
     _check_missing(trials, used)
     out = {}
@@ -168,6 +169,9 @@ def covariate_table(trials: pd.DataFrame, *, leave_out: Sequence[str] = ()) -> p
     halves = half_year(trials["trial"]).to_numpy()
     for level in sorted(set(halves)):
         out[f"half_year={level}"] = (halves == level).astype(float)
+    months = trials["trial"].astype(str).to_numpy()
+    for level in sorted(set(months)):
+        out[f"trial={level}"] = (months == level).astype(float)
     return pd.DataFrame(out)
 
 

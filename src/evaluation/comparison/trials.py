@@ -114,6 +114,9 @@ def build_trials(
       treated", as the target trial's per-protocol contrast of "enrol now" against "do not enrol
       now" asks; keeping them estimates the contrast with "the usual path, which may include
       enrolling later" (Sianesi 2004, sec. 3) and is reported as a sensitivity analysis.
+    * Eligibility uses only what is known on day 1: a comparison is not required to stay
+      unemployed through the month or beyond, which would condition on the future and give the
+      comparisons immortal time (Hernán, Sauer, Hernández-Díaz, Platt and Shrier 2016).
     * The same person may be a comparison in many trials: rows are not independent, which is
       why the key ``cluster`` is resampled as a whole by the bootstrap.
     * Measured at time zero: elapsed unemployment (days since ``unemployed_since``) and its band
@@ -138,6 +141,9 @@ def build_trials(
     Danaei G, García Rodríguez LA, Cantero OF, Logan RW, Hernán MA (2013). Observational data for
     comparative effectiveness research: an emulation of randomised trials of statins and primary
     prevention of coronary heart disease. Stat Methods Med Res 22:70–96.
+    Hernán MA, Sauer BC, Hernández-Díaz S, Platt R, Shrier I (2016). Specifying a target trial
+    prevents immortal time bias and other self-inflicted injuries in observational analyses. J Clin
+    Epidemiol 79:70–75.
     Sianesi B (2004). An evaluation of the Swedish system of active labor market programs in the
     1990s. Rev Econ Stat 86:133–155.
     Lechner M (1999). Earnings and employment effects of continuous off-the-job training in East

@@ -30,12 +30,14 @@ def _mu_eta(eta: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True)
 class PropensityModel:
     """A fitted propensity score: coefficients (in the design's column order), the score of every
-    row (probability of treatment, share 0..1), its logit, and the iterations taken."""
+    row (probability of treatment, share 0..1), its logit, the iterations taken, and whether the
+    fit converged (False only when asked not to refuse, ``strict=False``)."""
 
     coefficients: np.ndarray
     score: np.ndarray
     linear_predictor: np.ndarray
     iterations: int
+    converged: bool = True
 
 
 def logistic_propensity(
@@ -45,6 +47,7 @@ def logistic_propensity(
     tolerance: float = 1e-8,
     max_iterations: int = 25,
     start: np.ndarray | None = None,
+    strict: bool = True,
 ) -> PropensityModel:
     """Fit P(treated = 1 | x) by maximum likelihood logistic regression.
 
@@ -59,6 +62,10 @@ def logistic_propensity(
     start : (p,) array, optional
         Coefficients to start from, as ``glm(start = )`` (a bootstrap replicate starts from the
         full sample's fit and so needs fewer iterations); default R's ``mu = (y + 0.5) / 2``.
+    strict : bool
+        Refuse a fit that has not converged in ``max_iterations`` (default); False returns the
+        last iterate with ``converged = False``, as ``glm`` does with a warning (a bootstrap
+        replicate whose resample happens to separate the groups).
 
     Returns
     -------
@@ -72,7 +79,9 @@ def logistic_propensity(
     ``tests/reference/matchit.R``). No penalty: collinear columns, or a fit that does not converge
     (groups separated by a covariate), are refused with the reason. Scores within rounding of 0 or
     1 are kept (R warns of them): their units lie outside the overlap, which the caller reports
-    (McCullagh and Nelder 1989, ch. 4).
+    (McCullagh and Nelder 1989, ch. 4). As R's ``binomial()`` link, the score is bounded away
+    from 0 and 1 (beyond |logit| > 30 it is ``eps`` or ``1 - eps``, and the derivative ``eps``),
+    so that a separated fit stays finite as R's does.
     """
     x = np.asarray(design, dtype=float)
     y = np.asarray(treated, dtype=float)
@@ -113,10 +122,12 @@ def logistic_propensity(
             break
         deviance_old = deviance
     else:
-        raise ValueError(
-            f"the logistic propensity model did not converge in {max_iterations} iterations: "
-            "the groups may be separated by a covariate; coarsen or drop it"
-        )
+        if strict:
+            raise ValueError(
+                f"the logistic propensity model did not converge in {max_iterations} iterations: "
+                "the groups may be separated by a covariate; coarsen or drop it"
+            )
+        return PropensityModel(coefficients=beta, score=mu, linear_predictor=eta, iterations=iteration, converged=False)
     return PropensityModel(coefficients=beta, score=mu, linear_predictor=eta, iterations=iteration)
 
 

@@ -225,16 +225,22 @@ def _adjust(
     caliper: float | None,
     replace: bool,
     start: np.ndarray | None = None,
+    failures: list | None = None,
 ) -> tuple[np.ndarray, np.ndarray, Matching | None, np.ndarray, np.ndarray]:
     """Fit the propensity score inside the support and return every row's score (NaN outside),
     weight (0 outside), the matching (of the rows inside), the support mask and the coefficients
     (0 for a column left out). ``start``: coefficients to start the fit from (a bootstrap
-    replicate starts from the full sample's, which changes the iterations, not the fit)."""
+    replicate starts from the full sample's, which changes the iterations, not the fit; such a
+    fit is not refused when it fails to converge, but counted in ``failures``)."""
     keep = _support(treated, categories)
     n = len(treated)
     xs = x[keep]
     columns = _usable(xs)
-    model = logistic_propensity(xs[:, columns], treated[keep], start=None if start is None else start[columns])
+    model = logistic_propensity(
+        xs[:, columns], treated[keep], start=None if start is None else start[columns], strict=start is None
+    )
+    if not model.converged and failures is not None:
+        failures.append(1)
     beta = np.zeros(x.shape[1])
     beta[columns] = model.coefficients
     score = np.full(n, np.nan)
@@ -275,7 +281,8 @@ class ComparisonResult:
     ``effective_sample_size``: Kish's, per group. ``n_outside_support``: comparison rows set
     aside, their elapsed band, sex or education being one no client has. ``scores_treated``,
     ``scores_comparison``: the propensity scores of the rows inside (an overlap figure).
-    ``weights``: each trial row's weight (matching or odds weights; 0 unmatched or outside). ``e_value``: of the employment risk ratio at
+    ``nonconverged_replicates``: bootstrap resamples whose score did not converge (their last
+    iterate used, as ``glm`` does; said in ``method``). ``weights``: each trial row's weight (matching or odds weights; 0 unmatched or outside). ``e_value``: of the employment risk ratio at
     ``e_value_horizon`` days; ``e_value_limit``: of its interval's limit nearest 1 (1 when the
     interval contains 1); NaN when the ratio is not estimable. ``method``: what was done, in words.
     """
@@ -292,6 +299,7 @@ class ComparisonResult:
     balance: pd.DataFrame
     effective_sample_size: dict[str, float]
     n_outside_support: int
+    nonconverged_replicates: int
     weights: np.ndarray
     scores_treated: np.ndarray
     scores_comparison: np.ndarray
@@ -472,8 +480,12 @@ def compare_trials(
     options = dict(estimator=estimator, ratio=ratio, caliper=caliper, replace=replace)
     score, weights, matching, support, beta = _adjust(design.matrix, t, trial, band, cats, **options)
 
+    failures: list[int] = []
+
     def reweigh(rows: np.ndarray) -> np.ndarray:
-        return _adjust(design.matrix[rows], t[rows], trial[rows], band[rows], cats[rows], **options, start=beta)[1]
+        return _adjust(
+            design.matrix[rows], t[rows], trial[rows], band[rows], cats[rows], **options, start=beta, failures=failures
+        )[1]
 
     h = np.asarray(horizons, dtype=float)
     codes = [_CAUSES[c] for c in causes]
@@ -527,7 +539,13 @@ def compare_trials(
         "estimator": how,
         "curves": "weighted Aalen–Johansen cumulative incidence from time zero, per group, competing causes",
         "interval": first.method.replace("weights re-estimated", "propensity score and " + estimator + " re-done")
-        + ("; " + _ABADIE_IMBENS if estimator == "matching" else ""),
+        + ("; " + _ABADIE_IMBENS if estimator == "matching" else "")
+        + (
+            f"; in {len(failures)} of {reps} resamples the score's fit did not converge in 25 iterations "
+            "(the resample separates the groups) and its last iterate was used, as glm does"
+            if failures
+            else ""
+        ),
         "balance": (
             "standardised differences, pooled SD sqrt((s1² + s0²)/2) of the unadjusted groups (Austin 2009) "
             "before and after; Kish's effective sample sizes"
@@ -546,6 +564,7 @@ def compare_trials(
         balance=standardized_differences(covariate_table(trials), t, weights),
         effective_sample_size=effective_sample_sizes(t, weights),
         n_outside_support=int((~support).sum()),
+        nonconverged_replicates=len(failures),
         weights=weights,
         scores_treated=score[t == 1],
         scores_comparison=score[(t == 0) & support],
@@ -755,7 +774,9 @@ def placebo(
     m1, m0 = means(every, w)
     diffs = []
     for rows, _ in _resampled_rows(trials["cluster"].cat.codes.to_numpy(), len(t), reps, seed):
-        wr = _adjust(design.matrix[rows], t[rows], trial[rows], band[rows], cats[rows], **options, start=beta)[1]
+        wr = _adjust(
+            design.matrix[rows], t[rows], trial[rows], band[rows], cats[rows], **options, start=beta, failures=[]
+        )[1]
         a, b = means(rows, wr)
         diffs.append(a - b)
     diffs = np.asarray(diffs)
@@ -852,7 +873,7 @@ def cost_per_additional_job(
     if not (math.isfinite(lo) and math.isfinite(hi)):
         reason = "not estimable: the difference has no interval (a horizon beyond follow-up?)"
         return CostPerJob(math.nan, math.nan, math.nan, False, reason, horizon, method)
-    if lo <= 0:
+    if lo <= 0 or d <= 0:
         reason = (
             f"not estimable: the difference's interval ({lo:.3f} to {hi:.3f}) includes 0"
             if hi >= 0

@@ -434,9 +434,12 @@ def compare_trials(
       large or too small, so the matching interval is approximate; the weighting estimator is a
       smooth function of the data and has no such problem (its bootstrap is the usual one).
       Each replicate's logistic fit starts from the full sample's coefficients (``glm(start = )``:
-      the same fit in fewer iterations). Measured on the two-core project machine: 200
-      replicates on 150 clients and 48,000 trial rows (33 trials) take about 16 s by matching and
-      15 s by weighting, four causes at once.
+      the same fit in fewer iterations). Measured on the two-core project machine, 200
+      replicates on 150 clients and 48,000 trial rows (33 trials), four causes at once: about
+      16 s by matching and 15 s by weighting when the machine was quiet; 20 s and 12 s of CPU
+      time with one BLAS thread (``OPENBLAS_NUM_THREADS=1``, as ``make check`` runs) when it
+      was loaded. On a loaded two-core machine a multi-threaded OpenBLAS makes these small QR
+      factorisations many times slower (70 times for 5,000 × 16): set one BLAS thread.
     * Support: comparison rows whose half-year, elapsed band, sex or education level no client
       has (e.g. 24+ months unemployed when no client had been) are set aside before the score is
       fitted, in the full sample and in every resample: no client resembles them, matching could

@@ -447,7 +447,8 @@ def compare_trials(
       in separates the groups and the fit diverges (Albert and Anderson 1984). Counted in
       ``n_outside_support``.
     * Balance: standardised differences before and after (Austin 2009's pooled SD) of every
-      covariate and band and half-year indicator; Kish's effective sample sizes.
+      covariate and every band, half-year and trial-month indicator; Kish's effective sample
+      sizes.
 
     References
     ----------

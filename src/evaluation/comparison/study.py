@@ -148,8 +148,10 @@ def propensity_design(trials: pd.DataFrame, *, leave_out: Sequence[str] = ()) ->
 def covariate_table(trials: pd.DataFrame, *, leave_out: Sequence[str] = ()) -> pd.DataFrame:
     """Every covariate of the propensity model as a balance table's rows: age and age², an
     indicator per level of sex and education, ``health_limitations``, ``months_employed_3y``,
-    an indicator per elapsed band, per trial half-year and per trial month (every level, none
-    left out)."""
+    an indicator per elapsed band and per trial half-year (every level, none left out). Not one
+    per trial month: matching is exact on the month and weighting normalises within it, so
+    those rows would all read 0 after adjustment, and their small counts would be blanked on
+    real data; the half-years, which the score models, say the calendar's balance."""
     used = [k for k in COVARIATES if k in trials.columns and k not in leave_out]
     _check_missing(trials, used)
     out = {}
@@ -169,9 +171,6 @@ def covariate_table(trials: pd.DataFrame, *, leave_out: Sequence[str] = ()) -> p
     halves = half_year(trials["trial"]).to_numpy()
     for level in sorted(set(halves)):
         out[f"half_year={level}"] = (halves == level).astype(float)
-    months = trials["trial"].astype(str).to_numpy()
-    for level in sorted(set(months)):
-        out[f"trial={level}"] = (months == level).astype(float)
     return pd.DataFrame(out)
 
 
@@ -447,8 +446,7 @@ def compare_trials(
       in separates the groups and the fit diverges (Albert and Anderson 1984). Counted in
       ``n_outside_support``.
     * Balance: standardised differences before and after (Austin 2009's pooled SD) of every
-      covariate and every band, half-year and trial-month indicator; Kish's effective sample
-      sizes.
+      covariate and every band and half-year indicator; Kish's effective sample sizes.
 
     References
     ----------

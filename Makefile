@@ -16,6 +16,12 @@ UV_COMPILE = $(PY) -m uv pip compile pyproject.toml --generate-hashes --python-v
 	--python-platform x86_64-unknown-linux-gnu --quiet
 DATASET := data/synthetic/wassup
 export MPLBACKEND := Agg
+# One BLAS thread per process: the runner and nbval run kernels two at a time on two cores, and a
+# multi-threaded OpenBLAS makes the small factorisations of the comparison's bootstrap many times
+# slower when processes compete (src/evaluation/comparison/study.py, compare_trials)
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: install reproduce test check e2e browser notebooks lab synthetic benchmark lock lowest clean

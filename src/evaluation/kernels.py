@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import tempfile
 import threading
@@ -34,6 +35,8 @@ KERNEL_NAME = "wassup-evaluation"
 #: What an idle kernel logs when jupyter_client interrupts it before every shutdown: not a
 #: problem, so not echoed (every other line the kernel writes to its console is).
 SHUTDOWN_NOISE = ("KeyboardInterrupt caught in kernel",)
+#: The thread counts a kernel gets as 1 unless the caller set them (see kernel_manager_class).
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def kernel_name() -> str:
@@ -75,6 +78,9 @@ def kernel_manager_class(folder: Path):
         async def start_kernel(self, **kw):  # jupyter_client: ``kw`` are Popen arguments
             with open(folder / "kernel.log", "ab") as log:
                 kw.setdefault("stderr", log)
+                # one BLAS thread per kernel unless the caller set it: kernels run as many at a time
+                # as there are cores, and competing BLAS threads slow small factorisations many times
+                kw.setdefault("env", {**os.environ, **{k: os.environ.get(k, "1") for k in BLAS_THREADS}})
                 await super().start_kernel(**kw)
 
     return FolderKernelManager

@@ -31,6 +31,8 @@ from typing import Any
 
 import pandas as pd
 
+from .comparison.report import PRIMARY_HORIZON, missing_sentence
+from .comparison.report import conclusion_sentences as comparison_sentences
 from .counterfactual import PRIMARY, conclusion_sentences
 from .files import write_atomic
 from .metrics import read_metrics
@@ -47,6 +49,7 @@ PARTS = {
     "sectors": "03_sector_outcomes",
     "official": "01_reproduce_report_figures",
     "cf": "04_counterfactual",
+    "comparison": "05_client_comparison",
 }
 #: The groups in the order the summary lists them.
 GROUP_ORDER = ("employment", "activation", "retirement", "other", "censored")
@@ -119,6 +122,7 @@ WORDS: dict[str, dict[str, str]] = {
         "official.outside.slower": "Kunnan muutos ({change}) jää tavallisen vaihtelun ulkopuolelle: {range}, ja vain "
         "{k}/{n} kunnasta laski vähemmän.",
         "cf.title": "Vähensikö hanke kunnan työttömyyttä?",
+        "comparison.title": "Työllistyivätkö asiakkaat useammin kuin samanlaiset työttömät?",
         "limits.title": "Mitä tämä arviointi ei kerro",
         "limits.no_control": "Asiakkaiden siirtymiä ei verrattu samanlaisiin työttömiin, jotka eivät olleet "
         "Kokoomon asiakkaita: luvut kertovat, mihin asiakkaat siirtyivät, eivät sitä, kuinka "
@@ -133,12 +137,15 @@ WORDS: dict[str, dict[str, str]] = {
         "part.sectors": "yritykset ja yhdistykset",
         "part.official": "viralliset työttömyystilastot",
         "part.cf": "vertailu muihin kuntiin",
+        "part.comparison": "asiakkaiden vertailu samanlaisiin työttömiin",
+        "table.comparison": "vertailurekisteri",
         "source": "Luvut: wassup-evaluation, ajon tiedosto metrics.json (muistikirjat 00–05). Työttömyystilastot: "
         "Tilastokeskus ja TEM, StatFin 12r5, CC BY 4.0.",
         "figure.clients_by_outcome": "Asiakkaat siirtymän mukaan.",
         "figure.continuation_rate_by_sector": "Jatkon osuus sektoreittain, pystyviivat 95\u00a0%:n luottamusvälejä.",
         "figure.unemployed_indexed_by_area": "Työttömät kunnassa ja muualla, hankkeen alku = 100.",
         "figure.counterfactual_paths": "Kunnan työttömyysaste ja vertailukuntien painotettu keskiarvo.",
+        "figure.comparison_employment": "Työllistyneiden osuus asiakkaista ja samanlaisista työttömistä.",
     },
     "en": {
         "title": "{name}: an evaluation of the Wassup project",
@@ -207,6 +214,7 @@ WORDS: dict[str, dict[str, str]] = {
         "official.outside.slower": "The town's change ({change}) lies outside ordinary variation: {range}, and only "
         "{k} of the {n} fell less.",
         "cf.title": "Did the project reduce the town's unemployment?",
+        "comparison.title": "Did the clients find work more often than similar unemployed people?",
         "limits.title": "What this evaluation cannot say",
         "limits.no_control": "The clients were not compared with similar unemployed people who were not "
         "Kokoomo's clients: the numbers say where the clients went, not how many would "
@@ -221,6 +229,8 @@ WORDS: dict[str, dict[str, str]] = {
         "part.sectors": "companies and associations",
         "part.official": "official unemployment statistics",
         "part.cf": "the comparison with other municipalities",
+        "part.comparison": "the comparison of the clients with similar unemployed people",
+        "table.comparison": "comparison register",
         "source": "Numbers: wassup-evaluation, the run's metrics.json (notebooks 00–05). Unemployment "
         "statistics: Statistics Finland and the Ministry of Economic Affairs and Employment, StatFin "
         "12r5, CC BY 4.0.",
@@ -228,6 +238,7 @@ WORDS: dict[str, dict[str, str]] = {
         "figure.continuation_rate_by_sector": "Share offered continued work by sector, with 95% confidence intervals.",
         "figure.unemployed_indexed_by_area": "Unemployed in the town and elsewhere, start of the project = 100.",
         "figure.counterfactual_paths": "The town's unemployment rate and the weighted average of comparison towns.",
+        "figure.comparison_employment": "The share employed among the clients and among similar unemployed people.",
     },
 }
 
@@ -575,11 +586,38 @@ class _Writer:
             caption=self.w("figure.counterfactual_paths"),
         )
 
+    def comparison(self) -> Section | None:
+        """Notebook 05's answer (:func:`evaluation.comparison.report.conclusion_sentences`, the
+        notebook's own sentences); None when notebook 05 did not run. When it ran without the
+        data to compare (no comparison register), the limits section says what data would answer."""
+        if "comparison.available" not in self.m or not self.m["comparison.available"]:
+            return None
+        key = f"comparison.employment.{PRIMARY_HORIZON}d"
+        for k in ("att", "lower", "upper", "treated", "counterfactual"):
+            if self.m.get(f"{key}.{k}") is not None:
+                self.stated.append((f"{key}.{k}", self.m[f"{key}.{k}"], "(the comparison's sentences)"))
+        # the synthetic warning opens the summary (self.warning names the comparison register)
+        lines = comparison_sentences(self.m, self.lang, warn=False)
+        return Section(
+            "comparison",
+            self.w("comparison.title"),
+            lines,
+            figure="comparison_employment",
+            caption=self.w("figure.comparison_employment"),
+        )
+
     def _name(self) -> str:
         return str(self.meta.get("municipality") or self.meta.get("name", ""))
 
     def limits(self, missing: list[str]) -> Section:
-        s = Section("limits", self.w("limits.title"), [self.w("limits.no_control")])
+        # without notebook 05's answer the clients were compared with nobody: said, with what data would
+        # answer (notebook 05's own sentence when it ran without a comparison register)
+        first = []
+        if not self.m.get("comparison.available"):
+            first = [self.w("limits.no_control")]
+            if "comparison.reason" in self.m:
+                first.append(missing_sentence(self.m, self.lang))
+        s = Section("limits", self.w("limits.title"), first)
         if "clients.n" in self.m and self.m["clients.n"] is not None:
             counts = [
                 self.m[k]
@@ -606,7 +644,7 @@ class _Writer:
         return s
 
     def warning(self) -> str:
-        sources = {t: self.m.get(f"dataset.{t}_source") for t in ("clients", "placements", "monthly")}
+        sources = {t: self.m.get(f"dataset.{t}_source") for t in ("clients", "placements", "monthly", "comparison")}
         if not any(v is not None for v in sources.values()):  # an older run: the dataset's flag says
             sources = {t: ("synthetic" if self.m.get("dataset.synthetic") else None) for t in sources}
         synthetic = [t for t, v in sources.items() if v == "synthetic"]
@@ -632,6 +670,7 @@ def summarise(metrics: dict | str | Path, meta: dict, lang: str = "fi") -> Summa
         "sectors": w.sectors(),
         "official": w.official(),
         "cf": w.counterfactual(),
+        "comparison": w.comparison(),
     }
     missing = [k for k, section in parts.items() if section is None]
     sections = [section for section in parts.values() if section is not None] + [w.limits(missing)]

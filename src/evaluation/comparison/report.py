@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..text import check_lang, interval, number, percent
+from ..text import check_lang, interval, number, percent, signed
 from .study import ComparisonResult, CostPerJob, Placebo, compare, cost_per_additional_job, placebo, sensitivity
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
@@ -25,12 +25,14 @@ __all__ = [
     "WORDS",
     "ComparisonStudy",
     "balance_table",
+    "curve_figure_inputs",
     "comparison_metrics",
     "comparison_study",
     "conclusion_sentences",
     "data_table",
     "effect_table",
     "missing_sentence",
+    "sensitivity_sentences",
     "sensitivity_table",
 ]
 
@@ -146,6 +148,34 @@ def comparison_study(
     return ComparisonStudy(True, "", synthetic, parameters, result, table, check, cost, total, notes)
 
 
+def _estimable(c) -> np.ndarray:
+    """Horizons at which the contrast has an interval: beyond the follow-up of some bootstrap
+    replicates the interval is undefined, and an estimate is never shown without its interval."""
+    return np.isfinite(c.difference_lower) & np.isfinite(c.difference_upper)
+
+
+def _shown(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    return np.where(ok, values, np.nan)
+
+
+def curve_figure_inputs(study: ComparisonStudy, cause: str = "employment") -> dict:
+    """The keyword arguments of :func:`evaluation.figures.comparison_curves` for one exit: the two
+    curves on every day and, at each horizon, the difference and its interval (NaN where the
+    interval is not defined, so the figure neither marks nor writes an estimate without one)."""
+    c = study.result.contrasts[cause]
+    curve = study.result.curves.query("cause == @cause")
+    ok = _estimable(c)
+    return dict(
+        times=curve["day"].to_numpy(),
+        treated=curve["treated"].to_numpy(),
+        counterfactual=curve["comparison"].to_numpy(),
+        horizons=c.horizons,
+        difference=_shown(c.difference, ok),
+        lower=_shown(c.difference_lower, ok),
+        upper=_shown(c.difference_upper, ok),
+    )
+
+
 def effect_table(study: ComparisonStudy) -> pd.DataFrame:
     """One row per exit and horizon: the clients' cumulative incidence, their counterfactual's,
     the difference (percentage points) with its interval and the ratio with its interval; NaN
@@ -155,7 +185,11 @@ def effect_table(study: ComparisonStudy) -> pd.DataFrame:
         c = study.result.contrasts.get(cause)
         if c is None:
             continue
+        ok = _estimable(c)
         for j, h in enumerate(c.horizons):
+            if not ok[j]:
+                rows.append({"exit": cause, "days": int(h), "role": "not estimable: the follow-up is too short"})
+                continue
             rows.append(
                 {
                     "exit": cause,
@@ -234,7 +268,19 @@ def sensitivity_table(study: ComparisonStudy) -> pd.DataFrame:
     outcome's difference (months), each row saying what it is."""
     if not study.available:
         return pd.DataFrame({"note": ["the comparison was not run"]})
-    s = study.sensitivity
+    s = study.sensitivity.copy()
+    # the primary row is the primary analysis itself (its own replications), not a re-run
+    e = study.result.employment
+    j = list(e.horizons).index(PRIMARY_HORIZON)
+    first = s["analysis"] == "primary"
+    s.loc[first, ["n_matched", "treated", "comparison", "difference", "lower", "upper"]] = [
+        study.result.n_matched,
+        e.treated[j],
+        e.comparison[j],
+        e.difference[j],
+        e.difference_lower[j],
+        e.difference_upper[j],
+    ]
     table = pd.DataFrame(
         {
             "analysis": s["analysis"],
@@ -260,6 +306,22 @@ def sensitivity_table(study: ComparisonStudy) -> pd.DataFrame:
             }
         )
     return pd.concat([table, pd.DataFrame(extra)], ignore_index=True).set_index("analysis")
+
+
+def sensitivity_sentences(study: ComparisonStudy, lang: str = "fi") -> list[str]:
+    """How the sensitivity analyses read beside the primary result: how many of them have an
+    interval that excludes zero, in which direction, and which; every number from the table."""
+    check_lang(lang)
+    if not study.available:
+        return []  # the conclusion has said why
+    w = WORDS[lang]
+    s = study.sensitivity[study.sensitivity["analysis"] != "primary"]
+    above = s.loc[s["lower"] > 0, "analysis"].tolist()
+    below = s.loc[s["upper"] < 0, "analysis"].tolist()
+    lines = [w["sensitivity.count"].format(n=len(s), above=len(above), below=len(below))]
+    if above or below:
+        lines.append(w["sensitivity.which"].format(names="; ".join(above + below)))
+    return lines
 
 
 def _value(x) -> float | None:
@@ -297,7 +359,10 @@ def comparison_metrics(study: ComparisonStudy) -> dict:
         }
     )
     for cause, c in r.contrasts.items():
+        ok = _estimable(c)
         for j, h in enumerate(c.horizons):
+            if not ok[j]:  # no interval: nothing recorded (the summary then says it cannot say)
+                continue
             key = f"comparison.{cause}.{int(h)}d"
             m[f"{key}.treated"] = _value(c.treated[j])
             m[f"{key}.counterfactual"] = _value(c.comparison[j])
@@ -350,6 +415,10 @@ WORDS: dict[str, dict[str, str]] = {
         "(väli {span} euroa).",
         "cost.not_estimable": "Kustannusta lisätyöllistynyttä kohden ei voi laskea: lisätyöllistyneiden määrä "
         "voi olla nolla.",
+        "sensitivity.count": "Herkkyysanalyyseista ({n}) {above} antoi vuoden erolle nollan yläpuolella olevan "
+        "välin ja {below} nollan alapuolella olevan; muiden välit sisältävät nollan.",
+        "sensitivity.which": "Nollan sulkevat pois: {names}. Kun päätulos ja herkkyysanalyysit eroavat, "
+        "päätulos ratkaisee, mutta ero kertoo, että tulos riippuu analyysin valinnoista.",
         "missing.no_table": "Asiakkaita ei voitu verrata samanlaisiin työttömiin: siihen tarvitaan rekisteriote "
         "muista työttömistä (TE-palvelujen työnhakijarekisteri ja Tilastokeskuksen työssäkäyntitiedot, "
         "comparison.csv) ja asiakkaiden työttömyyden alkupäivä (unemployed_since).",
@@ -386,6 +455,10 @@ WORDS: dict[str, dict[str, str]] = {
         "(interval {span} euros).",
         "cost.not_estimable": "The cost per additional job cannot be computed: the number of additional jobs "
         "may be zero.",
+        "sensitivity.count": "Of the {n} sensitivity analyses, {above} gave the one-year difference an interval "
+        "above zero and {below} one below zero; the others' intervals include zero.",
+        "sensitivity.which": "Excluding zero: {names}. Where the primary result and a sensitivity analysis "
+        "differ, the primary result stands, but the difference says the result depends on the analysis' choices.",
         "missing.no_table": "The clients could not be compared with similar unemployed people: that needs a "
         "register extract of other unemployed people (the employment services' job-seeker register and "
         "Statistics Finland's employment data, comparison.csv) and the start of each client's unemployment "
@@ -407,7 +480,7 @@ def _euros(value: float, lang: str) -> str:
     return number(round(value, -2), lang, 0)
 
 
-def conclusion_sentences(m: dict, lang: str = "fi") -> list[str]:
+def conclusion_sentences(m: dict, lang: str = "fi", *, warn: bool = True) -> list[str]:
     """The comparison's conclusion from the ``comparison.*`` metrics, every number from ``m``.
 
     The primary result is the difference in the share employed within a year (cumulative
@@ -415,12 +488,13 @@ def conclusion_sentences(m: dict, lang: str = "fi") -> list[str]:
     counterfactual). It is called a difference only when its interval excludes zero; then also
     in persons (the difference times the matched clients, with the interval's limits times the
     same number) and with its E-value. One function for both languages (:data:`WORDS`); notebook
-    05 and the summary for decision makers both say it this way."""
+    05 and the summary for decision makers both say it this way. ``warn=False`` leaves out the
+    synthetic-data sentence (the summary opens with its own warning, which names the register)."""
     check_lang(lang)
     w = WORDS[lang]
     if not m.get("comparison.available"):
         return [missing_sentence(m, lang)]
-    lines = [w["synthetic"]] if m.get("comparison.synthetic") else []
+    lines = [w["synthetic"]] if warn and m.get("comparison.synthetic") else []
     treated, matched = m["comparison.treated.n"], m["comparison.matched.n"]
     unmatched = m["comparison.unmatched.n"]
     if m["comparison.estimator"] == "matching":
@@ -437,12 +511,11 @@ def conclusion_sentences(m: dict, lang: str = "fi") -> list[str]:
         lines.append(w["effect.unknown"])
         return lines
     level = percent(100 * m["comparison.level"], lang, 0)
-    pp = lambda v: number(100 * v, lang, 1)  # noqa: E731
     lines.append(
         w["effect"].format(
             treated=percent(100 * m[f"{key}.treated"], lang, 0),
             counterfactual=percent(100 * m[f"{key}.counterfactual"], lang, 0),
-            diff=("+" if d > 0 else "") + pp(d),
+            diff=("+" if d > 0 else "") + signed(100 * d, lang, 1),
             level=level,
             span=interval(100 * lo, 100 * hi, lang, 1, plus=True),
         )

@@ -138,7 +138,7 @@ WORDS: dict[str, dict[str, str]] = {
         "part.official": "viralliset työttömyystilastot",
         "part.cf": "vertailu muihin kuntiin",
         "part.comparison": "asiakkaiden vertailu samanlaisiin työttömiin",
-        "table.comparison": "vertailurekisteri",
+        "table.comparison": "vertailuluvut",
         "source": "Luvut: wassup-evaluation, ajon tiedosto metrics.json (muistikirjat 00–05). Työttömyystilastot: "
         "Tilastokeskus ja TEM, StatFin 12r5, CC BY 4.0.",
         "figure.clients_by_outcome": "Asiakkaat siirtymän mukaan.",
@@ -230,7 +230,7 @@ WORDS: dict[str, dict[str, str]] = {
         "part.official": "official unemployment statistics",
         "part.cf": "the comparison with other municipalities",
         "part.comparison": "the comparison of the clients with similar unemployed people",
-        "table.comparison": "comparison register",
+        "table.comparison": "comparison figures",
         "source": "Numbers: wassup-evaluation, the run's metrics.json (notebooks 00–05). Unemployment "
         "statistics: Statistics Finland and the Ministry of Economic Affairs and Employment, StatFin "
         "12r5, CC BY 4.0.",

@@ -35,6 +35,7 @@ population alone (the default dataset's comparison register).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -210,10 +211,11 @@ def _check(params) -> list[str]:
     return problems
 
 
-def _municipality_codes() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def _municipality_codes() -> frozenset[str]:
     """The three-digit codes of the 309 municipalities of 2022 (the repository's StatFin key)."""
     key = pd.read_csv(DATA / "public" / "statfin" / "municipality_key_2022.csv", usecols=["municipality_code"])
-    return {f"{int(code):03d}" for code in key["municipality_code"]}
+    return frozenset(f"{int(code):03d}" for code in key["municipality_code"])
 
 
 def _check_comparison(spec, study: dict) -> list[str]:

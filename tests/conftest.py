@@ -34,11 +34,14 @@ def dataset_copy(tmp_path: Path) -> Path:
 
 def make_real(folder: Path) -> Path:
     """Mark a copy of the default dataset as real register data (``synthetic: false``; its
-    client and placement tables then come from a ``register``, the monthly series stays official)."""
+    client, placement and comparison tables then come from a ``register``, the monthly series
+    stays official)."""
     meta = (folder / "dataset.yaml").read_text(encoding="utf-8")
     meta = meta.replace("synthetic: true", "synthetic: false")
-    meta = meta.replace("  clients: synthetic", "  clients: register").replace(
-        "  placements: synthetic", "  placements: register"
+    meta = (
+        meta.replace("  clients: synthetic", "  clients: register")
+        .replace("  placements: synthetic", "  placements: register")
+        .replace("  comparison: synthetic", "  comparison: register")
     )
     (folder / "dataset.yaml").write_text(meta, encoding="utf-8")
     return folder

@@ -194,6 +194,7 @@ def test_one_problem_per_bad_cell_in_line_order(dataset_copy):
     # 42 enrolments outside the study: 42 problems, lines ascending
     for line in range(2, 44):
         edit_csv(path, line, "enrolled", "2015-01-01")
+        edit_csv(path, line, "unemployed_since", "2014-06-01")  # still <= enrolled: one problem a line
         if cell(path, line, "exit_date") < "2015-01-01":
             edit_csv(path, line, "exit_date", "2015-06-01")
     problems = _errors(dataset_copy)

@@ -231,6 +231,7 @@ def test_typed_parquet_loads_exactly_as_the_csv(tmp_path):
     parquet = load_dataset(write_dataset(tables, tmp_path / "pq", format="parquet"))
     assert sorted(p.name for p in (tmp_path / "pq").iterdir()) == [
         "clients.parquet",
+        "comparison.parquet",
         "dataset.yaml",
         "monthly.parquet",
         "placements.parquet",
@@ -286,4 +287,4 @@ def test_large_loads_report_their_steps_small_ones_stay_quiet(capsys, monkeypatc
         "checking the links between tables",
     ):
         assert step in err
-    assert "loading the dataset: done (8/8" in err
+    assert "loading the dataset: done (10/10" in err  # with the comparison table: two steps more

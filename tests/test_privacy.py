@@ -417,6 +417,7 @@ def _five_client_register(folder):
     for row, days in zip(chosen, (133, 245, 245, 329, 557)):
         enrolled = end - dt.timedelta(days=557) if row["outcome"] == "censored" else dt.date(2017, 3, 1)
         row["enrolled"], row["exit_date"] = enrolled.isoformat(), (enrolled + dt.timedelta(days=days)).isoformat()
+        row["unemployed_since"] = (enrolled - dt.timedelta(days=200)).isoformat()  # before the new enrolment
     chosen[0]["sex"] = "X"
     chosen[1]["age_at_entry"] = chosen[2]["age_at_entry"] = ""  # 3 ages: no range, no median
     fields = list(rows[0]) + ["notes"]

@@ -112,7 +112,12 @@ def test_official_statistics_statuses_by_hand():
     from evaluation.targets import require_all_pass
 
     ds = load_dataset(DEFAULT_DATASET)
-    assert ds.sources == {"clients": "synthetic", "placements": "synthetic", "monthly": "official"}
+    assert ds.sources == {
+        "clients": "synthetic",
+        "placements": "synthetic",
+        "monthly": "official",
+        "comparison": "synthetic",
+    }
     table = check_targets(ds).set_index("id")
     assert table.loc[["unemployed_start", "unemployed_2019_03", "ltu_halved"], "status"].eq("pass").all()
     assert table.at["u25_halved", "computed"] == pytest.approx(34 / 80)

@@ -21,11 +21,21 @@ values (age in whole years), so the truth — the cumulative incidence of every 
 as the register records it, the probability of no exit and its restricted mean, the
 cause-specific coefficients, the continuation probabilities — is computed from the parameters
 exactly (:func:`truth`), never estimated from a draw.
+
+The comparison study (issue 25, the ``comparison`` section) adds a population of unemployment
+spells of Haapavesi and its neighbours, on the clock of elapsed unemployment, with the same
+cause-specific Weibull form; for ``simulate`` its Haapavesi people are selected into Kokoomo month
+by month on observed covariates (and, in a variant, on an unrecorded trait), and the clients'
+employment hazard is raised for a stated time (:func:`draw_comparison_study`). Its truth, the
+sample average effect on the clients' cumulative incidence of employment, is integrated
+numerically from the stated hazards (:func:`true_att`). :func:`draw_comparison_register` draws the
+population alone (the default dataset's comparison register).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -201,10 +211,11 @@ def _check(params) -> list[str]:
     return problems
 
 
-def _municipality_codes() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def _municipality_codes() -> frozenset[str]:
     """The three-digit codes of the 309 municipalities of 2022 (the repository's StatFin key)."""
     key = pd.read_csv(DATA / "public" / "statfin" / "municipality_key_2022.csv", usecols=["municipality_code"])
-    return {f"{int(code):03d}" for code in key["municipality_code"]}
+    return frozenset(f"{int(code):03d}" for code in key["municipality_code"])
 
 
 def _check_comparison(spec, study: dict) -> list[str]:
@@ -1016,7 +1027,10 @@ def draw_comparison_study(
     enrolment, a client's remaining exits are drawn afresh (the remaining cumulative hazards
     ``H_k(e + t) - H_k(e)``, valid because the hazards are those of a person still unemployed at
     ``e``), the employment hazard multiplied by ``effect.hazard_ratio`` for ``effect.months``.
-    A client's spells are none of them in the comparison register.
+    A client's spells are none of them in the comparison register (as the contract has it: spells
+    of people who were not clients), so a client's earlier spells, before the one they enrolled
+    in, are in neither table; the clients table holds the enrolling spell's ``unemployed_since``,
+    from which an estimator can use a client's time before enrolment as a comparison.
 
     Returns
     -------

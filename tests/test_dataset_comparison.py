@@ -37,6 +37,28 @@ ROWS = [
 ]
 
 
+def without_comparison(folder):
+    """``folder`` (a copy of the default dataset) without a comparison table: the default
+    dataset may carry one (and ``sources: {comparison: synthetic}``); these tests write their own."""
+    for name in ("comparison.csv", "comparison.parquet"):
+        (folder / name).unlink(missing_ok=True)
+    path = folder / "dataset.yaml"
+    kept, block = [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith(" "):
+            block = line.split(":")[0]
+        if not (block == "sources" and line.startswith("  comparison:")):
+            kept.append(line)
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def dataset_copy(dataset_copy):
+    """conftest's copy of the default dataset, without its comparison table."""
+    return without_comparison(dataset_copy)
+
+
 def write_comparison(folder, rows=ROWS, header=HEADER, name="comparison.csv"):
     (folder / name).write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return folder
@@ -392,7 +414,7 @@ def test_a_damaged_comparison_gives_a_dataset_or_one_dataset_error(edits):
         rows = set_cell(rows, line, column, value)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "wassup"
-        shutil.copytree(DEFAULT_DATASET, folder)
+        without_comparison(shutil.copytree(DEFAULT_DATASET, folder))
         try:
             result = load_dataset(write_comparison(folder, rows))
         except DatasetError as exc:

@@ -197,6 +197,9 @@ def test_one_problem_per_bad_cell_in_line_order(dataset_copy):
         edit_csv(path, line, "unemployed_since", "2014-06-01")  # still <= enrolled: one problem a line
         if cell(path, line, "exit_date") < "2015-01-01":
             edit_csv(path, line, "exit_date", "2015-06-01")
+        if "unemployed_since" in path.read_text(encoding="utf-8").splitlines()[0].split(","):
+            # the spell began on or before enrolment (unemployed_since <= enrolled): only enrolled is wrong
+            edit_csv(path, line, "unemployed_since", "2014-06-02")
     problems = _errors(dataset_copy)
     assert [v.line for v in problems] == list(range(2, 44))
     assert {v.column for v in problems} == {"enrolled"}

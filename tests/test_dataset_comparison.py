@@ -7,12 +7,18 @@ each expected number is worked out by hand in the test.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import make_real
 from evaluation import DatasetError, load_dataset
+from evaluation.paths import DEFAULT_DATASET
 from evaluation.privacy import DisclosureControl
 from evaluation.provenance import inputs_digest
 
@@ -29,6 +35,28 @@ ROWS = [
     "P2,2017-02-01,2017-12-31,retired,071,M,60,true,tertiary,",
     "P3,2018-03-01,2018-06-15,work_trial,,X,,,,",
 ]
+
+
+def without_comparison(folder):
+    """``folder`` (a copy of the default dataset) without a comparison table: the default
+    dataset may carry one (and ``sources: {comparison: synthetic}``); these tests write their own."""
+    for name in ("comparison.csv", "comparison.parquet"):
+        (folder / name).unlink(missing_ok=True)
+    path = folder / "dataset.yaml"
+    kept, block = [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith(" "):
+            block = line.split(":")[0]
+        if not (block == "sources" and line.startswith("  comparison:")):
+            kept.append(line)
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def dataset_copy(dataset_copy):
+    """conftest's copy of the default dataset, without its comparison table."""
+    return without_comparison(dataset_copy)
 
 
 def write_comparison(folder, rows=ROWS, header=HEADER, name="comparison.csv"):
@@ -365,3 +393,34 @@ def test_costs_rules(dataset_copy, costs, rule):
     (v,) = violations(dataset_copy).violations
     assert (v.file, v.column) == ("dataset.yaml", "costs") and rule in v.rule
     assert f"dataset.yaml, key costs — {v.rule}" == str(v)
+
+
+# --------------------------------------------------------------------------- damage
+JUNK = ["", "abc", "2016/01/01", "31.12.2017", "2017-02-30", "43010", "NaN", "-1", "1e400", "071", "P1", "kyllä"]
+
+
+@pytest.mark.heavy  # 40 damaged comparison tables loaded
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.integers(2, len(ROWS) + 1), st.sampled_from(HEADER.split(",")), st.sampled_from(JUNK)),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_a_damaged_comparison_gives_a_dataset_or_one_dataset_error(edits):
+    rows = ROWS
+    for line, column, value in edits:
+        rows = set_cell(rows, line, column, value)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "wassup"
+        without_comparison(shutil.copytree(DEFAULT_DATASET, folder))
+        try:
+            result = load_dataset(write_comparison(folder, rows))
+        except DatasetError as exc:
+            assert exc.violations
+            for v in exc.violations:
+                assert v.file == "comparison.csv" and v.rule and 1 <= v.line <= len(ROWS) + 1
+        else:
+            assert (result.comparison["spell_days"] >= 0).all()
+            assert result.comparison["outcome_group"].notna().all()

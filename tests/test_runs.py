@@ -436,7 +436,7 @@ def test_the_summary_runs_after_the_notebooks_it_reads(default_run):
     metrics = read_metrics(default_run)
     assert f"Hankkeessa oli {metrics['clients.n']} asiakasta" in page
     assert "Tässä ajossa ei ollut tietoja" not in page
-    assert page.count("data:image/png;base64,") == 4
+    assert page.count("data:image/png;base64,") == 5
     assert reads_the_run(NOTEBOOKS / "06_summary.ipynb") and not reads_the_run(NOTEBOOKS / "04_counterfactual.ipynb")
 
 
@@ -451,6 +451,7 @@ def test_the_summary_follows_lang_and_names_what_did_not_run(tmp_path):
     assert '<html lang="en">' in page and "The project had 150 clients." in page
     assert (
         "This run had no data for: how fast they found work, companies and associations, official "
-        "unemployment statistics, the comparison with other municipalities."
+        "unemployment statistics, the comparison with other municipalities, the comparison of the clients with "
+        "similar unemployed people."
     ) in page
     assert "Practice data." in page

@@ -125,6 +125,21 @@ def metrics(**changes) -> dict:
         "counterfactual.unemployed.scm.placebo_p": 0.49,
         "counterfactual.unemployed.scm.pre_rmspe": 0.18,
         "counterfactual.unemployed.scm.detectable_persons": -45.9,
+        # notebook 05: 140 of 150 clients matched; 0.52 employed within a year against 0.40
+        "comparison.available": True,
+        "comparison.synthetic": False,
+        "comparison.estimator": "matching",
+        "comparison.level": 0.95,
+        "comparison.treated.n": 150,
+        "comparison.matched.n": 140,
+        "comparison.unmatched.n": 10,
+        "comparison.employment.365d.treated": 0.52,
+        "comparison.employment.365d.counterfactual": 0.40,
+        "comparison.employment.365d.att": 0.12,
+        "comparison.employment.365d.lower": 0.03,
+        "comparison.employment.365d.upper": 0.21,
+        "comparison.employment.365d.e_value": 2.0,
+        "comparison.employment.365d.e_value_limit": 1.3,
     }
     m.update(changes)
     return {k: v for k, v in m.items() if v is not ...}
@@ -249,8 +264,29 @@ def test_a_notebook_that_did_not_run_leaves_its_part_out_and_says_so():
     assert "palkkatukijaksoja" not in " ".join(section(s, "limits").paragraphs)
     nothing = summarise({}, META, "en")
     assert [x.key for x in nothing.sections] == ["limits"]
-    assert nothing.missing == ["outcomes", "speed", "sectors", "official", "cf"]
+    assert nothing.missing == ["outcomes", "speed", "sectors", "official", "cf", "comparison"]
     assert not nothing.parts()["in the summary"].any()
+
+
+def test_the_clients_against_similar_unemployed_people_in_words():
+    """Notebook 05's answer as the summary says it: 0.12 × 140 matched clients = 16.8, about 17 more
+    employed within a year (interval 0.03 × 140 = 4.2 to 0.21 × 140 = 29.4, written 4–29); the
+    sentence that no comparison was made is then not said."""
+    s = summarise(metrics(), META, "fi")
+    said = section(s, "comparison").paragraphs
+    assert said[1] == (
+        "Vuoden kuluessa töihin siirtyi 52\u00a0% asiakkaista ja 40\u00a0% samanlaisista työttömistä: ero +12,0 "
+        "prosenttiyksikköä (95\u00a0%:n luottamusväli 3,0–21,0)."
+    )
+    assert "140 asiakkaasta noin 17 (4–29) enemmän" in said[2]
+    assert "vähintään 2,00-kertaisella riskisuhteella" in said[3]
+    assert "Asiakkaiden siirtymiä ei verrattu" not in " ".join(section(s, "limits").paragraphs)
+    chance = summarise(metrics(**{"comparison.employment.365d.lower": -0.01}), META, "en")
+    assert section(chance, "comparison").paragraphs[2].startswith("The difference may be chance")
+    absent = summarise(metrics(**{"comparison.available": False, "comparison.reason": "no_table"}), META, "fi")
+    assert absent.missing == ["comparison"]
+    limits = section(absent, "limits").paragraphs
+    assert limits[0].startswith("Asiakkaiden siirtymiä ei verrattu") and "comparison.csv" in limits[1]
 
 
 def test_english_words_and_number_format():

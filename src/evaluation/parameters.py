@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .vocabulary import CLIENTS_AS_COMPARISONS, COMPARISON_ESTIMATORS
+
 __all__ = ["EXAMPLES", "PATH_PARAMETERS", "RULES", "normalise_parameters", "parameter_problems"]
 
 #: Parameters that name a file or folder (besides ``dataset`` and ``output_dir``, which the
@@ -46,6 +48,13 @@ EXAMPLES: dict[str, str] = {
     "exclude_aland": "true",
     "sensitivity_starts": "[2008-01, 2012-01]",
     "power": "0.8",
+    "estimator": "matching",
+    "ratio": "1",
+    "caliper": "0.2",
+    "replace": "true",
+    "reps": "200",
+    "sensitivity_reps": "50",
+    "clients_as_comparisons": "censor",
 }
 
 
@@ -65,6 +74,17 @@ def _power(value: Any) -> str | None:
 
 def _at_least_one(value: Any) -> str | None:
     return None if value >= 1 else "must be at least 1"
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    def rule(value: Any) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+
+    return rule
+
+
+def _positive(value: Any) -> str | None:
+    return None if value > 0 else "must be above 0"
 
 
 def _language(value: Any) -> str | None:
@@ -118,6 +138,12 @@ RULES: dict[str, Callable[[Any], str | None]] = {
     "post_end": _month,
     "pre_start": _month,
     "treated": _municipality,
+    "estimator": _one_of(COMPARISON_ESTIMATORS),
+    "clients_as_comparisons": _one_of(CLIENTS_AS_COMPARISONS),
+    "ratio": _at_least_one,
+    "reps": _at_least_one,
+    "sensitivity_reps": _at_least_one,
+    "caliper": _positive,
 }
 
 _TYPES: dict[str, tuple[type, ...]] = {

@@ -6,6 +6,8 @@ from __future__ import annotations
 # What notebooks and other modules import from here (tests/test_public_names.py)
 __all__ = [
     "AGE_GROUPS",
+    "CLIENTS_AS_COMPARISONS",
+    "COMPARISON_ESTIMATORS",
     "EDUCATION_LEVELS",
     "FALSE_WORDS",
     "GROUPS",
@@ -43,3 +45,7 @@ AGE_GROUPS = ("under_25", "25_49", "50_plus")
 TRUE_WORDS = {"true", "1", "kyllä", "kylla", "yes"}
 FALSE_WORDS = {"false", "0", "ei", "no"}
 MISSING_MARKERS = ("NA", "N/A", "#N/A", "NaN", "nan", "null", "NULL", "None")
+#: The client-level comparison's estimators (notebook 05): nearest-neighbour matching, ATT odds weighting.
+COMPARISON_ESTIMATORS = ("matching", "weighting")
+#: How clients serve as comparisons in the months before they enrol (notebook 05).
+CLIENTS_AS_COMPARISONS = ("censor", "keep", "exclude")

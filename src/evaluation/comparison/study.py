@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import qr
 
-from ..vocabulary import EDUCATION_LEVELS, SEXES
+from ..vocabulary import COMPARISON_ESTIMATORS, EDUCATION_LEVELS, SEXES
 from .balance import effective_sample_sizes, standardized_differences
 from .curves import CurveContrast, _resampled_rows, contrast_causes, weighted_cumulative_incidence
 from .matching import Matching, nearest_neighbour_match
@@ -39,7 +39,7 @@ __all__ = [
     "sensitivity",
 ]
 
-ESTIMATORS = ("matching", "weighting")
+ESTIMATORS = COMPARISON_ESTIMATORS
 #: The causes compared, by name (``trials.CAUSES`` without censoring), in reporting order.
 _CAUSES = {name: code for name, code in CAUSES.items() if code > 0}
 _BANDS = [label for label, _, _ in ELAPSED_BANDS]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..vocabulary import CLIENTS_AS_COMPARISONS as _CLIENTS_AS_COMPARISONS
 from ..vocabulary import OUTCOME_GROUPS
 
 # What notebooks and other modules import from here (tests/test_public_names.py)
@@ -37,7 +38,7 @@ DAYS_PER_MONTH = 365.25 / 12
 #: (``age`` is the clients' ``age_at_entry`` and the spells' ``age_at_spell_start`` carried forward).
 COVARIATES: tuple[str, ...] = ("age", "sex", "health_limitations", "education_level", "months_employed_3y")
 #: How clients enter the trials of the months before their own enrolment.
-CLIENTS_AS_COMPARISONS = ("censor", "keep", "exclude")
+CLIENTS_AS_COMPARISONS = _CLIENTS_AS_COMPARISONS
 
 _CLIENT_REQUIRED = ("client_id", "unemployed_since", "enrolled", "exit_date", "outcome")
 _SPELL_REQUIRED = ("person_id", "unemployed_since", "exit_date", "outcome")

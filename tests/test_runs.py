@@ -436,7 +436,7 @@ def test_the_summary_runs_after_the_notebooks_it_reads(default_run):
     metrics = read_metrics(default_run)
     assert f"Hankkeessa oli {metrics['clients.n']} asiakasta" in page
     assert "Tässä ajossa ei ollut tietoja" not in page
-    assert page.count("data:image/png;base64,") == 5
+    assert page.count("data:image/png;base64,") == 4
     assert reads_the_run(NOTEBOOKS / "06_summary.ipynb") and not reads_the_run(NOTEBOOKS / "04_counterfactual.ipynb")
 
 

@@ -145,7 +145,6 @@ WORDS: dict[str, dict[str, str]] = {
         "figure.continuation_rate_by_sector": "Jatkon osuus sektoreittain, pystyviivat 95\u00a0%:n luottamusvälejä.",
         "figure.unemployed_indexed_by_area": "Työttömät kunnassa ja muualla, hankkeen alku = 100.",
         "figure.counterfactual_paths": "Kunnan työttömyysaste ja vertailukuntien painotettu keskiarvo.",
-        "figure.comparison_employment": "Työllistyneiden osuus asiakkaista ja samanlaisista työttömistä.",
     },
     "en": {
         "title": "{name}: an evaluation of the Wassup project",
@@ -238,7 +237,6 @@ WORDS: dict[str, dict[str, str]] = {
         "figure.continuation_rate_by_sector": "Share offered continued work by sector, with 95% confidence intervals.",
         "figure.unemployed_indexed_by_area": "Unemployed in the town and elsewhere, start of the project = 100.",
         "figure.counterfactual_paths": "The town's unemployment rate and the weighted average of comparison towns.",
-        "figure.comparison_employment": "The share employed among the clients and among similar unemployed people.",
     },
 }
 
@@ -597,14 +595,9 @@ class _Writer:
             if self.m.get(f"{key}.{k}") is not None:
                 self.stated.append((f"{key}.{k}", self.m[f"{key}.{k}"], "(the comparison's sentences)"))
         # the synthetic warning opens the summary (self.warning names the comparison register)
-        lines = comparison_sentences(self.m, self.lang, warn=False)
-        return Section(
-            "comparison",
-            self.w("comparison.title"),
-            lines,
-            figure="comparison_employment",
-            caption=self.w("figure.comparison_employment"),
-        )
+        # the answer only, without a figure: the summary stays on two A4 pages (notebook 05 shows the curves)
+        said = comparison_sentences(self.m, self.lang, warn=False, design=False)
+        return Section("comparison", self.w("comparison.title"), [" ".join(said)], figure=None)
 
     def _name(self) -> str:
         return str(self.meta.get("municipality") or self.meta.get("name", ""))
@@ -673,7 +666,13 @@ def summarise(metrics: dict | str | Path, meta: dict, lang: str = "fi") -> Summa
         "comparison": w.comparison(),
     }
     missing = [k for k, section in parts.items() if section is None]
-    sections = [section for section in parts.values() if section is not None] + [w.limits(missing)]
+    # the clients' comparison is said first under the limits (its own heading and figure would
+    # take the summary past two A4 pages): what it found is what the rest cannot say
+    answer = parts.pop("comparison")
+    limits = w.limits(missing)
+    if answer is not None:
+        limits.paragraphs[:0] = answer.paragraphs
+    sections = [section for section in parts.values() if section is not None] + [limits]
     start = month_name(pd.Period(meta["study_start"], freq="M"), lang)
     end = month_name(pd.Period(meta["study_end"], freq="M"), lang)
     return Summary(
@@ -704,7 +703,7 @@ figure img { width: 84mm; height: auto; display: block; }
 figcaption { font-size: 8pt; color: #444; }
 .source { font-size: 8pt; color: #444; margin-top: 3mm; }
 @media screen { body { padding: 10mm; } }
-@media print { body { padding: 0; line-height: 1.32; } }
+@media print { html { font-size: 9.5pt; } body { padding: 0; line-height: 1.3; } }
 """
 
 

@@ -480,7 +480,7 @@ def _euros(value: float, lang: str) -> str:
     return number(round(value, -2), lang, 0)
 
 
-def conclusion_sentences(m: dict, lang: str = "fi", *, warn: bool = True) -> list[str]:
+def conclusion_sentences(m: dict, lang: str = "fi", *, warn: bool = True, design: bool = True) -> list[str]:
     """The comparison's conclusion from the ``comparison.*`` metrics, every number from ``m``.
 
     The primary result is the difference in the share employed within a year (cumulative
@@ -489,7 +489,9 @@ def conclusion_sentences(m: dict, lang: str = "fi", *, warn: bool = True) -> lis
     in persons (the difference times the matched clients, with the interval's limits times the
     same number) and with its E-value. One function for both languages (:data:`WORDS`); notebook
     05 and the summary for decision makers both say it this way. ``warn=False`` leaves out the
-    synthetic-data sentence (the summary opens with its own warning, which names the register)."""
+    synthetic-data sentence (the summary opens with its own warning, which names the register);
+    ``design=False`` the sentences on who was compared with whom and who had no match (the
+    summary, kept to two A4 pages, says the answer; notebook 05 says the rest)."""
     check_lang(lang)
     w = WORDS[lang]
     if not m.get("comparison.available"):
@@ -501,10 +503,9 @@ def conclusion_sentences(m: dict, lang: str = "fi", *, warn: bool = True) -> lis
         how = w["how.matching"].format(matched=matched)
     else:
         how = w["how.weighting"]
-    lines.append(
-        w["design"].format(treated=treated, how=how)
-        + (w["unmatched"].format(unmatched=unmatched, matched=matched) if unmatched else "")
-    )
+    said = w["unmatched"].format(unmatched=unmatched, matched=matched).strip() if unmatched else ""
+    if design:
+        lines.append(w["design"].format(treated=treated, how=how) + (" " + said if said else ""))
     key = f"comparison.employment.{PRIMARY_HORIZON}d"
     d, lo, hi = m.get(f"{key}.att"), m.get(f"{key}.lower"), m.get(f"{key}.upper")
     if d is None or lo is None or hi is None:
